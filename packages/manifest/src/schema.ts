@@ -1,0 +1,311 @@
+// The app manifest, version 1. This zod schema is the single source of the
+// manifest's TypeScript types and of the published JSON Schema
+// (packages/manifest/schema/manifest.v1.schema.json). Shape only lives here;
+// rules that relate fields to each other live in semantics.ts.
+import { z } from 'zod';
+
+/** A DNS label: lowercase letters, digits and '-', 1–63 chars, no leading/trailing '-'. */
+export const DnsLabel = z
+  .string()
+  .regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, 'must be a DNS label (a-z, 0-9 and "-", at most 63 characters)');
+
+const Port = z.number().int().min(1).max(65535);
+const Seconds = (min: number, max: number) => z.number().int().min(min).max(max);
+const EnvName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name');
+const RelPath = z
+  .string()
+  .min(1)
+  .refine((p) => !p.startsWith('/') && !p.split('/').includes('..'), 'must be a relative path that stays inside its root (no leading "/", no "..")');
+const AbsPath = z.string().regex(/^\//, 'must be an absolute path');
+
+// ---------------------------------------------------------------- probes
+
+export const HttpProbe = z.strictObject({
+  type: z.literal('http'),
+  port: Port.describe('container port the probe connects to'),
+  path: z.string().startsWith('/').default('/'),
+  /** Statuses that count as success; default any 2xx or 3xx. */
+  expect_status: z.array(z.number().int().min(100).max(599)).min(1).optional(),
+  scheme: z.enum(['http', 'https']).default('http'),
+});
+export const TcpProbe = z.strictObject({
+  type: z.literal('tcp'),
+  port: Port.describe('container port that must accept a connection'),
+});
+export const ExecProbe = z.strictObject({
+  type: z.literal('exec'),
+  command: z.array(z.string()).min(1).describe('runs inside the container; exit 0 means success'),
+});
+export const Probe = z.discriminatedUnion('type', [HttpProbe, TcpProbe, ExecProbe]);
+
+export const Health = z.intersection(
+  Probe,
+  z.object({
+    interval_secs: Seconds(1, 3600).default(10),
+    timeout_secs: Seconds(1, 600).default(5),
+    retries: z.number().int().min(1).max(100).default(3),
+    start_period_secs: Seconds(0, 86400).default(30),
+  }),
+);
+
+/**
+ * Reports progress while an app is loading (a node's initial sync, an index
+ * build) so operators see "loading 42 %" instead of "unhealthy". An exec probe
+ * prints a number 0–100 on stdout; an http probe answers JSON and `json_field`
+ * names the number.
+ */
+export const ProgressProbe = z.strictObject({
+  container: DnsLabel,
+  probe: Probe,
+  json_field: z.string().optional(),
+  interval_secs: Seconds(1, 3600).default(30),
+});
+
+/** App-level readiness beyond health (e.g. "initial sync finished"): dependents with condition "ready" wait for it. */
+export const ReadyProbe = z.strictObject({
+  container: DnsLabel,
+  probe: Probe,
+  interval_secs: Seconds(1, 3600).default(30),
+  timeout_secs: Seconds(1, 600).default(10),
+});
+
+// ---------------------------------------------------------------- sources
+
+export const BuildSource = z.strictObject({
+  /** Directory relative to the manifest's directory. */
+  context: RelPath.default('.'),
+  /** Containerfile relative to the context. */
+  containerfile: RelPath.default('Containerfile'),
+  /** Pinned build arguments (part of the build's cache key). */
+  args: z.record(EnvName, z.string()).default({}),
+});
+
+// ---------------------------------------------------------------- container members
+
+export const PortMapping = z.strictObject({
+  /** Port inside the container. */
+  container: Port,
+  /** Port on the host; below 1024 needs the "privileged_ports" permission. */
+  host: Port,
+  protocol: z.enum(['tcp', 'udp']).default('tcp'),
+  /** Short name for people and for `{{port:NAME}}`. */
+  name: DnsLabel.optional(),
+  /** Where the host port listens: the node's LAN address(es), or loopback only. */
+  bind: z.enum(['lan', 'localhost']).default('lan'),
+});
+
+export const VolumeMount = z.union([
+  z.strictObject({
+    /** Name of a volume declared in the top-level `volumes`. */
+    volume: DnsLabel,
+    /** Absolute path inside the container. */
+    target: AbsPath,
+    /** Sub-directory of the volume to mount instead of its root. */
+    subpath: RelPath.optional(),
+    read_only: z.boolean().default(false),
+  }),
+  z.strictObject({
+    /** Absolute host path; needs a matching "host_path" permission. */
+    host_path: AbsPath,
+    target: AbsPath,
+    read_only: z.boolean().default(true),
+  }),
+  z.strictObject({
+    tmpfs: AbsPath,
+    size_mb: z.number().int().min(1).max(65536).optional(),
+  }),
+]);
+
+export const Resources = z.strictObject({
+  memory_mb: z.number().int().min(6).max(1048576).optional(),
+  cpus: z.number().min(0.01).max(256).optional(),
+  pids: z.number().int().min(16).max(1000000).optional(),
+});
+
+export const Container = z
+  .strictObject({
+    /** Member name: a DNS label unique in the app. The container is named `archy-<app>-<name>`. */
+    name: DnsLabel,
+    image: z.string().min(1).optional(),
+    build: BuildSource.optional(),
+    entrypoint: z.array(z.string()).optional(),
+    command: z.array(z.string()).optional(),
+    working_dir: AbsPath.optional(),
+    /** `uid[:gid]` inside the container. */
+    user: z
+      .string()
+      .regex(/^[0-9]+(:[0-9]+)?$/, 'must be "uid" or "uid:gid" (numbers)')
+      .optional(),
+    env: z.record(EnvName, z.string()).default({}),
+    ports: z.array(PortMapping).default([]),
+    volumes: z.array(VolumeMount).default([]),
+    health: Health.optional(),
+    /** Members of this app that must be started (and healthy, if they have a health check) first. */
+    depends_on: z.array(DnsLabel).default([]),
+    /** Extra DNS names on the app's network (the member name is always one). */
+    network_aliases: z.array(DnsLabel).default([]),
+    /** "host" needs the "host_network" permission; "none" isolates the member. */
+    network_mode: z.enum(['bridge', 'host', 'none']).default('bridge'),
+    /** Run a tiny init as PID 1 so SIGTERM is honoured and zombies are reaped. */
+    init: z.boolean().default(true),
+    read_only_rootfs: z.boolean().default(false),
+    /** Linux capabilities added on top of `--cap-drop=ALL`; each needs a "capability" permission. */
+    capabilities: z.array(z.string().regex(/^[A-Z_]+$/, 'must be a capability name like NET_BIND_SERVICE')).default([]),
+    /** Host devices; each needs a "device" permission. */
+    devices: z.array(AbsPath).default([]),
+    resources: Resources.default({}),
+    /** Overrides the app's `stop_grace_secs` for this member. */
+    stop_grace_secs: Seconds(1, 3600).optional(),
+    stop_signal: z
+      .string()
+      .regex(/^SIG[A-Z0-9]+$/)
+      .optional(),
+  })
+  .describe('One member of the app’s stack.');
+
+// ---------------------------------------------------------------- app-level sections
+
+export const VolumeDecl = z.strictObject({
+  /** "bind": a directory under the app's data root (default). "named": a Podman named volume. */
+  kind: z.enum(['bind', 'named']).default('bind'),
+  /** Owner of the directory inside the container's user namespace. */
+  data_uid: z.number().int().min(0).max(4294967294).default(0),
+  data_gid: z.number().int().min(0).max(4294967294).optional(),
+  /** Data that can be rebuilt (a blockchain, a cache): not backed up before an update. */
+  recreatable: z.boolean().default(false),
+  description: z.string().optional(),
+});
+
+export const SecretKind = z.enum(['hex', 'base64', 'password', 'alphanumeric', 'uuid', 'rpcauth']);
+export const GeneratedSecret = z
+  .strictObject({
+    name: z.string().regex(/^[a-z][a-z0-9_]*$/, 'must be lowercase letters, digits and "_", starting with a letter'),
+    kind: SecretKind,
+    /** Length in characters (password, alphanumeric) or bytes (hex, base64). */
+    length: z.number().int().min(8).max(512).optional(),
+    /** rpcauth only: the RPC user name, and the secret that holds its password. */
+    user: z.string().optional(),
+    password_secret: z.string().optional(),
+    description: z.string().optional(),
+  })
+  .describe('Generated once at install; never regenerated while it exists.');
+
+export const FileTemplate = z.strictObject({
+  /** Volume the file is written into. */
+  volume: DnsLabel,
+  /** Path inside that volume. */
+  path: RelPath,
+  /** Content with templates; rendered on install and on every reconcile pass, written only when it changed. */
+  content: z.string(),
+  mode: z
+    .string()
+    .regex(/^0[0-7]{3}$/, 'must be an octal mode like "0640"')
+    .default('0644'),
+});
+
+export const HookStep = z.union([
+  z.strictObject({
+    exec: z.strictObject({
+      container: DnsLabel,
+      command: z.array(z.string()).min(1),
+      timeout_secs: Seconds(1, 3600).default(120),
+    }),
+  }),
+  z.strictObject({
+    copy_from_host: z.strictObject({
+      /** Must be on the platform's allowlist of host files (e.g. the CA bundle). */
+      source: AbsPath,
+      volume: DnsLabel,
+      path: RelPath,
+    }),
+  }),
+  z.strictObject({ template: FileTemplate }),
+]);
+
+export const Dependency = z.strictObject({
+  /** The app depended on. */
+  app: DnsLabel,
+  /** Apps that satisfy the dependency as well (e.g. bitcoin-core for bitcoin-knots). */
+  alternatives: z.array(DnsLabel).default([]),
+  /** Name used in `{{dep:NAME.KEY}}`; defaults to `app`. */
+  as: DnsLabel.optional(),
+  /** How ready the dependency must be before this app starts. */
+  condition: z.enum(['running', 'healthy', 'ready']).default('healthy'),
+});
+
+export const Launch = z.strictObject({
+  /** Member that serves the UI. */
+  container: DnsLabel,
+  /** Its container port; must be published in that member's `ports`. */
+  port: Port,
+  path: z.string().startsWith('/').default('/'),
+  scheme: z.enum(['http', 'https']).default('http'),
+});
+
+export const Permission = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('host_path'), path: AbsPath, read_only: z.boolean().default(true), reason: z.string().min(1) }),
+  z.strictObject({ kind: z.literal('host_network'), reason: z.string().min(1) }),
+  z.strictObject({ kind: z.literal('capability'), name: z.string().regex(/^[A-Z_]+$/), reason: z.string().min(1) }),
+  z.strictObject({ kind: z.literal('device'), path: AbsPath, reason: z.string().min(1) }),
+  z.strictObject({ kind: z.literal('privileged_ports'), reason: z.string().min(1) }),
+]);
+
+export const Credential = z.strictObject({
+  label: z.string().min(1),
+  /** Template, usually `{{secret:NAME}}` or a fixed user name. */
+  value: z.string(),
+  /** Hidden until the operator asks to reveal it. */
+  secret: z.boolean().default(true),
+});
+
+// ---------------------------------------------------------------- the manifest
+
+export const Manifest = z.strictObject({
+  manifest_version: z.literal(1),
+  id: DnsLabel,
+  name: z.string().min(1).max(80),
+  version: z.string().regex(/^[0-9A-Za-z][0-9A-Za-z.+_-]*$/, 'must be a version like 1.2.3').refine((v) => /[0-9]/.test(v), 'must contain a digit'),
+  description: z.string().min(1),
+  tagline: z.string().max(120).optional(),
+  category: z.string().min(1),
+  icon: z.string().optional(),
+  developer: z.string().min(1),
+  license: z.string().min(1),
+  website: z.string().url().optional(),
+  source_code: z.string().url().optional(),
+  release_notes: z.string().optional(),
+
+  containers: z.array(Container).min(1),
+  volumes: z.record(DnsLabel, VolumeDecl).default({}),
+  secrets: z.array(GeneratedSecret).default([]),
+  /** Values this app offers its dependents as `{{dep:<this app>.KEY}}` (templates in this app's context). */
+  exports: z.record(z.string().regex(/^[a-z][a-z0-9_]*$/), z.string()).default({}),
+  dependencies: z.array(Dependency).default([]),
+  files: z.array(FileTemplate).default([]),
+  hooks: z.strictObject({ post_install: z.array(HookStep).default([]) }).default({ post_install: [] }),
+  launch: Launch.optional(),
+  ready: ReadyProbe.optional(),
+  progress: ProgressProbe.optional(),
+  credentials: z.array(Credential).default([]),
+  permissions: z.array(Permission).default([]),
+  /** Seconds each member gets to stop after SIGTERM before it is killed (a Bitcoin node needs minutes). */
+  stop_grace_secs: Seconds(1, 3600).default(30),
+});
+
+export type Manifest = z.infer<typeof Manifest>;
+export type ManifestInput = z.input<typeof Manifest>;
+export type Container = z.infer<typeof Container>;
+export type PortMapping = z.infer<typeof PortMapping>;
+export type VolumeMount = z.infer<typeof VolumeMount>;
+export type VolumeDecl = z.infer<typeof VolumeDecl>;
+export type GeneratedSecret = z.infer<typeof GeneratedSecret>;
+export type SecretKind = z.infer<typeof SecretKind>;
+export type Probe = z.infer<typeof Probe>;
+export type Health = z.infer<typeof Health>;
+export type Dependency = z.infer<typeof Dependency>;
+export type FileTemplate = z.infer<typeof FileTemplate>;
+export type HookStep = z.infer<typeof HookStep>;
+export type Launch = z.infer<typeof Launch>;
+export type Permission = z.infer<typeof Permission>;
+export type Credential = z.infer<typeof Credential>;
+export type BuildSource = z.infer<typeof BuildSource>;
