@@ -1,0 +1,484 @@
+// The daemon's public contract: every JSON-RPC method's parameter schema and
+// result type, the push events, and the error codes. This module holds NO server
+// code (no node: imports), so the CLI and the Vue UI import it and typecheck
+// against the server: a renamed method or a changed result fails their build.
+// The server's method table (rpc/methods.ts) is typed by `MethodName`, so it
+// cannot drift from this list either.
+import type { Manifest } from '@archipelago/manifest';
+import { z } from 'zod';
+
+// ---------------------------------------------------------------- wire paths
+
+export const RPC_PATH = '/rpc/v1';
+export const EVENTS_PATH = '/rpc/v1/events';
+export const CSRF_HEADER = 'x-csrf-token';
+export const SESSION_COOKIE = 'archy_session';
+
+// ---------------------------------------------------------------- shared shapes
+
+const AppId = z
+  .string()
+  .regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, 'must be an app id (a DNS label: a-z, 0-9 and "-")');
+const JobId = z.string().min(1).max(128);
+const Password = z.string().min(8, 'must be at least 8 characters').max(1024);
+const Empty = z.strictObject({}).optional().default({});
+
+export type AppState =
+  | 'installing'
+  | 'running'
+  | 'starting'
+  | 'stopping'
+  | 'stopped'
+  | 'restarting'
+  | 'updating'
+  | 'uninstalling'
+  | 'waiting'
+  | 'unhealthy'
+  | 'failed';
+
+export type Intent = 'running' | 'stopped';
+
+/** An installed app as the platform measured it (never a state it did not observe). */
+export interface InstalledApp {
+  id: string;
+  name: string;
+  version: string;
+  intent: Intent;
+  state: AppState;
+  /** Why, in words: which dependency it waits for, why it failed. */
+  stateDetail: string | null;
+  /** Permission keys the operator granted at install. */
+  grants: string[];
+  /** Where the manifest came from: a catalog source id, or `local:<dir>`. */
+  source: string;
+  installedAt: string;
+  updatedAt: string;
+  /** The manifest snapshot installed. */
+  manifest: Manifest;
+}
+
+export type JobKind = 'install' | 'start' | 'stop' | 'restart' | 'update' | 'uninstall';
+export type JobState = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+
+export interface Job {
+  id: string;
+  appId: string;
+  kind: JobKind;
+  state: JobState;
+  /** Current stage name (e.g. "build images"), null before the first stage. */
+  stage: string | null;
+  /** 0–100, only ever moves forward. */
+  percent: number;
+  /** Set when state is failed: what went wrong, said for a person. */
+  error: { code: string; message: string } | null;
+  createdAt: string;
+  updatedAt: string;
+  finishedAt: string | null;
+}
+
+export interface LogLine {
+  member: string;
+  stream: 'stdout' | 'stderr';
+  at: string | null;
+  text: string;
+}
+
+export interface AppCredential {
+  label: string;
+  value: string;
+  secret: boolean;
+}
+
+export interface Notification {
+  id: string;
+  level: 'info' | 'warning' | 'error';
+  appId: string | null;
+  title: string;
+  message: string;
+  createdAt: string;
+  acknowledged: boolean;
+}
+
+export interface CatalogApp {
+  id: string;
+  manifest: Manifest;
+  /** Id of the catalog source it comes from. */
+  source: string;
+  /** `sha256:` hash of the canonical manifest. */
+  hash: string;
+  trusted: boolean;
+  signatureValid: boolean;
+  /** Permission keys the app asks for (each must be granted to install it). */
+  requiredPermissions: string[];
+  installed: boolean;
+}
+
+export interface CatalogSource {
+  id: string;
+  name: string;
+  url: string | null;
+  key: string | null;
+  kind: 'shipped' | 'remote' | 'local';
+  trusted: boolean;
+  lastVersion: number | null;
+  lastFetchedAt: string | null;
+  lastError: string | null;
+  appCount: number;
+}
+
+export interface CatalogCandidate {
+  url: string;
+  key: string;
+  name: string | null;
+  version: number | null;
+  announcedAt: string;
+  relay: string;
+}
+
+export interface SystemInfo {
+  version: string;
+  hostname: string;
+  nodeVersion: string;
+  dataRoot: string;
+  listen: { host: string; port: number; tls: boolean };
+  startedAt: string;
+  engine: { reachable: boolean; version: string | null; detail: string | null };
+}
+
+export interface ContainerUse {
+  appId: string;
+  member: string;
+  cpuPercent: number;
+  memoryBytes: number;
+  memoryLimitBytes: number | null;
+}
+
+export interface SystemStats {
+  at: string;
+  cpu: { cores: number; load1: number; usagePercent: number };
+  memory: { totalBytes: number; usedBytes: number; availableBytes: number };
+  disk: { path: string; totalBytes: number; freeBytes: number; lowSpace: boolean };
+  containers: ContainerUse[];
+  /** Set when per-app use could not be measured (engine unreachable). */
+  containersError: string | null;
+}
+
+export interface SessionInfo {
+  authenticated: boolean;
+  /** True until `auth.setup` set the first password. */
+  setupRequired: boolean;
+  kind: 'browser' | 'cli' | null;
+  /** Send as the X-CSRF-Token header on every mutating call (browser sessions). */
+  csrfToken: string | null;
+  expiresAt: string | null;
+}
+
+// ---------------------------------------------------------------- the methods
+
+type Spec = {
+  params: z.ZodType;
+  /** Changes state: needs a session bound CSRF token (browser sessions). */
+  mutating: boolean;
+  auth: 'public' | 'session';
+  summary: string;
+};
+
+export const methodSpecs = {
+  'auth.setup': {
+    params: z.strictObject({ password: Password }),
+    mutating: true,
+    auth: 'public',
+    summary: 'First run: set the operator password (refused once set) and open a browser session.',
+  },
+  'auth.login': {
+    params: z.strictObject({ password: z.string().min(1).max(1024) }),
+    mutating: true,
+    auth: 'public',
+    summary: 'Open a browser session (cookie) with the operator password; rate-limited per client.',
+  },
+  'auth.logout': {
+    params: Empty,
+    mutating: true,
+    auth: 'session',
+    summary: 'Close the current session.',
+  },
+  'auth.changePassword': {
+    params: z.strictObject({ current: z.string().min(1).max(1024), next: Password }),
+    mutating: true,
+    auth: 'session',
+    summary: 'Change the operator password; every other browser session is closed.',
+  },
+  'auth.session': {
+    params: Empty,
+    mutating: false,
+    auth: 'public',
+    summary: 'Whether this client is signed in, whether first-run setup is needed, and the CSRF token.',
+  },
+  'app.list': {
+    params: Empty,
+    mutating: false,
+    auth: 'session',
+    summary: 'Installed apps with their measured state.',
+  },
+  'app.get': {
+    params: z.strictObject({ id: AppId }),
+    mutating: false,
+    auth: 'session',
+    summary: 'One installed app.',
+  },
+  'app.install': {
+    params: z
+      .strictObject({
+        id: AppId.optional().describe('catalog app id'),
+        path: z.string().min(1).optional().describe('directory or manifest.yml on the node (developer loop)'),
+        grants: z.array(z.string().min(1)).default([]).describe('permission keys the operator consents to'),
+      })
+      .refine((p) => (p.id === undefined) !== (p.path === undefined), {
+        message: 'give exactly one of "id" (a catalog app) or "path" (a local manifest directory)',
+        path: ['id'],
+      }),
+    mutating: true,
+    auth: 'session',
+    summary:
+      'Install an app from the catalog (`id`) or a local manifest directory (`path`); refused unless `grants` covers every permission it asks for. Returns the job.',
+  },
+  'app.start': {
+    params: z.strictObject({ id: AppId }),
+    mutating: true,
+    auth: 'session',
+    summary: 'Start an app (job).',
+  },
+  'app.stop': {
+    params: z.strictObject({ id: AppId }),
+    mutating: true,
+    auth: 'session',
+    summary: "Stop an app, honouring each member's grace period (job).",
+  },
+  'app.restart': {
+    params: z.strictObject({ id: AppId }),
+    mutating: true,
+    auth: 'session',
+    summary: 'Restart an app (job).',
+  },
+  'app.update': {
+    params: z.strictObject({
+      id: AppId,
+      path: z
+        .string()
+        .min(1)
+        .optional()
+        .describe('local manifest directory (developer loop); default: the catalog'),
+      grants: z.array(z.string().min(1)).default([]),
+    }),
+    mutating: true,
+    auth: 'session',
+    summary:
+      'Update an app to the version its catalog (or a local manifest) offers; rolls back on failure (job).',
+  },
+  'app.uninstall': {
+    params: z.strictObject({ id: AppId, purge: z.boolean().default(false) }),
+    mutating: true,
+    auth: 'session',
+    summary: 'Uninstall an app; its data is kept unless `purge` is true (job).',
+  },
+  'app.logs': {
+    params: z.strictObject({
+      id: AppId,
+      member: z.string().min(1).optional(),
+      tail: z.number().int().min(1).max(10000).default(200),
+    }),
+    mutating: false,
+    auth: 'session',
+    summary: "The last lines of an app's container logs.",
+  },
+  'app.credentials': {
+    params: z.strictObject({ id: AppId }),
+    mutating: false,
+    auth: 'session',
+    summary: 'The generated credentials meant for the operator (only on this explicit call).',
+  },
+  'job.list': {
+    params: z
+      .strictObject({ appId: AppId.optional(), limit: z.number().int().min(1).max(1000).default(50) })
+      .optional()
+      .default({ limit: 50 }),
+    mutating: false,
+    auth: 'session',
+    summary: 'Recent jobs, newest first.',
+  },
+  'job.get': { params: z.strictObject({ id: JobId }), mutating: false, auth: 'session', summary: 'One job.' },
+  'job.cancel': {
+    params: z.strictObject({ id: JobId }),
+    mutating: true,
+    auth: 'session',
+    summary: 'Cancel a running job (it ends cancelled, rolled back where needed).',
+  },
+  'catalog.list': {
+    params: Empty,
+    mutating: false,
+    auth: 'session',
+    summary: 'Apps offered by the trusted catalogs.',
+  },
+  'catalog.get': {
+    params: z.strictObject({ id: AppId }),
+    mutating: false,
+    auth: 'session',
+    summary: 'One catalog app with its manifest and the permissions it asks for.',
+  },
+  'catalog.sources': {
+    params: Empty,
+    mutating: false,
+    auth: 'session',
+    summary: 'Catalog sources and their trust state.',
+  },
+  'catalog.addSource': {
+    params: z.strictObject({
+      url: z.url({ protocol: /^https?$/ }),
+      key: z.string().regex(/^did:key:z[1-9A-HJ-NP-Za-km-z]+$/, 'must be a did:key'),
+      name: z.string().min(1).max(80),
+    }),
+    mutating: true,
+    auth: 'session',
+    summary: 'Add a third-party catalog by URL and publisher key (did:key).',
+  },
+  'catalog.removeSource': {
+    params: z.strictObject({ id: z.string().min(1) }),
+    mutating: true,
+    auth: 'session',
+    summary: 'Remove a catalog source.',
+  },
+  'catalog.refresh': {
+    params: z
+      .strictObject({ id: z.string().min(1).optional() })
+      .optional()
+      .default({}),
+    mutating: true,
+    auth: 'session',
+    summary: 'Fetch and verify one or every catalog source now.',
+  },
+  'catalog.discover': {
+    params: Empty,
+    mutating: false,
+    auth: 'session',
+    summary: 'Catalogs announced on the configured Nostr relays (candidates, not trusted).',
+  },
+  'system.info': {
+    params: Empty,
+    mutating: false,
+    auth: 'session',
+    summary: 'Versions, data root, listen address, engine.',
+  },
+  'system.stats': {
+    params: Empty,
+    mutating: false,
+    auth: 'session',
+    summary: "CPU, memory, disk of the data root, and each app container's use.",
+  },
+  'notification.list': {
+    params: z
+      .strictObject({ unacknowledgedOnly: z.boolean().default(false) })
+      .optional()
+      .default({ unacknowledgedOnly: false }),
+    mutating: false,
+    auth: 'session',
+    summary: 'Notifications, newest first.',
+  },
+  'notification.ack': {
+    params: z.strictObject({ id: z.string().min(1) }),
+    mutating: true,
+    auth: 'session',
+    summary: 'Mark a notification as read.',
+  },
+} as const satisfies Record<string, Spec>;
+
+export type MethodName = keyof typeof methodSpecs;
+
+/** What each method answers. */
+export interface MethodResults {
+  'auth.setup': SessionInfo;
+  'auth.login': SessionInfo;
+  'auth.logout': { ok: true };
+  'auth.changePassword': { ok: true };
+  'auth.session': SessionInfo;
+  'app.list': InstalledApp[];
+  'app.get': InstalledApp;
+  'app.install': Job;
+  'app.start': Job;
+  'app.stop': Job;
+  'app.restart': Job;
+  'app.update': Job;
+  'app.uninstall': Job;
+  'app.logs': { lines: LogLine[] };
+  'app.credentials': { credentials: AppCredential[] };
+  'job.list': Job[];
+  'job.get': Job;
+  'job.cancel': Job;
+  'catalog.list': CatalogApp[];
+  'catalog.get': CatalogApp;
+  'catalog.sources': CatalogSource[];
+  'catalog.addSource': { source: CatalogSource; apps: CatalogApp[] };
+  'catalog.removeSource': { ok: true };
+  'catalog.refresh': CatalogSource[];
+  'catalog.discover': CatalogCandidate[];
+  'system.info': SystemInfo;
+  'system.stats': SystemStats;
+  'notification.list': Notification[];
+  'notification.ack': { ok: true };
+}
+
+/** What a caller passes (defaults applied by the server). */
+export type MethodParams<M extends MethodName> = z.input<(typeof methodSpecs)[M]['params']>;
+/** What a handler receives, after validation. */
+export type ValidParams<M extends MethodName> = z.output<(typeof methodSpecs)[M]['params']>;
+export type MethodResult<M extends MethodName> = MethodResults[M];
+
+// ---------------------------------------------------------------- push events
+
+export type PushEvent =
+  | {
+      seq: number;
+      type: 'app-state';
+      appId: string;
+      state: AppState | null;
+      detail: string | null;
+      at: string;
+    }
+  | { seq: number; type: 'job-progress'; job: Job }
+  | { seq: number; type: 'notification'; notification: Notification };
+
+/** Sent instead of missed events when `?since=` is older than what the server kept: reload everything. */
+export type ResyncMessage = { type: 'resync'; seq: number };
+export type PushMessage = PushEvent | ResyncMessage;
+
+// ---------------------------------------------------------------- errors
+
+/** JSON-RPC error codes the daemon answers with (the -32000 range is ours). */
+export const RpcCode = {
+  ParseError: -32700,
+  InvalidRequest: -32600,
+  MethodNotFound: -32601,
+  InvalidParams: -32602,
+  Internal: -32603,
+  Unauthenticated: -32001,
+  Forbidden: -32002,
+  CsrfMissing: -32003,
+  RateLimited: -32004,
+  NotFound: -32010,
+  Conflict: -32011,
+  PermissionNotGranted: -32012,
+  InvalidManifest: -32013,
+  EngineUnavailable: -32020,
+  OperationFailed: -32030,
+  CatalogRefused: -32040,
+  NotImplemented: -32050,
+} as const;
+export type RpcCodeValue = (typeof RpcCode)[keyof typeof RpcCode];
+
+/** `error.data` on every error answer: the domain code and, for bad params, where. */
+export interface RpcErrorData {
+  code: string;
+  /** Bad params: the path of each offending parameter, e.g. "grants.0". */
+  issues?: { path: string; message: string }[];
+  retryAfterSecs?: number;
+  missing?: string[];
+}

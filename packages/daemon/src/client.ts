@@ -1,0 +1,207 @@
+// The typed client for the daemon, isomorphic: the browser UI, the CLI and the
+// tests use it. It only needs the global `fetch` and `WebSocket` (browsers, Node 24).
+// Method names, params and results come from api.ts, so a caller typechecks
+// against the server.
+import {
+  CSRF_HEADER,
+  EVENTS_PATH,
+  type MethodName,
+  type MethodParams,
+  type MethodResult,
+  type PushEvent,
+  type PushMessage,
+  RPC_PATH,
+  type RpcErrorData,
+  type SessionInfo,
+} from './api.ts';
+
+export class RpcError extends Error {
+  readonly code: number;
+  readonly method: string;
+  readonly data: RpcErrorData | undefined;
+  constructor(method: string, code: number, message: string, data?: RpcErrorData) {
+    super(message);
+    this.name = 'RpcError';
+    this.method = method;
+    this.code = code;
+    this.data = data;
+  }
+}
+
+export interface ClientOptions {
+  /** Base URL of the daemon, e.g. http://127.0.0.1:8420; '' = same origin (browser). */
+  url: string;
+  /** A CLI token (sent as `Authorization: Bearer`); CLI sessions need no CSRF token. */
+  token?: string;
+  /**
+   * Keep the session cookie in this client (Node only: browsers manage cookies
+   * themselves and forbid the Cookie header). Tests use it to act as a browser.
+   */
+  cookieJar?: boolean;
+}
+
+export interface EventStreamOptions {
+  /** Resume after this sequence number (events after it are replayed if the server still has them). */
+  since?: number;
+  onEvent(event: PushEvent): void;
+  /** The server no longer had every missed event: reload the state, then carry on. */
+  onResync?(seq: number): void;
+  /** Connection state, for a "reconnecting…" hint. */
+  onStatus?(status: 'open' | 'closed'): void;
+  /** Reconnect after a drop (default true). */
+  reconnect?: boolean;
+}
+
+export interface EventStream {
+  close(): void;
+  /** Sequence number of the last event received. */
+  readonly lastSeq: number;
+  /** Resolves once the first connection is open. */
+  readonly opened: Promise<void>;
+}
+
+type Answer = {
+  jsonrpc: '2.0';
+  id: number | null;
+  result?: unknown;
+  error?: { code: number; message: string; data?: RpcErrorData };
+};
+
+type ParamsArg<M extends MethodName> =
+  undefined extends MethodParams<M> ? [params?: MethodParams<M>] : [params: MethodParams<M>];
+
+export class ArchyClient {
+  readonly url: string;
+  #token: string | undefined;
+  #csrf: string | null = null;
+  #cookie: string | null = null;
+  #cookieJar: boolean;
+  #nextId = 1;
+
+  constructor(options: ClientOptions) {
+    this.url = options.url.replace(/\/+$/, '');
+    this.#token = options.token;
+    this.#cookieJar = options.cookieJar ?? false;
+  }
+
+  /** The CSRF token of the current browser session (null for CLI tokens or signed out). */
+  get csrfToken(): string | null {
+    return this.#csrf;
+  }
+
+  /** Forget the CSRF token (e.g. to test that the server refuses a call without it). */
+  setCsrfToken(token: string | null): void {
+    this.#csrf = token;
+  }
+
+  async call<M extends MethodName>(method: M, ...args: ParamsArg<M>): Promise<MethodResult<M>> {
+    const id = this.#nextId++;
+    const body = JSON.stringify({ jsonrpc: '2.0', id, method, params: args[0] ?? {} });
+    const response = await fetch(`${this.url}${RPC_PATH}`, {
+      method: 'POST',
+      headers: this.#headers({ 'content-type': 'application/json' }),
+      body,
+      credentials: 'same-origin',
+    });
+    this.#keepCookie(response);
+    const text = await response.text();
+    let answer: Answer;
+    try {
+      answer = JSON.parse(text) as Answer;
+    } catch {
+      throw new RpcError(
+        method,
+        -32603,
+        `the daemon answered HTTP ${response.status} without JSON-RPC: ${text.slice(0, 200)}`,
+      );
+    }
+    if (answer.error) throw new RpcError(method, answer.error.code, answer.error.message, answer.error.data);
+    const result = answer.result as MethodResult<M>;
+    if (method === 'auth.setup' || method === 'auth.login' || method === 'auth.session') {
+      const session = result as SessionInfo;
+      this.#csrf = session.csrfToken;
+    }
+    if (method === 'auth.logout') {
+      this.#csrf = null;
+      this.#cookie = null;
+    }
+    return result;
+  }
+
+  /** The push channel, resumed with `since` after every reconnect. */
+  events(options: EventStreamOptions): EventStream {
+    let lastSeq = options.since ?? 0;
+    let socket: WebSocket | null = null;
+    let closed = false;
+    let delay = 250;
+    let resolveOpened: () => void = () => {};
+    const opened = new Promise<void>((resolve) => {
+      resolveOpened = resolve;
+    });
+    const connect = () => {
+      const here = (globalThis as { location?: { origin: string } }).location;
+      const base = this.url === '' && here ? here.origin : this.url;
+      const wsUrl = `${base.replace(/^http/, 'ws')}${EVENTS_PATH}${lastSeq > 0 ? `?since=${lastSeq}` : ''}`;
+      const headers = this.#headers({});
+      // Browsers send the cookie themselves and take no init object; Node's WebSocket takes headers.
+      socket =
+        Object.keys(headers).length > 0
+          ? new WebSocket(wsUrl, { headers } as unknown as string[])
+          : new WebSocket(wsUrl);
+      socket.onopen = () => {
+        delay = 250;
+        resolveOpened();
+        options.onStatus?.('open');
+      };
+      socket.onmessage = (message: MessageEvent) => {
+        const parsed = JSON.parse(String(message.data)) as PushMessage;
+        if (parsed.type === 'resync') {
+          lastSeq = parsed.seq;
+          options.onResync?.(parsed.seq);
+          return;
+        }
+        if (parsed.seq <= lastSeq) return;
+        lastSeq = parsed.seq;
+        options.onEvent(parsed);
+      };
+      socket.onclose = () => {
+        options.onStatus?.('closed');
+        if (closed || options.reconnect === false) return;
+        setTimeout(connect, delay);
+        delay = Math.min(delay * 2, 5000);
+      };
+      socket.onerror = () => {
+        // onclose follows and reconnects.
+      };
+    };
+    connect();
+    return {
+      close: () => {
+        closed = true;
+        socket?.close();
+      },
+      get lastSeq() {
+        return lastSeq;
+      },
+      opened,
+    };
+  }
+
+  #headers(base: Record<string, string>): Record<string, string> {
+    const headers = { ...base };
+    if (this.#token) headers['authorization'] = `Bearer ${this.#token}`;
+    if (this.#csrf) headers[CSRF_HEADER] = this.#csrf;
+    if (this.#cookieJar && this.#cookie) headers['cookie'] = this.#cookie;
+    return headers;
+  }
+
+  #keepCookie(response: Response): void {
+    if (!this.#cookieJar) return;
+    for (const line of response.headers.getSetCookie()) {
+      const pair = line.split(';')[0] ?? '';
+      const [name, value] = pair.split('=');
+      if (!name) continue;
+      this.#cookie = value ? pair : null;
+    }
+  }
+}
