@@ -7,7 +7,23 @@ import { z } from 'zod';
 /** A DNS label: lowercase letters, digits and '-', 1–63 chars, no leading/trailing '-'. */
 export const DnsLabel = z
   .string()
-  .regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, 'must be a DNS label (a-z, 0-9 and "-", at most 63 characters)');
+  .regex(
+    /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/,
+    'must be a DNS label (a-z, 0-9 and "-", at most 63 characters)',
+  );
+
+/** Signals a member may ask to be stopped with (libpod takes the number; see signals.ts). */
+export const STOP_SIGNALS = [
+  'SIGTERM',
+  'SIGINT',
+  'SIGQUIT',
+  'SIGHUP',
+  'SIGUSR1',
+  'SIGUSR2',
+  'SIGWINCH',
+  'SIGPWR',
+  'SIGKILL',
+] as const;
 
 const Port = z.number().int().min(1).max(65535);
 const Seconds = (min: number, max: number) => z.number().int().min(min).max(max);
@@ -15,8 +31,14 @@ const EnvName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environ
 const RelPath = z
   .string()
   .min(1)
-  .refine((p) => !p.startsWith('/') && !p.split('/').includes('..'), 'must be a relative path that stays inside its root (no leading "/", no "..")');
-const AbsPath = z.string().regex(/^\//, 'must be an absolute path');
+  .refine(
+    (p) => !p.startsWith('/') && !p.split('/').includes('..'),
+    'must be a relative path that stays inside its root (no leading "/", no "..")',
+  );
+const AbsPath = z
+  .string()
+  .regex(/^\//, 'must be an absolute path')
+  .refine((p) => !p.split('/').includes('..'), 'must not contain ".." (paths never escape their root)');
 
 // ---------------------------------------------------------------- probes
 
@@ -138,6 +160,11 @@ export const Container = z
       .optional(),
     env: z.record(EnvName, z.string()).default({}),
     ports: z.array(PortMapping).default([]),
+    /**
+     * Container ports reachable only on the app's network (and by probes),
+     * not published on the host: a database's 5432, an RPC port for dependents.
+     */
+    expose: z.array(Port).default([]),
     volumes: z.array(VolumeMount).default([]),
     health: Health.optional(),
     /** Members of this app that must be started (and healthy, if they have a health check) first. */
@@ -150,16 +177,15 @@ export const Container = z
     init: z.boolean().default(true),
     read_only_rootfs: z.boolean().default(false),
     /** Linux capabilities added on top of `--cap-drop=ALL`; each needs a "capability" permission. */
-    capabilities: z.array(z.string().regex(/^[A-Z_]+$/, 'must be a capability name like NET_BIND_SERVICE')).default([]),
+    capabilities: z
+      .array(z.string().regex(/^[A-Z_]+$/, 'must be a capability name like NET_BIND_SERVICE'))
+      .default([]),
     /** Host devices; each needs a "device" permission. */
     devices: z.array(AbsPath).default([]),
     resources: Resources.default({}),
     /** Overrides the app's `stop_grace_secs` for this member. */
     stop_grace_secs: Seconds(1, 3600).optional(),
-    stop_signal: z
-      .string()
-      .regex(/^SIG[A-Z0-9]+$/)
-      .optional(),
+    stop_signal: z.enum(STOP_SIGNALS).optional(),
   })
   .describe('One member of the app’s stack.');
 
@@ -179,7 +205,9 @@ export const VolumeDecl = z.strictObject({
 export const SecretKind = z.enum(['hex', 'base64', 'password', 'alphanumeric', 'uuid', 'rpcauth']);
 export const GeneratedSecret = z
   .strictObject({
-    name: z.string().regex(/^[a-z][a-z0-9_]*$/, 'must be lowercase letters, digits and "_", starting with a letter'),
+    name: z
+      .string()
+      .regex(/^[a-z][a-z0-9_]*$/, 'must be lowercase letters, digits and "_", starting with a letter'),
     kind: SecretKind,
     /** Length in characters (password, alphanumeric) or bytes (hex, base64). */
     length: z.number().int().min(8).max(512).optional(),
@@ -243,9 +271,18 @@ export const Launch = z.strictObject({
 });
 
 export const Permission = z.discriminatedUnion('kind', [
-  z.strictObject({ kind: z.literal('host_path'), path: AbsPath, read_only: z.boolean().default(true), reason: z.string().min(1) }),
+  z.strictObject({
+    kind: z.literal('host_path'),
+    path: AbsPath,
+    read_only: z.boolean().default(true),
+    reason: z.string().min(1),
+  }),
   z.strictObject({ kind: z.literal('host_network'), reason: z.string().min(1) }),
-  z.strictObject({ kind: z.literal('capability'), name: z.string().regex(/^[A-Z_]+$/), reason: z.string().min(1) }),
+  z.strictObject({
+    kind: z.literal('capability'),
+    name: z.string().regex(/^[A-Z_]+$/),
+    reason: z.string().min(1),
+  }),
   z.strictObject({ kind: z.literal('device'), path: AbsPath, reason: z.string().min(1) }),
   z.strictObject({ kind: z.literal('privileged_ports'), reason: z.string().min(1) }),
 ]);
@@ -264,7 +301,10 @@ export const Manifest = z.strictObject({
   manifest_version: z.literal(1),
   id: DnsLabel,
   name: z.string().min(1).max(80),
-  version: z.string().regex(/^[0-9A-Za-z][0-9A-Za-z.+_-]*$/, 'must be a version like 1.2.3').refine((v) => /[0-9]/.test(v), 'must contain a digit'),
+  version: z
+    .string()
+    .regex(/^[0-9A-Za-z][0-9A-Za-z.+_-]*$/, 'must be a version like 1.2.3')
+    .refine((v) => /[0-9]/.test(v), 'must contain a digit'),
   description: z.string().min(1),
   tagline: z.string().max(120).optional(),
   category: z.string().min(1),

@@ -1,0 +1,65 @@
+// @archipelago/manifest: the app manifest v1 — schema and types, parsing with
+// positions, semantic checks, permissions, templates, start order, canonical
+// JSON and hashes, and the pure renderers (libpod specs, Quadlet, Kubernetes).
+export * from './schema.ts';
+export { baseImageRef, buildImageRef, containerName, LABELS, namedVolumeName, networkName } from './names.ts';
+export {
+  type Finding,
+  formatIssue,
+  formatPath,
+  type Issue,
+  type PathSegment,
+  type Severity,
+} from './issues.ts';
+export {
+  loadManifestFile,
+  type ManifestSource,
+  type ParseResult,
+  parseManifest,
+  validateManifestValue,
+} from './validate.ts';
+export { type ManifestSetEntry, validateManifestSet } from './manifest-set.ts';
+export { type Locator, noPositions, type Position } from './positions.ts';
+export {
+  hostPathCovered,
+  permissionKey,
+  type RequiredPermission,
+  requiredPermissions,
+} from './permissions.ts';
+export {
+  renderTemplate,
+  TEMPLATE_FORMS,
+  type TemplateContext,
+  type TemplateRef,
+  templateRefs,
+} from './templates.ts';
+export { startOrder, stopOrder } from './start-order.ts';
+export { canonicalJson, manifestHash, sha256OfCanonical } from './canonical-json.ts';
+export { dependencyAlias, isEngineSocketPath, templatedStrings } from './semantics.ts';
+export { parseImageRef, type ImageRef } from './image-ref.ts';
+export { COPY_FROM_HOST_ALLOWLIST, LINUX_CAPABILITIES, SIGNAL_NUMBERS } from './capabilities.ts';
+export {
+  appIdOf,
+  bindSource,
+  effectiveHostPort,
+  type RenderContext,
+  sampleRenderContext,
+  templateContextFor,
+} from './render-context.ts';
+export {
+  type LibpodMount,
+  type LibpodNamedVolume,
+  type LibpodPortMapping,
+  type LibpodSpec,
+  memberGrace,
+  renderSpec,
+  renderSpecs,
+  specHash,
+} from './render-spec.ts';
+export {
+  CanonicalJsonError,
+  ManifestError,
+  ManifestFileError,
+  RenderError,
+  TemplateError,
+} from './errors.ts';

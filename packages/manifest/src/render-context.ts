@@ -1,0 +1,116 @@
+// What a renderer needs besides the manifest: where the app's data lives on
+// this node, the generated secrets, the values its dependencies export, the
+// refs of locally built images, and per-install overrides.
+import { posix } from 'node:path';
+import { containerName } from './names.ts';
+import type { Manifest } from './schema.ts';
+import { dependencyAlias, templatedStrings } from './semantics.ts';
+import { type TemplateContext, templateRefs } from './templates.ts';
+
+export interface RenderContext {
+  /** The id the app is installed under; defaults to the manifest's id. */
+  appId?: string;
+  /** The app's data directory on the host, e.g. `/var/lib/archipelago/apps/<id>`. */
+  dataRoot: string;
+  /** The node's LAN address, for `{{HOST_IP}}`. */
+  hostIp: string;
+  secrets: Readonly<Record<string, string>>;
+  /** Exports of each dependency, by alias (`dependencies[].as`, default its app id). */
+  deps: Readonly<Record<string, Readonly<Record<string, string>>>>;
+  /** Resolved image refs for `build:` members, by member name. */
+  images: Readonly<Record<string, string>>;
+  /**
+   * The installed app id behind each dependency alias. Members that use a
+   * dependency's values join that app's network so its names resolve.
+   */
+  depApps?: Readonly<Record<string, string>>;
+  overrides?: {
+    /** Extra or replaced env per member (applied after templates). */
+    env?: Readonly<Record<string, Readonly<Record<string, string>>>>;
+    /** Host port per `member:containerPort`. */
+    hostPorts?: Readonly<Record<string, number>>;
+  };
+}
+
+export function appIdOf(manifest: Manifest, ctx: Pick<RenderContext, 'appId'>): string {
+  return ctx.appId ?? manifest.id;
+}
+
+/** The host port a mapping ends up on, after overrides. */
+export function effectiveHostPort(
+  ctx: RenderContext,
+  member: string,
+  port: { container: number; host: number },
+): number {
+  return ctx.overrides?.hostPorts?.[`${member}:${port.container}`] ?? port.host;
+}
+
+export function templateContextFor(manifest: Manifest, ctx: RenderContext): TemplateContext {
+  const appId = appIdOf(manifest, ctx);
+  const containers: Record<string, string> = {};
+  const ports: Record<string, number> = {};
+  for (const c of manifest.containers) {
+    containers[c.name] = containerName(appId, c.name);
+    for (const p of c.ports) if (p.name !== undefined) ports[p.name] = effectiveHostPort(ctx, c.name, p);
+  }
+  return {
+    appId,
+    appData: ctx.dataRoot,
+    hostIp: ctx.hostIp,
+    secrets: ctx.secrets,
+    deps: ctx.deps,
+    containers,
+    ports,
+  };
+}
+
+/** Host path of a bind volume (or a sub-directory of it) under the app's data root. */
+export function bindSource(ctx: RenderContext, volume: string, subpath?: string): string {
+  return posix.join(ctx.dataRoot, volume, ...(subpath === undefined ? [] : [subpath]));
+}
+
+/** Dependency aliases a member's env, command or entrypoint refer to. */
+export function depAliasesUsedBy(manifest: Manifest, memberIndex: number): string[] {
+  const used = new Set<string>();
+  for (const { at, text } of templatedStrings(manifest)) {
+    if (at[0] !== 'containers' || at[1] !== memberIndex) continue;
+    for (const ref of templateRefs(text)) if (ref.kind === 'dep') used.add(ref.alias);
+  }
+  const declared = new Set(manifest.dependencies.map(dependencyAlias));
+  return [...used].filter((a) => declared.has(a)).sort();
+}
+
+/**
+ * A context for rendering offline (`archy app render`, golden files, tests):
+ * secrets and dependency values are visible placeholders like
+ * `<secret:NAME>`, never generated values; build members get a sample ref.
+ */
+export function sampleRenderContext(manifest: Manifest): RenderContext {
+  const secrets: Record<string, string> = {};
+  for (const s of manifest.secrets) secrets[s.name] = `<secret:${s.name}>`;
+  const deps: Record<string, Record<string, string>> = {};
+  const depApps: Record<string, string> = {};
+  for (const d of manifest.dependencies) {
+    deps[dependencyAlias(d)] = {};
+    depApps[dependencyAlias(d)] = d.app;
+  }
+  for (const { text } of templatedStrings(manifest)) {
+    for (const ref of templateRefs(text)) {
+      if (ref.kind !== 'dep') continue;
+      const values = deps[ref.alias] ?? {};
+      values[ref.key] = `<dep:${ref.alias}.${ref.key}>`;
+      deps[ref.alias] = values;
+    }
+  }
+  const images: Record<string, string> = {};
+  for (const c of manifest.containers)
+    if (c.build) images[c.name] = `localhost/archy/${manifest.id}-${c.name}:sample`;
+  return {
+    dataRoot: `/var/lib/archipelago/apps/${manifest.id}`,
+    hostIp: '192.0.2.10',
+    secrets,
+    deps,
+    images,
+    depApps,
+  };
+}

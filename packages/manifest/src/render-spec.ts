@@ -1,0 +1,207 @@
+// Renders each member as a libpod container-create body (SpecGenerator JSON,
+// libpod API v4: Podman 4.3 and 5 both accept it). Pure: same manifest and
+// context, same bodies, same hashes. No restart policy: the platform decides.
+import { sha256OfCanonical } from './canonical-json.ts';
+import { SIGNAL_NUMBERS } from './capabilities.ts';
+import { RenderError } from './errors.ts';
+import { containerName, LABELS, namedVolumeName, networkName } from './names.ts';
+import {
+  appIdOf,
+  bindSource,
+  depAliasesUsedBy,
+  effectiveHostPort,
+  type RenderContext,
+  templateContextFor,
+} from './render-context.ts';
+import type { Container, Manifest } from './schema.ts';
+import { startOrder } from './start-order.ts';
+import { renderTemplate, type TemplateContext } from './templates.ts';
+
+export interface LibpodPortMapping {
+  host_ip?: string;
+  host_port: number;
+  container_port: number;
+  protocol: 'tcp' | 'udp';
+}
+export interface LibpodMount {
+  type: 'bind' | 'tmpfs';
+  source: string;
+  destination: string;
+  options: string[];
+}
+export interface LibpodNamedVolume {
+  Name: string;
+  Dest: string;
+  Options: string[];
+}
+
+/** The subset of libpod's SpecGenerator the platform uses, with libpod's own field names. */
+export interface LibpodSpec {
+  name: string;
+  image: string;
+  entrypoint?: string[];
+  command?: string[];
+  env: Record<string, string>;
+  labels: Record<string, string>;
+  user?: string;
+  work_dir?: string;
+  hostname?: string;
+  portmappings: LibpodPortMapping[];
+  mounts: LibpodMount[];
+  volumes: LibpodNamedVolume[];
+  netns: { nsmode: 'bridge' | 'host' | 'none' };
+  Networks?: Record<string, { aliases: string[] }>;
+  cap_drop: string[];
+  cap_add: string[];
+  no_new_privileges: true;
+  init: boolean;
+  read_only_filesystem: boolean;
+  devices: Array<{ path: string }>;
+  resource_limits?: {
+    memory?: { limit: number };
+    cpu?: { quota: number; period: number };
+    pids?: { limit: number };
+  };
+  stop_timeout: number;
+  stop_signal?: number;
+}
+
+/** The grace a member gets between SIGTERM and SIGKILL. */
+export function memberGrace(manifest: Manifest, c: Container): number {
+  return c.stop_grace_secs ?? manifest.stop_grace_secs;
+}
+
+/** Hash of a spec as it would be created, ignoring the spec-hash label itself. */
+export function specHash(spec: LibpodSpec): string {
+  const { [LABELS.specHash]: _ignored, ...labels } = spec.labels;
+  return sha256OfCanonical({ ...spec, labels });
+}
+
+const CPU_PERIOD = 100_000;
+
+function renderAll(values: readonly string[] | undefined, tctx: TemplateContext): string[] | undefined {
+  return values?.map((v) => renderTemplate(v, tctx));
+}
+
+/** One member's create body, labelled with its spec hash. */
+export function renderSpec(manifest: Manifest, member: string, ctx: RenderContext): LibpodSpec {
+  const index = manifest.containers.findIndex((c) => c.name === member);
+  const c = manifest.containers[index];
+  if (!c) throw new RenderError('unknown_member', `"${member}" is not a member of app "${manifest.id}"`);
+  const appId = appIdOf(manifest, ctx);
+  const tctx = templateContextFor(manifest, ctx);
+
+  let image = c.image;
+  if (image === undefined) {
+    image = ctx.images[c.name];
+    if (image === undefined) {
+      throw new RenderError(
+        'image_unresolved',
+        `member "${c.name}" of app "${appId}" is built locally, but the render context has no image for it (images["${c.name}"])`,
+      );
+    }
+  }
+
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(c.env)) env[k] = renderTemplate(v, tctx);
+  Object.assign(env, ctx.overrides?.env?.[c.name] ?? {});
+
+  const mounts: LibpodMount[] = [];
+  const volumes: LibpodNamedVolume[] = [];
+  for (const v of c.volumes) {
+    if ('tmpfs' in v) {
+      mounts.push({
+        type: 'tmpfs',
+        source: 'tmpfs',
+        destination: v.tmpfs,
+        options: ['rw', 'nosuid', 'nodev', ...(v.size_mb ? [`size=${v.size_mb}m`] : [])],
+      });
+    } else if ('host_path' in v) {
+      mounts.push({
+        type: 'bind',
+        source: v.host_path,
+        destination: v.target,
+        options: ['rbind', v.read_only ? 'ro' : 'rw'],
+      });
+    } else if (manifest.volumes[v.volume]?.kind === 'named') {
+      volumes.push({
+        Name: namedVolumeName(appId, v.volume),
+        Dest: v.target,
+        Options: v.read_only ? ['ro'] : [],
+      });
+    } else {
+      mounts.push({
+        type: 'bind',
+        source: bindSource(ctx, v.volume, v.subpath),
+        destination: v.target,
+        options: ['rbind', v.read_only ? 'ro' : 'rw'],
+      });
+    }
+  }
+
+  const spec: LibpodSpec = {
+    name: containerName(appId, c.name),
+    image,
+    env,
+    labels: {
+      [LABELS.managed]: 'true',
+      [LABELS.app]: appId,
+      [LABELS.member]: c.name,
+      [LABELS.version]: manifest.version,
+    },
+    portmappings:
+      c.network_mode === 'bridge'
+        ? c.ports.map((p) => ({
+            ...(p.bind === 'localhost' ? { host_ip: '127.0.0.1' } : {}),
+            host_port: effectiveHostPort(ctx, c.name, p),
+            container_port: p.container,
+            protocol: p.protocol,
+          }))
+        : [],
+    mounts,
+    volumes,
+    netns: { nsmode: c.network_mode },
+    cap_drop: ['ALL'],
+    cap_add: [...c.capabilities],
+    no_new_privileges: true,
+    init: c.init,
+    read_only_filesystem: c.read_only_rootfs,
+    devices: c.devices.map((path) => ({ path })),
+    stop_timeout: memberGrace(manifest, c),
+  };
+  const entrypoint = renderAll(c.entrypoint, tctx);
+  if (entrypoint) spec.entrypoint = entrypoint;
+  const command = renderAll(c.command, tctx);
+  if (command) spec.command = command;
+  if (c.user !== undefined) spec.user = c.user;
+  if (c.working_dir !== undefined) spec.work_dir = c.working_dir;
+  if (c.network_mode === 'bridge') {
+    spec.hostname = c.name;
+    const networks: Record<string, { aliases: string[] }> = {
+      [networkName(appId)]: { aliases: [c.name, ...c.network_aliases] },
+    };
+    for (const alias of depAliasesUsedBy(manifest, index)) {
+      const depApp = ctx.depApps?.[alias];
+      if (depApp !== undefined) networks[networkName(depApp)] = { aliases: [] };
+    }
+    spec.Networks = networks;
+  }
+  const r = c.resources;
+  if (r.memory_mb !== undefined || r.cpus !== undefined || r.pids !== undefined) {
+    spec.resource_limits = {
+      ...(r.memory_mb !== undefined ? { memory: { limit: r.memory_mb * 1024 * 1024 } } : {}),
+      ...(r.cpus !== undefined
+        ? { cpu: { quota: Math.round(r.cpus * CPU_PERIOD), period: CPU_PERIOD } }
+        : {}),
+      ...(r.pids !== undefined ? { pids: { limit: r.pids } } : {}),
+    };
+  }
+  if (c.stop_signal !== undefined) spec.stop_signal = SIGNAL_NUMBERS[c.stop_signal]!;
+  spec.labels[LABELS.specHash] = specHash(spec);
+  return spec;
+}
+
+/** Every member's create body, in start order (dependencies first). */
+export function renderSpecs(manifest: Manifest, ctx: RenderContext): LibpodSpec[] {
+  return startOrder(manifest).map((member) => renderSpec(manifest, member, ctx));
+}
