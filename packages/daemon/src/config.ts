@@ -1,0 +1,120 @@
+// Daemon configuration: embedded defaults, overridden by ARCHY_* environment
+// variables, overridden by command-line flags. Validated with zod so a bad
+// value names the setting and what is wrong with it.
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+import { ConfigError } from './errors.ts';
+
+const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
+
+export const Config = z.strictObject({
+  /** Where state, secrets and app data live. */
+  dataRoot: z.string().startsWith('/', 'must be an absolute path'),
+  /** Address to listen on: loopback unless the operator explicitly opens it to the LAN. */
+  host: z.string().min(1),
+  port: z.number().int().min(0).max(65535),
+  /** The unprivileged user the daemon and Podman run as. */
+  serviceUser: z.string().min(1),
+  /** The catalog shipped with the software: the repository's apps/ directory. */
+  shippedCatalog: z.string().startsWith('/'),
+  /** The built web UI. */
+  uiDir: z.string().startsWith('/'),
+  /** TLS: when set, cookies are Secure. (Terminated by a reverse proxy: set tls=true.) */
+  tls: z.boolean(),
+  /** Browser session lifetime. */
+  sessionHours: z
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 90),
+  /** Largest accepted request body. */
+  maxBodyBytes: z
+    .number()
+    .int()
+    .min(1024)
+    .max(64 * 1024 * 1024),
+  /** Push events kept for clients that reconnect with ?since=. */
+  eventBuffer: z.number().int().min(16).max(100000),
+  /** Nostr relays for catalog discovery. */
+  relays: z.array(z.string()),
+  logLevel: z.enum(['debug', 'info', 'warn', 'error']),
+});
+export type Config = z.infer<typeof Config>;
+
+export const defaults: Config = {
+  dataRoot: '/var/lib/archipelago',
+  host: '127.0.0.1',
+  port: 8420,
+  serviceUser: 'archy',
+  shippedCatalog: `${repoRoot}apps`,
+  uiDir: `${repoRoot}packages/ui/dist`,
+  tls: false,
+  sessionHours: 24 * 7,
+  maxBodyBytes: 1024 * 1024,
+  eventBuffer: 1000,
+  relays: [],
+  logLevel: 'info',
+};
+
+type Key = keyof Config;
+const keys = Object.keys(defaults) as Key[];
+const kebab = (k: string) => k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+const envName = (k: string) => `ARCHY_${kebab(k).replace(/-/g, '_').toUpperCase()}`;
+
+function coerce(key: Key, raw: string, where: string): unknown {
+  const kind = typeof defaults[key];
+  if (kind === 'number') {
+    const n = Number(raw);
+    if (raw.trim() === '' || !Number.isFinite(n))
+      throw new ConfigError(`${key} (${where})`, `"${raw}" is not a number`);
+    return n;
+  }
+  if (kind === 'boolean') {
+    if (['1', 'true', 'yes'].includes(raw)) return true;
+    if (['0', 'false', 'no', ''].includes(raw)) return false;
+    throw new ConfigError(`${key} (${where})`, `"${raw}" is not true/false`);
+  }
+  if (Array.isArray(defaults[key]))
+    return raw
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
+  return raw;
+}
+
+/** Usage text: every setting with its flag, environment variable and default. */
+export function configHelp(): string {
+  return keys
+    .map((k) => `  --${kebab(k).padEnd(16)} ${envName(k).padEnd(24)} default: ${JSON.stringify(defaults[k])}`)
+    .join('\n');
+}
+
+/** Pure: defaults ← env ← flags (`--data-root /x`, `--port=0`, `--tls`). */
+export function loadConfig(argv: readonly string[], env: Record<string, string | undefined>): Config {
+  const merged: Record<string, unknown> = { ...defaults };
+  for (const k of keys) {
+    const v = env[envName(k)];
+    if (v !== undefined) merged[k] = coerce(k, v, envName(k));
+  }
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (!arg.startsWith('--')) throw new ConfigError(arg, 'unexpected argument (settings are --name value)');
+    const [flag, inline] = arg.slice(2).split(/=(.*)/s, 2) as [string, string | undefined];
+    const key = keys.find((k) => kebab(k) === flag);
+    if (!key) throw new ConfigError(`--${flag}`, `unknown flag; known flags:\n${configHelp()}`);
+    let value = inline;
+    if (value === undefined) {
+      if (typeof defaults[key] === 'boolean' && (argv[i + 1] === undefined || argv[i + 1]!.startsWith('--')))
+        value = 'true';
+      else value = argv[++i];
+    }
+    if (value === undefined) throw new ConfigError(`--${flag}`, 'needs a value');
+    merged[key] = coerce(key, value, `--${flag}`);
+  }
+  const parsed = Config.safeParse(merged);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new ConfigError(issue.path.join('.'), issue.message);
+  }
+  return parsed.data;
+}

@@ -1,0 +1,75 @@
+// Errors the daemon raises itself, each with a stable string `code`. The
+// mapping of every code (ours, the orchestrator's, the registry's, the
+// engine's) to a JSON-RPC error code lives in ONE place: rpc/error-map.ts.
+
+export class DaemonError extends Error {
+  readonly code: string;
+  constructor(code: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+    this.code = code;
+  }
+}
+
+export class UnauthenticatedError extends DaemonError {
+  constructor(method: string) {
+    super('auth.unauthenticated', `${method}: sign in first (no valid session).`);
+  }
+}
+
+export class CsrfError extends DaemonError {
+  constructor(method: string) {
+    super('auth.csrf', `${method} changes state and needs the X-CSRF-Token header of this session.`);
+  }
+}
+
+export class WrongPasswordError extends DaemonError {
+  constructor() {
+    super('auth.wrong_password', 'Wrong password.');
+  }
+}
+
+export class SetupDoneError extends DaemonError {
+  constructor() {
+    super('auth.setup_done', 'The operator password is already set; sign in instead.');
+  }
+}
+
+export class SetupRequiredError extends DaemonError {
+  constructor() {
+    super('auth.setup_required', 'No operator password is set yet; finish first-run setup (auth.setup).');
+  }
+}
+
+export class RateLimitedError extends DaemonError {
+  readonly retryAfterSecs: number;
+  constructor(retryAfterSecs: number) {
+    super('auth.rate_limited', `Too many failed sign-in attempts; try again in ${retryAfterSecs} s.`);
+    this.retryAfterSecs = retryAfterSecs;
+  }
+}
+
+export class NotFoundError extends DaemonError {
+  constructor(what: string) {
+    super('not_found', `${what} not found.`);
+  }
+}
+
+export class ManifestSourceError extends DaemonError {
+  constructor(path: string, detail: string) {
+    super('manifest.source', `Cannot use the local manifest at ${path}: ${detail}`);
+  }
+}
+
+/** A method whose backing service is not available in this build or configuration. */
+export class NotAvailableError extends DaemonError {
+  constructor(method: string, detail: string) {
+    super('not_available', `${method} is not available: ${detail}`);
+  }
+}
+
+export class ConfigError extends DaemonError {
+  constructor(setting: string, detail: string) {
+    super('config.invalid', `Setting "${setting}": ${detail}`);
+  }
+}

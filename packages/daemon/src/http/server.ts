@@ -1,0 +1,97 @@
+// The HTTP front: POST /rpc/v1 (JSON-RPC), the push channel's upgrade at
+// /rpc/v1/events, and the web UI for everything else. Security headers on
+// every answer, a body size limit, JSON only for RPC (a cross-site form cannot
+// send it without a preflight), and the session resolved from the cookie or a
+// CLI bearer token.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { EVENTS_PATH, RPC_PATH, RpcCode } from '../api.ts';
+import type { Auth } from '../auth/auth.ts';
+import type { Config } from '../config.ts';
+import type { Logger } from '../log.ts';
+import type { PushChannel } from '../push/socket.ts';
+import type { CallContext, Dispatcher } from '../rpc/dispatch.ts';
+import { BodyTooLargeError, readBody } from './body.ts';
+import { isLoopback, readBearer, readSessionCookie, sessionCookie } from './cookies.ts';
+import { setSecurityHeaders } from './headers.ts';
+import { serveStatic } from './static.ts';
+
+export interface HttpDeps {
+  config: Config;
+  auth: Auth;
+  dispatcher: Dispatcher;
+  push: PushChannel;
+  log: Logger;
+}
+
+function rpcError(res: ServerResponse, status: number, code: number, message: string): void {
+  res.writeHead(status, { 'content-type': 'application/json' });
+  res.end(JSON.stringify({ jsonrpc: '2.0', id: null, error: { code, message } }));
+}
+
+export function createHttpServer({ config, auth, dispatcher, push, log }: HttpDeps): Server {
+  const cookieOptions = { tls: config.tls, maxAgeSecs: config.sessionHours * 3600 };
+
+  async function rpc(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    res.setHeader('cache-control', 'no-store');
+    if (req.method !== 'POST') {
+      res.setHeader('allow', 'POST');
+      return rpcError(res, 405, RpcCode.InvalidRequest, 'Use POST for JSON-RPC calls.');
+    }
+    const type = req.headers['content-type'] ?? '';
+    if (!/^application\/json\b/i.test(type)) {
+      return rpcError(res, 415, RpcCode.InvalidRequest, 'Send JSON-RPC with Content-Type: application/json.');
+    }
+    let body: string;
+    try {
+      body = await readBody(req, config.maxBodyBytes);
+    } catch (error) {
+      if (error instanceof BodyTooLargeError)
+        return rpcError(res, 413, RpcCode.InvalidRequest, error.message);
+      throw error;
+    }
+    const loopback = isLoopback(req.socket.remoteAddress);
+    const bearer = readBearer(req);
+    const session = auth.resolve(bearer ?? readSessionCookie(req), loopback);
+    const csrf = req.headers['x-csrf-token'];
+    const ctx: CallContext = {
+      session,
+      csrfHeader: typeof csrf === 'string' ? csrf : undefined,
+      client: req.socket.remoteAddress ?? 'unknown',
+      setSession: (next) => res.setHeader('set-cookie', sessionCookie(next?.token ?? null, cookieOptions)),
+    };
+    const answer = await dispatcher.handle(body, ctx);
+    if (answer === null) {
+      res.writeHead(204).end();
+      return;
+    }
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify(answer));
+  }
+
+  const server = createServer({ requestTimeout: 60_000, headersTimeout: 20_000 }, (req, res) => {
+    setSecurityHeaders(res, config.tls);
+    const path = (req.url ?? '/').split('?')[0];
+    const work = path === RPC_PATH ? rpc(req, res) : serveStatic(req, res, config.uiDir);
+    work.catch((error: unknown) => {
+      log.error('http handler failed', {
+        path,
+        error: error instanceof Error ? error.message : String(error),
+      });
+      if (!res.headersSent)
+        rpcError(res, 500, RpcCode.Internal, 'Internal error in the daemon (see its log).');
+      else res.destroy();
+    });
+  });
+  server.on('upgrade', (req, socket, head) => {
+    const path = (req.url ?? '/').split('?')[0];
+    if (path !== EVENTS_PATH) {
+      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      return;
+    }
+    push.upgrade(req, socket, head);
+  });
+  server.on('clientError', (_error, socket) => {
+    socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+  });
+  return server;
+}

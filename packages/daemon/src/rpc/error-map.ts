@@ -1,0 +1,94 @@
+// The ONE place where typed errors from every package become JSON-RPC errors.
+// Errors are matched by their string `code` (not instanceof: the classes live in
+// other packages and the code is their stable contract). The message is the
+// error's own sentence for a person; never a stack trace. Anything without a
+// code is an internal error: the answer carries a reference the operator
+// finds in the daemon log.
+import { randomBytes } from 'node:crypto';
+import { RpcCode, type RpcCodeValue, type RpcErrorData } from '../api.ts';
+
+const byCode: Record<string, RpcCodeValue> = {
+  // daemon
+  'auth.unauthenticated': RpcCode.Unauthenticated,
+  'auth.wrong_password': RpcCode.Unauthenticated,
+  'auth.csrf': RpcCode.CsrfMissing,
+  'auth.rate_limited': RpcCode.RateLimited,
+  'auth.setup_done': RpcCode.Conflict,
+  'auth.setup_required': RpcCode.Forbidden,
+  not_found: RpcCode.NotFound,
+  'manifest.source': RpcCode.InvalidManifest,
+  not_available: RpcCode.NotImplemented,
+  // orchestrator
+  'app.not_installed': RpcCode.NotFound,
+  'app.already_installed': RpcCode.Conflict,
+  'job.conflict': RpcCode.Conflict,
+  'job.not_found': RpcCode.NotFound,
+  'job.cancelled': RpcCode.OperationFailed,
+  'install.permission_not_granted': RpcCode.PermissionNotGranted,
+  'manifest.invalid': RpcCode.InvalidManifest,
+  'argument.invalid': RpcCode.InvalidParams,
+  'dependency.missing': RpcCode.Conflict,
+  // manifest
+  manifest_file: RpcCode.InvalidManifest,
+  template_unresolved: RpcCode.InvalidManifest,
+  // registry
+  malformed_document: RpcCode.CatalogRefused,
+  bad_signature: RpcCode.CatalogRefused,
+  unknown_key: RpcCode.CatalogRefused,
+  threshold_not_met: RpcCode.CatalogRefused,
+  root_rotation_refused: RpcCode.CatalogRefused,
+  manifest_hash_mismatch: RpcCode.CatalogRefused,
+  expired: RpcCode.CatalogRefused,
+  rollback: RpcCode.CatalogRefused,
+  invalid_manifest: RpcCode.InvalidManifest,
+  fetch_failed: RpcCode.CatalogRefused,
+  nostr_failed: RpcCode.OperationFailed,
+  // engine (@archipelago/podman)
+  ENGINE_UNAVAILABLE: RpcCode.EngineUnavailable,
+  TIMEOUT: RpcCode.EngineUnavailable,
+  NOT_FOUND: RpcCode.NotFound,
+  CONFLICT: RpcCode.Conflict,
+  IMAGE_UNAVAILABLE: RpcCode.OperationFailed,
+  BUILD_FAILED: RpcCode.OperationFailed,
+  ENGINE_ERROR: RpcCode.OperationFailed,
+};
+
+/** Families of codes, for codes added later to a package (e.g. `source.*` in the registry). */
+const byPrefix: [string, RpcCodeValue][] = [
+  ['auth.', RpcCode.Forbidden],
+  ['source', RpcCode.CatalogRefused],
+  ['catalog', RpcCode.CatalogRefused],
+  ['manifest', RpcCode.InvalidManifest],
+  ['state.', RpcCode.Internal],
+];
+
+export interface MappedError {
+  code: RpcCodeValue;
+  message: string;
+  data: RpcErrorData;
+  /** Set for internal errors: the id the log line carries. */
+  reference?: string;
+}
+
+export function mapError(error: unknown): MappedError {
+  const code =
+    error instanceof Error && 'code' in error && typeof error.code === 'string' ? error.code : null;
+  if (code !== null && code !== 'internal') {
+    // A typed error with a code we do not list still speaks for itself: an operation failed.
+    const rpc = byCode[code] ?? byPrefix.find(([p]) => code.startsWith(p))?.[1] ?? RpcCode.OperationFailed;
+    if (rpc !== RpcCode.Internal) {
+      const data: RpcErrorData = { code };
+      const extra = error as Error & { retryAfterSecs?: unknown; missing?: unknown };
+      if (typeof extra.retryAfterSecs === 'number') data.retryAfterSecs = extra.retryAfterSecs;
+      if (Array.isArray(extra.missing)) data.missing = extra.missing.map(String);
+      return { code: rpc, message: (error as Error).message, data };
+    }
+  }
+  const reference = randomBytes(4).toString('hex');
+  return {
+    code: RpcCode.Internal,
+    message: `Internal error in the daemon (reference ${reference} in its log).`,
+    data: { code: code ?? 'internal' },
+    reference,
+  };
+}

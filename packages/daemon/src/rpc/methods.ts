@@ -1,0 +1,87 @@
+// The method table's handlers: each is one call into a service. Parameter
+// schemas, auth level and whether a method mutates live beside the types in
+// api.ts (methodSpecs); the dispatcher enforces them before a handler runs.
+import type { SessionInfo } from '../api.ts';
+import type { Auth, NewSession, Session } from '../auth/auth.ts';
+import type { Installer } from '../install.ts';
+import type { Services } from '../services.ts';
+import type { SystemMonitor } from '../system.ts';
+import type { Handlers } from './dispatch.ts';
+
+export interface HandlerDeps {
+  services: Services;
+  auth: Auth;
+  installer: Installer;
+  system: SystemMonitor;
+}
+
+function sessionInfo(auth: Auth, session: Session | NewSession | null): SessionInfo {
+  return {
+    authenticated: session !== null,
+    setupRequired: auth.setupRequired(),
+    kind: session?.kind ?? null,
+    csrfToken: session && session.kind === 'browser' ? auth.csrfFor(session) : null,
+    expiresAt: session?.expiresAt ? new Date(session.expiresAt).toISOString() : null,
+  };
+}
+
+export function createHandlers({ services, auth, installer, system }: HandlerDeps): Handlers {
+  const { apps, catalog } = services;
+  return {
+    'auth.setup': async (p, ctx) => {
+      const session = await auth.setup(p.password);
+      ctx.setSession(session);
+      return sessionInfo(auth, session);
+    },
+    'auth.login': async (p, ctx) => {
+      const session = await auth.login(p.password, ctx.client);
+      ctx.setSession(session);
+      return sessionInfo(auth, session);
+    },
+    'auth.logout': async (_p, ctx) => {
+      auth.logout(ctx.session!);
+      ctx.setSession(null);
+      return { ok: true };
+    },
+    'auth.changePassword': async (p, ctx) => {
+      await auth.changePassword(ctx.session!, p.current, p.next);
+      return { ok: true };
+    },
+    'auth.session': async (_p, ctx) => sessionInfo(auth, ctx.session),
+
+    'app.list': () => apps.list(),
+    'app.get': (p) => apps.get(p.id),
+    'app.install': (p) => installer.install(p),
+    'app.start': (p) => apps.start(p.id),
+    'app.stop': (p) => apps.stop(p.id),
+    'app.restart': (p) => apps.restart(p.id),
+    'app.update': (p) => installer.update(p),
+    'app.uninstall': (p) => apps.uninstall(p.id, p.purge),
+    'app.logs': async (p) => ({ lines: await apps.logs(p.id, { member: p.member, tail: p.tail }) }),
+    'app.credentials': async (p) => ({ credentials: await apps.credentials(p.id) }),
+
+    'job.list': (p) => apps.listJobs(p),
+    'job.get': (p) => apps.getJob(p.id),
+    'job.cancel': (p) => apps.cancelJob(p.id),
+
+    'catalog.list': () => catalog.list(),
+    'catalog.get': (p) => catalog.get(p.id),
+    'catalog.sources': () => catalog.sources(),
+    'catalog.addSource': (p) => catalog.addSource(p),
+    'catalog.removeSource': async (p) => {
+      await catalog.removeSource(p.id);
+      return { ok: true };
+    },
+    'catalog.refresh': (p) => catalog.refresh(p.id),
+    'catalog.discover': () => catalog.discover(),
+
+    'system.info': () => system.info(),
+    'system.stats': () => system.stats(),
+
+    'notification.list': (p) => apps.listNotifications(p),
+    'notification.ack': async (p) => {
+      await apps.ackNotification(p.id);
+      return { ok: true };
+    },
+  };
+}

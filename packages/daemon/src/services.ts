@@ -1,0 +1,73 @@
+// What the daemon needs from the rest of the platform, in the daemon's own
+// wire types (api.ts). The handlers call these ports, one call each; the
+// adapters in backend/ map the orchestrator's and the registry's real objects
+// onto them (the only place that knows both shapes).
+import type { Manifest } from '@archipelago/manifest';
+import type {
+  AppCredential,
+  CatalogApp,
+  CatalogCandidate,
+  CatalogSource,
+  ContainerUse,
+  InstalledApp,
+  Job,
+  LogLine,
+  Notification,
+  PushEvent,
+} from './api.ts';
+
+/** A push event before the hub gives it its sequence number. */
+export type EventBody = PushEvent extends infer E ? (E extends PushEvent ? Omit<E, 'seq'> : never) : never;
+
+/** A manifest ready to install: where it came from and the directory `build:` contexts resolve against. */
+export interface ResolvedManifest {
+  manifest: Manifest;
+  /** Catalog source id, or `local:<dir>`. */
+  source: string;
+  dir: string | null;
+}
+
+export interface AppsPort {
+  list(): Promise<InstalledApp[]>;
+  get(id: string): Promise<InstalledApp>;
+  install(resolved: ResolvedManifest, grants: string[]): Promise<Job>;
+  start(id: string): Promise<Job>;
+  stop(id: string): Promise<Job>;
+  restart(id: string): Promise<Job>;
+  update(id: string, resolved: ResolvedManifest, grants: string[]): Promise<Job>;
+  uninstall(id: string, purge: boolean): Promise<Job>;
+  logs(id: string, options: { member?: string | undefined; tail: number }): Promise<LogLine[]>;
+  credentials(id: string): Promise<AppCredential[]>;
+  listJobs(options: { appId?: string | undefined; limit: number }): Promise<Job[]>;
+  getJob(id: string): Promise<Job>;
+  cancelJob(id: string): Promise<Job>;
+  listNotifications(options: { unacknowledgedOnly: boolean }): Promise<Notification[]>;
+  ackNotification(id: string): Promise<void>;
+  containerUse(): Promise<ContainerUse[]>;
+  engineInfo(): Promise<{ reachable: boolean; version: string | null; detail: string | null }>;
+  /** Every app-state, job-progress and notification event; returns the unsubscribe function. */
+  subscribe(listener: (event: EventBody) => void): () => void;
+  /** Stop accepting work, checkpoint running jobs; apps keep running. */
+  close(): Promise<void>;
+}
+
+export interface CatalogPort {
+  list(): Promise<CatalogApp[]>;
+  get(id: string): Promise<CatalogApp>;
+  /** The manifest to install for a catalog app id. */
+  resolve(id: string): Promise<ResolvedManifest>;
+  sources(): Promise<CatalogSource[]>;
+  addSource(input: {
+    url: string;
+    key: string;
+    name: string;
+  }): Promise<{ source: CatalogSource; apps: CatalogApp[] }>;
+  removeSource(id: string): Promise<void>;
+  refresh(id?: string): Promise<CatalogSource[]>;
+  discover(): Promise<CatalogCandidate[]>;
+}
+
+export interface Services {
+  apps: AppsPort;
+  catalog: CatalogPort;
+}

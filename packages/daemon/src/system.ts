@@ -1,0 +1,81 @@
+// system.info and system.stats: host measurements from node:os and statfs of
+// the data root, plus what the orchestrator measured per app container.
+import { statfs } from 'node:fs/promises';
+import { cpus, freemem, hostname, loadavg, totalmem } from 'node:os';
+import type { SystemInfo, SystemStats } from './api.ts';
+import type { Config } from './config.ts';
+import type { AppsPort } from './services.ts';
+
+const LOW_SPACE_BYTES = 5 * 1024 ** 3;
+export const VERSION = '0.1.0';
+
+type CpuSample = { idle: number; total: number };
+function sampleCpu(): CpuSample {
+  let idle = 0;
+  let total = 0;
+  for (const c of cpus()) {
+    idle += c.times.idle;
+    total += c.times.user + c.times.nice + c.times.sys + c.times.idle + c.times.irq;
+  }
+  return { idle, total };
+}
+
+export class SystemMonitor {
+  readonly #config: Config;
+  readonly #apps: AppsPort;
+  readonly #startedAt = new Date().toISOString();
+  #lastCpu = sampleCpu();
+  #listenPort: number;
+
+  constructor(config: Config, apps: AppsPort) {
+    this.#config = config;
+    this.#apps = apps;
+    this.#listenPort = config.port;
+  }
+
+  setListenPort(port: number): void {
+    this.#listenPort = port;
+  }
+
+  async info(): Promise<SystemInfo> {
+    return {
+      version: VERSION,
+      hostname: hostname(),
+      nodeVersion: process.version,
+      dataRoot: this.#config.dataRoot,
+      listen: { host: this.#config.host, port: this.#listenPort, tls: this.#config.tls },
+      startedAt: this.#startedAt,
+      engine: await this.#apps.engineInfo(),
+    };
+  }
+
+  async stats(): Promise<SystemStats> {
+    // CPU use since the previous call (or since start): busy share of all cores.
+    const now = sampleCpu();
+    const dTotal = now.total - this.#lastCpu.total;
+    const usage = dTotal > 0 ? (1 - (now.idle - this.#lastCpu.idle) / dTotal) * 100 : 0;
+    this.#lastCpu = now;
+    const disk = await statfs(this.#config.dataRoot);
+    let containers: SystemStats['containers'] = [];
+    let containersError: string | null = null;
+    try {
+      containers = await this.#apps.containerUse();
+    } catch (error) {
+      containersError = error instanceof Error ? error.message : String(error);
+    }
+    const free = disk.bavail * disk.bsize;
+    return {
+      at: new Date().toISOString(),
+      cpu: { cores: cpus().length, load1: loadavg()[0] ?? 0, usagePercent: Math.round(usage * 10) / 10 },
+      memory: { totalBytes: totalmem(), usedBytes: totalmem() - freemem(), availableBytes: freemem() },
+      disk: {
+        path: this.#config.dataRoot,
+        totalBytes: disk.blocks * disk.bsize,
+        freeBytes: free,
+        lowSpace: free < LOW_SPACE_BYTES,
+      },
+      containers,
+      containersError,
+    };
+  }
+}
