@@ -72,7 +72,13 @@ function healthy(app: string, members: string[], over: Partial<AppHealth> = {}):
       members: Object.fromEntries(
         members.map((m) => [
           m,
-          { containerId: `id-${app}-${m}`, state: 'healthy' as const, since: NOW - 1, detail: 'ok' },
+          {
+            containerId: `id-${app}-${m}`,
+            state: 'healthy' as const,
+            since: NOW - 1,
+            detail: 'ok',
+            live: true,
+          },
         ]),
       ),
       ready: undefined,
@@ -184,7 +190,9 @@ const rows: Row[] = [
     containers: [running('b', 'web'), running('c', 'web', { process: 'dead' })],
     health: {
       b: {
-        members: { web: { containerId: 'id-b-web', state: 'unhealthy', since: 0, detail: 'refused' } },
+        members: {
+          web: { containerId: 'id-b-web', state: 'unhealthy', since: 0, detail: 'refused', live: false },
+        },
         ready: undefined,
         progress: undefined,
       },
@@ -243,7 +251,9 @@ const rows: Row[] = [
     containers: [running('s', 'db')],
     health: {
       s: {
-        members: { db: { containerId: 'id-s-db', state: 'starting', since: NOW, detail: 'start period' } },
+        members: {
+          db: { containerId: 'id-s-db', state: 'starting', since: NOW, detail: 'start period', live: false },
+        },
         ready: undefined,
         progress: undefined,
       },
@@ -273,7 +283,13 @@ const rows: Row[] = [
     health: {
       btc: {
         members: {
-          node: { containerId: 'id-btc-node', state: 'starting', since: NOW, detail: 'start period' },
+          node: {
+            containerId: 'id-btc-node',
+            state: 'starting',
+            since: NOW,
+            detail: 'start period',
+            live: false,
+          },
         },
         ready: undefined,
         progress: undefined,
@@ -378,6 +394,7 @@ const rows: Row[] = [
             state: 'unhealthy',
             since: NOW - 15_000,
             detail: 'connection refused',
+            live: false,
           },
         },
         ready: undefined,
@@ -398,6 +415,7 @@ const rows: Row[] = [
             state: 'unhealthy',
             since: NOW - 1_000,
             detail: 'connection refused',
+            live: false,
           },
         },
         ready: undefined,
@@ -406,6 +424,28 @@ const rows: Row[] = [
     },
     expect: ['requeue a', 'setStatus a=unhealthy'],
     detail: { a: 'connection refused' },
+  },
+  {
+    lesson: 'unhealthy but still accepting tcp (a loaded box): shown as unhealthy, not restarted',
+    apps: [app('a', { members: [member('a', 'web', { hasHealth: true })] })],
+    containers: [running('a', 'web')],
+    health: {
+      a: {
+        members: {
+          web: {
+            containerId: 'id-a-web',
+            state: 'unhealthy',
+            since: NOW - 600_000,
+            detail: 'http /: timeout',
+            live: true,
+          },
+        },
+        ready: undefined,
+        progress: undefined,
+      },
+    },
+    expect: ['setStatus a=unhealthy'],
+    detail: { a: 'http /: timeout' },
   },
   {
     lesson: 'a member that stayed up long enough forgets its earlier restarts',

@@ -88,6 +88,8 @@ export interface MemberHealth {
   /** Epoch ms since which the member has been in `state`. */
   since: number;
   detail: string;
+  /** The process still answers at all (tcp); an unhealthy but live member is shown, not restarted. */
+  live: boolean;
 }
 
 export interface AppHealth {

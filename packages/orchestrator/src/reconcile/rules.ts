@@ -314,12 +314,16 @@ const crashedMemberRestartsWithBackoff: Rule<MemberScope, MemberOutcome> = {
   },
 };
 
-/** Lesson "Health checks under load lie": only sustained unhealthiness (the probe's retries used up) restarts, with the same backoff. */
+/**
+ * Lesson "Health checks under load lie": only sustained unhealthiness (the
+ * probe's retries used up) of a member that no longer answers tcp (liveness
+ * prefers tcp over http) restarts it, with the same backoff.
+ */
 const sustainedUnhealthinessRestarts: Rule<MemberScope, MemberOutcome> = {
   name: 'sustained-unhealthiness-restarts',
   check: (s) => {
     const h = s.memberHealth;
-    if (s.container!.state !== 'running' || h?.state !== 'unhealthy') return undefined;
+    if (s.container!.state !== 'running' || h?.state !== 'unhealthy' || h.live) return undefined;
     const what = `${s.member.member} is unhealthy: ${h.detail}`;
     const verdict = backoff(s.observed.restarts[s.app.id], h.since, s.observed.at, s.policy);
     if (verdict.kind === 'giveUp') return giveUp(s, what);
@@ -356,6 +360,20 @@ const sustainedUnhealthinessRestarts: Rule<MemberScope, MemberOutcome> = {
   },
 };
 
+/** Unhealthy but still answering (a loaded box): shown as unhealthy, never restarted for it. */
+const unhealthyButLiveIsShown: Rule<MemberScope, MemberOutcome> = {
+  name: 'unhealthy-but-live-is-shown',
+  check: (s) =>
+    s.memberHealth?.state === 'unhealthy'
+      ? {
+          actions: [],
+          starts: false,
+          condition: 'unhealthy',
+          detail: `${s.member.member} is unhealthy: ${s.memberHealth.detail}`,
+        }
+      : undefined,
+};
+
 /**
  * Lesson "A daemon restart leaves apps running": a container with our labels
  * and the current spec hash is adopted as it is — no recreate, no restart.
@@ -382,6 +400,7 @@ export const MEMBER_RULES: readonly Rule<MemberScope, MemberOutcome>[] = [
   leaveTransitionalStatesAlone,
   crashedMemberRestartsWithBackoff,
   sustainedUnhealthinessRestarts,
+  unhealthyButLiveIsShown,
   adoptLabelledContainer,
 ];
 
