@@ -94,9 +94,14 @@ export class ArchyClient {
     this.#csrf = token;
   }
 
-  async call<M extends MethodName>(method: M, ...args: ParamsArg<M>): Promise<MethodResult<M>> {
+  call<M extends MethodName>(method: M, ...args: ParamsArg<M>): Promise<MethodResult<M>> {
+    return this.request(method, args[0] as MethodParams<M>);
+  }
+
+  /** Same as `call`, with the params always spelled out (handy in generic code). */
+  async request<M extends MethodName>(method: M, params: MethodParams<M>): Promise<MethodResult<M>> {
     const id = this.#nextId++;
-    const body = JSON.stringify({ jsonrpc: '2.0', id, method, params: args[0] ?? {} });
+    const body = JSON.stringify({ jsonrpc: '2.0', id, method, params: params ?? {} });
     const response = await fetch(`${this.url}${RPC_PATH}`, {
       method: 'POST',
       headers: this.#headers({ 'content-type': 'application/json' }),

@@ -1,0 +1,152 @@
+// Pure pieces of the daemon: config layering, the sign-in throttle, the event
+// ring buffer, the error map, log redaction and password hashing.
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { RpcCode } from '../src/api.ts';
+import { hashPassword, verifyPassword } from '../src/auth/password.ts';
+import { LoginThrottle } from '../src/auth/rate-limit.ts';
+import { defaults, loadConfig } from '../src/config.ts';
+import { RateLimitedError } from '../src/errors.ts';
+import { createLogger } from '../src/log.ts';
+import { EventHub } from '../src/push/hub.ts';
+import { mapError } from '../src/rpc/error-map.ts';
+
+describe('config', () => {
+  test('defaults are the production ones', () => {
+    const c = loadConfig([], {});
+    assert.equal(c.dataRoot, '/var/lib/archipelago');
+    assert.equal(c.port, 8420);
+    assert.equal(c.host, '127.0.0.1');
+    assert.equal(c.serviceUser, 'archy');
+    assert.match(c.shippedCatalog, /\/apps$/);
+  });
+  test('env overrides defaults, flags override env', () => {
+    const c = loadConfig(['--port', '9000', '--tls', '--data-root=/tmp/x'], {
+      ARCHY_PORT: '8500',
+      ARCHY_HOST: '0.0.0.0',
+    });
+    assert.equal(c.port, 9000);
+    assert.equal(c.host, '0.0.0.0');
+    assert.equal(c.tls, true);
+    assert.equal(c.dataRoot, '/tmp/x');
+  });
+  test('bad values name the setting', () => {
+    assert.throws(() => loadConfig(['--port', 'abc'], {}), /port \(--port\).*not a number/);
+    assert.throws(() => loadConfig([], { ARCHY_DATA_ROOT: 'relative' }), /dataRoot.*absolute/);
+    assert.throws(() => loadConfig(['--nope', '1'], {}), /--nope.*unknown flag/);
+  });
+  test('the defaults object is valid', () => {
+    assert.deepEqual(loadConfig([], {}), { ...defaults });
+  });
+});
+
+describe('login throttle', () => {
+  test('three failures are free, then the wait doubles; success clears it', () => {
+    const t = new LoginThrottle();
+    let now = 1_000_000;
+    for (let i = 0; i < 2; i++) {
+      t.check('a', now);
+      t.failed('a', now);
+    }
+    t.check('a', now);
+    t.failed('a', now); // third failure: 1 s wait
+    assert.throws(
+      () => t.check('a', now),
+      (e: unknown) => e instanceof RateLimitedError && e.retryAfterSecs === 1,
+    );
+    t.check('b', now); // other clients unaffected
+    now += 1000;
+    t.check('a', now);
+    t.failed('a', now); // fourth: 2 s
+    assert.throws(() => t.check('a', now + 1500), RateLimitedError);
+    t.check('a', now + 2000);
+    t.succeeded('a');
+    t.check('a', now + 2000);
+  });
+});
+
+describe('event hub', () => {
+  const body = (appId: string) => ({
+    type: 'app-state' as const,
+    appId,
+    state: 'running' as const,
+    detail: null,
+    at: 'now',
+  });
+  test('numbers events and replays what a client missed', () => {
+    const hub = new EventHub(3);
+    const seen: number[] = [];
+    hub.subscribe((e) => seen.push(e.seq));
+    for (const id of ['a', 'b', 'c', 'd']) hub.publish(body(id));
+    assert.deepEqual(seen, [1, 2, 3, 4]);
+    assert.deepEqual(
+      hub.replay(2).map((m) => ('seq' in m ? m.seq : -1)),
+      [3, 4],
+    );
+    assert.deepEqual(hub.replay(4), []);
+  });
+  test('a client too far behind (or from an earlier run) gets a resync', () => {
+    const hub = new EventHub(3);
+    for (const id of ['a', 'b', 'c', 'd', 'e']) hub.publish(body(id));
+    assert.deepEqual(hub.replay(0), [{ type: 'resync', seq: 5 }]);
+    assert.deepEqual(hub.replay(1), [{ type: 'resync', seq: 5 }]);
+    assert.equal(hub.replay(2).length, 3);
+    assert.deepEqual(hub.replay(99), [{ type: 'resync', seq: 5 }]);
+  });
+});
+
+describe('error map', () => {
+  const coded = (code: string, message: string) => Object.assign(new Error(message), { code });
+  test('typed errors keep their message and get their RPC code', () => {
+    assert.deepEqual(mapError(coded('app.not_installed', 'App "x" is not installed.')), {
+      code: RpcCode.NotFound,
+      message: 'App "x" is not installed.',
+      data: { code: 'app.not_installed' },
+    });
+    assert.equal(mapError(coded('ENGINE_UNAVAILABLE', 'Podman is down')).code, RpcCode.EngineUnavailable);
+    assert.equal(mapError(coded('bad_signature', 'bad')).code, RpcCode.CatalogRefused);
+    assert.equal(mapError(coded('health.timeout', 'slow')).code, RpcCode.OperationFailed);
+    const limited = mapError(Object.assign(coded('auth.rate_limited', 'wait'), { retryAfterSecs: 4 }));
+    assert.deepEqual(limited.data, { code: 'auth.rate_limited', retryAfterSecs: 4 });
+  });
+  test('anything else is internal, with a reference and no detail', () => {
+    const m = mapError(new TypeError('x is undefined at /secret/path.ts:12'));
+    assert.equal(m.code, RpcCode.Internal);
+    assert.doesNotMatch(m.message, /undefined|path/);
+    assert.ok(m.reference && m.message.includes(m.reference));
+  });
+});
+
+describe('log redaction', () => {
+  test('secret-looking fields and registered values never reach a line', () => {
+    const lines: string[] = [];
+    const log = createLogger('debug', (l) => lines.push(l));
+    log.redact.add('hunter2-very-secret');
+    log.info('hello hunter2-very-secret', {
+      password: 'abc',
+      nested: { token: 't', ok: 'x hunter2-very-secret y' },
+    });
+    const out = lines.join('');
+    assert.doesNotMatch(out, /hunter2|"abc"|"t"/);
+    assert.match(out, /\[redacted\]/);
+    assert.match(out, /"ok":"x \[redacted\] y"/);
+  });
+  test('levels below the threshold are dropped', () => {
+    const lines: string[] = [];
+    const log = createLogger('warn', (l) => lines.push(l));
+    log.info('no');
+    log.warn('yes');
+    assert.equal(lines.length, 1);
+  });
+});
+
+describe('password hashing', () => {
+  test('scrypt with parameters stored, verified timing-safe', async () => {
+    const stored = await hashPassword('correct horse');
+    assert.match(stored, /^scrypt\$32768\$8\$1\$[A-Za-z0-9+/=]+\$[A-Za-z0-9+/=]+$/);
+    assert.equal(await verifyPassword('correct horse', stored), true);
+    assert.equal(await verifyPassword('wrong horse', stored), false);
+    assert.equal(await verifyPassword('x', 'garbage'), false);
+    assert.notEqual(await hashPassword('correct horse'), stored);
+  });
+});
