@@ -1,0 +1,234 @@
+import http, { type IncomingMessage } from 'node:http';
+import type { Readable } from 'node:stream';
+import {
+  EngineUnavailableError,
+  engineMessageFromBody,
+  errorFromStatus,
+  PodmanError,
+  TimeoutError,
+} from './errors.ts';
+import { buildPath, type Query } from './request.ts';
+
+// The HTTP transport to the libpod API over its unix socket, and the one
+// guard every call goes through: when the socket does not answer, the guard
+// asks the supervisor to (re)start the service once and retries a request
+// that never reached the engine; otherwise it throws EngineUnavailableError.
+
+export type Body =
+  | { json: unknown }
+  | { bytes: Buffer; contentType: string }
+  /** A factory, so the body can be produced again when the request is retried. */
+  | { stream: () => Readable; contentType: string };
+
+export interface RequestOptions {
+  method: 'GET' | 'POST' | 'DELETE' | 'PUT' | 'HEAD';
+  path: string;
+  query?: Query;
+  body?: Body;
+  /** Verb phrase for errors: "start container archy-web-app". */
+  operation: string;
+  /**
+   * Deadline for the whole exchange (buffered) or until the headers arrive
+   * (streams). null: no deadline. Default: the transport's default.
+   */
+  timeoutMs?: number | null;
+  /** Non-2xx statuses the caller handles itself (e.g. 304 not modified, 404 for exists). */
+  accept?: readonly number[];
+  signal?: AbortSignal;
+}
+
+export interface Response {
+  status: number;
+  body: Buffer;
+}
+
+export interface TransportOptions {
+  socketPath: string;
+  /** Called when the socket does not answer: starts or restarts the engine's service. */
+  ensureEngine?: (() => Promise<void>) | undefined;
+  /** Default deadline for buffered requests without their own (ms). */
+  defaultTimeoutMs?: number;
+}
+
+/** Connection failures where the request never reached the engine, so retrying cannot repeat it. */
+const NOT_CONNECTED = new Set(['ECONNREFUSED', 'ENOENT', 'EAGAIN']);
+
+function errnoCode(err: unknown): string | undefined {
+  if (err instanceof Error && 'code' in err && typeof err.code === 'string') return err.code;
+  return undefined;
+}
+
+export class Transport {
+  readonly socketPath: string;
+  readonly #ensureEngine: (() => Promise<void>) | undefined;
+  readonly #defaultTimeoutMs: number;
+  readonly #agent = new http.Agent({ keepAlive: true, maxSockets: 32 });
+
+  constructor(options: TransportOptions) {
+    this.socketPath = options.socketPath;
+    this.#ensureEngine = options.ensureEngine;
+    this.#defaultTimeoutMs = options.defaultTimeoutMs ?? 60_000;
+  }
+
+  /** A buffered request: resolves with the whole body, throws the mapped error for an unaccepted status. */
+  async request(options: RequestOptions): Promise<Response> {
+    const res = await this.#guarded(options, false);
+    const body = await this.#readBody(res, options);
+    return { status: res.statusCode ?? 0, body };
+  }
+
+  /** Like request, then parses the body as JSON (validated by the caller). */
+  async json(options: RequestOptions): Promise<unknown> {
+    const { body, status } = await this.request(options);
+    if (body.length === 0) return undefined;
+    try {
+      return JSON.parse(body.toString('utf8'));
+    } catch {
+      throw errorFromStatus(
+        500,
+        options.operation,
+        `the engine answered HTTP ${status} with a body that is not JSON`,
+      );
+    }
+  }
+
+  /** A streamed request: resolves once the headers arrived with an accepted status; the caller consumes the body. */
+  async stream(options: RequestOptions): Promise<IncomingMessage> {
+    return this.#guarded(options, true);
+  }
+
+  /** Closes pooled connections (lets a process exit promptly). */
+  close(): void {
+    this.#agent.destroy();
+  }
+
+  async #guarded(options: RequestOptions, streaming: boolean): Promise<IncomingMessage> {
+    try {
+      return await this.#once(options, streaming);
+    } catch (err) {
+      if (!NOT_CONNECTED.has(errnoCode(err) ?? '')) throw err;
+      if (!this.#ensureEngine) throw this.#unavailable(options, err);
+      // The request never reached the engine: start (or restart) the service and try once more.
+      await this.#ensureEngine();
+      try {
+        return await this.#once(options, streaming);
+      } catch (retryErr) {
+        if (NOT_CONNECTED.has(errnoCode(retryErr) ?? '')) throw this.#unavailable(options, retryErr);
+        throw retryErr;
+      }
+    }
+  }
+
+  #unavailable(options: RequestOptions, err: unknown): EngineUnavailableError {
+    return new EngineUnavailableError(
+      `Podman is not available: nothing answers on its API socket ${this.socketPath}, so could not ${options.operation}. ` +
+        'Check that the service user is set up (scripts/setup-host) and that "podman system service" can run.',
+      { operation: options.operation, cause: err },
+    );
+  }
+
+  #once(options: RequestOptions, streaming: boolean): Promise<IncomingMessage> {
+    const timeoutMs = options.timeoutMs === undefined ? this.#defaultTimeoutMs : options.timeoutMs;
+    const path = buildPath(options.path, options.query);
+    const headers: Record<string, string> = {};
+    let payload: Buffer | undefined;
+    let source: Readable | undefined;
+    const body = options.body;
+    if (body && 'json' in body) {
+      payload = Buffer.from(JSON.stringify(body.json));
+      headers['content-type'] = 'application/json';
+    } else if (body && 'bytes' in body) {
+      payload = body.bytes;
+      headers['content-type'] = body.contentType;
+    } else if (body && 'stream' in body) {
+      headers['content-type'] = body.contentType;
+      headers['transfer-encoding'] = 'chunked';
+    }
+    if (payload) headers['content-length'] = String(payload.length);
+
+    return new Promise<IncomingMessage>((resolve, reject) => {
+      const req = http.request({
+        socketPath: this.socketPath,
+        path,
+        method: options.method,
+        headers,
+        // Long-lived streams get their own connection so they never starve the pool.
+        agent: streaming ? false : this.#agent,
+        signal: options.signal,
+      });
+      let timer: NodeJS.Timeout | undefined;
+      let response: IncomingMessage | undefined;
+      if (timeoutMs !== null) {
+        timer = setTimeout(() => {
+          const err = new TimeoutError(
+            `Podman did not finish within ${Math.round(timeoutMs / 1000)} s when asked to ${options.operation}.`,
+            timeoutMs,
+            { operation: options.operation },
+          );
+          // Destroy the response too, so a caller reading the body sees the timeout, not a reset.
+          response?.destroy(err);
+          req.destroy(err);
+        }, timeoutMs);
+      }
+      const clear = () => {
+        if (timer) clearTimeout(timer);
+      };
+      req.on('error', (err) => {
+        clear();
+        reject(err);
+      });
+      req.on('response', (res) => {
+        response = res;
+        const status = res.statusCode ?? 0;
+        const accepted = (status >= 200 && status < 300) || (options.accept ?? []).includes(status);
+        if (accepted) {
+          if (streaming) clear();
+          else res.once('close', clear);
+          // Buffered callers read the body; the deadline keeps running until it is read.
+          resolve(res);
+          return;
+        }
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('error', (err) => {
+          clear();
+          reject(err);
+        });
+        res.on('end', () => {
+          clear();
+          reject(
+            errorFromStatus(
+              status,
+              options.operation,
+              engineMessageFromBody(Buffer.concat(chunks).toString('utf8')),
+            ),
+          );
+        });
+      });
+      if (body && 'stream' in body) {
+        source = body.stream();
+        source.on('error', (err) => req.destroy(err));
+        source.pipe(req);
+      } else {
+        req.end(payload);
+      }
+    });
+  }
+
+  async #readBody(res: IncomingMessage, options: RequestOptions): Promise<Buffer> {
+    const chunks: Buffer[] = [];
+    try {
+      for await (const chunk of res) chunks.push(chunk as Buffer);
+    } catch (err) {
+      if (err instanceof PodmanError) throw err;
+      throw new EngineUnavailableError(
+        `The connection to Podman dropped while asked to ${options.operation}.`,
+        {
+          operation: options.operation,
+          cause: err,
+        },
+      );
+    }
+    return Buffer.concat(chunks);
+  }
+}

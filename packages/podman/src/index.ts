@@ -1,0 +1,46 @@
+// @archipelago/podman: the only code that talks to Podman.
+export {
+  type BaseImageRecipe,
+  baseImageRecipes,
+  baseImageRef,
+  busyboxRecipe,
+  busyboxRootfsEntries,
+} from './base-images.ts';
+export { type BuildOutcome, BuildOutputParser, type BuildProgress } from './build-output.ts';
+export { contextEntries } from './build-context.ts';
+export { PodmanClient, type PodmanClientOptions } from './client.ts';
+export { Containers, type LogsOptions, STOP_DEADLINE_MARGIN_SECS, stopDeadlineMs } from './containers.ts';
+export * from './errors.ts';
+export {
+  type EngineEvent,
+  type EventStreamItem,
+  type EventStreamOptions,
+  parseEventLine,
+  type ResyncMarker,
+} from './events.ts';
+export type { ExecOptions, ExecResult } from './exec.ts';
+export { type BuildOptions, Images, type PullProgress } from './images.ts';
+export { LineAssembler, type LogLine, StreamDemuxer } from './log-demux.ts';
+export { type NetworkSpec, Networks } from './networks.ts';
+export { API_PREFIX, buildPath, labelFilters } from './request.ts';
+export {
+  defaultSocketPath,
+  ensureService,
+  pingEngine,
+  type ServiceOptions,
+  serviceLogPath,
+  superviseService,
+} from './service.ts';
+export { createTar, type TarEntry, tarChunks } from './tar.ts';
+export type {
+  ContainerCreateSpec,
+  ContainerInspect,
+  ContainerStats,
+  ContainerSummary,
+  EngineInfo,
+  EngineVersion,
+  ImageInspect,
+  NetworkInfo,
+  VolumeInfo,
+} from './types.ts';
+export { type VolumeSpec, Volumes } from './volumes.ts';

@@ -1,0 +1,237 @@
+import { spawn } from 'node:child_process';
+import { closeSync, openSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { mkdir, readFile, unlink } from 'node:fs/promises';
+import http from 'node:http';
+import { dirname, join } from 'node:path';
+import { EngineUnavailableError } from './errors.ts';
+import { API_PREFIX } from './request.ts';
+
+// Supervision of `podman system service`: use the socket when it answers,
+// otherwise start the service DETACHED (it must outlive whoever started it:
+// the daemon can be killed while apps and the engine keep running), with a
+// lock file so two processes never start it at once, then wait for the socket
+// with a bounded backoff — never a fixed sleep.
+
+export interface ServiceOptions {
+  /** The API socket, `$XDG_RUNTIME_DIR/podman/podman.sock` by default. */
+  socketPath: string;
+  /** The podman binary. */
+  podmanPath?: string;
+  /** How long to wait for a started service to answer (ms). */
+  startTimeoutMs?: number;
+  /** When this process is root: the unprivileged user the service runs as (never rootful). */
+  runAs?: { uid: number; gid: number; home: string } | undefined;
+}
+
+/** The service user's default socket path, from XDG_RUNTIME_DIR (or /run/user/<uid>). */
+export function defaultSocketPath(env: NodeJS.ProcessEnv = process.env): string {
+  const runtimeDir = env['XDG_RUNTIME_DIR'] || `/run/user/${process.getuid?.() ?? 0}`;
+  return join(runtimeDir, 'podman', 'podman.sock');
+}
+
+/** True when the engine answers GET /_ping with OK within `timeoutMs`. */
+export function pingEngine(socketPath: string, timeoutMs = 2000): Promise<boolean> {
+  return new Promise((resolve) => {
+    const req = http.request({
+      socketPath,
+      path: `${API_PREFIX}/_ping`,
+      method: 'GET',
+      agent: false,
+      timeout: timeoutMs,
+    });
+    req.on('timeout', () => req.destroy());
+    req.on('error', () => resolve(false));
+    req.on('response', (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode === 200));
+      res.on('error', () => resolve(false));
+    });
+    req.end();
+  });
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return err instanceof Error && 'code' in err && err.code === 'EPERM';
+  }
+}
+
+/** Polls `check` with a growing delay until it returns true or `timeoutMs` passed. */
+async function pollUntil(check: () => Promise<boolean>, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  let delay = 10;
+  while (Date.now() < deadline) {
+    if (await check()) return true;
+    await new Promise((r) => setTimeout(r, Math.min(delay, Math.max(0, deadline - Date.now()))));
+    delay = Math.min(delay * 1.6, 250);
+  }
+  return check();
+}
+
+/**
+ * Takes the spawn lock (a file holding the owner's pid, created exclusively).
+ * A lock whose owner died, or older than `staleMs`, is broken.
+ */
+function tryLock(lockPath: string, staleMs: number): boolean {
+  try {
+    const fd = openSync(lockPath, 'wx', 0o600);
+    writeFileSync(fd, String(process.pid));
+    closeSync(fd);
+    return true;
+  } catch (err) {
+    if (!(err instanceof Error && 'code' in err && err.code === 'EEXIST')) throw err;
+  }
+  let stale = false;
+  try {
+    const pid = Number(readFileSync(lockPath, 'utf8').trim());
+    const age = Date.now() - statSync(lockPath).mtimeMs;
+    stale = !Number.isInteger(pid) || pid <= 0 || !processAlive(pid) || age > staleMs;
+  } catch {
+    stale = true; // vanished or unreadable between open and read: try again
+  }
+  if (stale) {
+    try {
+      unlinkSync(lockPath);
+    } catch {
+      // someone else broke it first
+    }
+  }
+  return false;
+}
+
+async function logTail(path: string, lines = 5): Promise<string> {
+  try {
+    const text = await readFile(path, 'utf8');
+    return text
+      .split('\n')
+      .filter((l) => l.trim() !== '' && !l.includes('failed to connect to syslog'))
+      .slice(-lines)
+      .join(' | ');
+  } catch {
+    return '';
+  }
+}
+
+/** Where the service's own output goes (beside its socket). */
+export function serviceLogPath(socketPath: string): string {
+  return join(dirname(socketPath), 'archy-podman-service.log');
+}
+
+/**
+ * Makes sure the API socket answers, starting `podman system service` when
+ * it does not. Returns whether this call started it.
+ */
+export async function ensureService(options: ServiceOptions): Promise<{ started: boolean }> {
+  const { socketPath } = options;
+  if (await pingEngine(socketPath)) return { started: false };
+
+  const startTimeoutMs = options.startTimeoutMs ?? 30_000;
+  const dir = dirname(socketPath);
+  try {
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+  } catch (err) {
+    throw new EngineUnavailableError(
+      `Podman is not running and its socket folder ${dir} cannot be created; run scripts/setup-host as root first.`,
+      { operation: 'start the Podman service', cause: err },
+    );
+  }
+  const lockPath = join(dir, 'archy-service.lock');
+  const deadline = Date.now() + startTimeoutMs;
+
+  while (Date.now() < deadline) {
+    if (tryLock(lockPath, startTimeoutMs * 2)) {
+      try {
+        // Someone may have started it between our ping and the lock.
+        if (await pingEngine(socketPath)) return { started: false };
+        await startService(options, Math.max(1000, deadline - Date.now()));
+        return { started: true };
+      } finally {
+        await unlink(lockPath).catch(() => {});
+      }
+    }
+    // Another process holds the lock and is starting the service: wait for the socket.
+    if (
+      await pollUntil(() => pingEngine(socketPath, 500), Math.min(2000, Math.max(0, deadline - Date.now())))
+    ) {
+      return { started: false };
+    }
+  }
+  throw new EngineUnavailableError(
+    `Podman's API socket ${socketPath} did not answer within ${Math.round(startTimeoutMs / 1000)} s while another process was starting it.`,
+    { operation: 'start the Podman service' },
+  );
+}
+
+async function startService(options: ServiceOptions, timeoutMs: number): Promise<void> {
+  const { socketPath } = options;
+  // A socket file left by a dead service would make the new one fail to bind.
+  await unlink(socketPath).catch(() => {});
+  const logPath = serviceLogPath(socketPath);
+  const logFd = openSync(logPath, 'a', 0o600);
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  if (options.runAs) {
+    env['HOME'] = options.runAs.home;
+    env['XDG_RUNTIME_DIR'] = `/run/user/${options.runAs.uid}`;
+  }
+  if (!env['XDG_RUNTIME_DIR']) env['XDG_RUNTIME_DIR'] = dirname(dirname(socketPath));
+
+  let exited: string | undefined;
+  let child: ReturnType<typeof spawn>;
+  try {
+    child = spawn(options.podmanPath ?? 'podman', ['system', 'service', '--time=0', `unix://${socketPath}`], {
+      detached: true, // its own process group: it outlives us and our signals
+      stdio: ['ignore', logFd, logFd],
+      env,
+      cwd: options.runAs?.home ?? env['HOME'] ?? '/',
+      ...(options.runAs ? { uid: options.runAs.uid, gid: options.runAs.gid } : {}),
+    });
+  } finally {
+    closeSync(logFd);
+  }
+  child.on('error', (err) => {
+    exited = err.message;
+  });
+  child.on('exit', (code, signal) => {
+    exited = signal ? `killed by ${signal}` : `exit code ${code}`;
+  });
+  child.unref();
+
+  const up = await pollUntil(
+    async () => exited !== undefined || (await pingEngine(socketPath, 500)),
+    timeoutMs,
+  );
+  if (up && exited === undefined) return;
+  const tail = await logTail(logPath);
+  throw new EngineUnavailableError(
+    exited !== undefined
+      ? `Could not start Podman's API service (${exited})${tail ? `: ${tail}` : ''}.`
+      : `Podman's API service was started but its socket ${socketPath} did not answer within ${Math.round(timeoutMs / 1000)} s${tail ? ` (${tail})` : ''}.`,
+    { operation: 'start the Podman service' },
+  );
+}
+
+/**
+ * Keeps the service alive: checks the socket every `intervalMs` and restarts
+ * the service when it died. Returns a function that stops watching.
+ * Failures to restart are reported to `onError` and retried on the next tick.
+ */
+export function superviseService(
+  options: ServiceOptions,
+  { intervalMs = 5000, onError }: { intervalMs?: number; onError?: (err: unknown) => void } = {},
+): () => void {
+  let running = false;
+  const timer = setInterval(() => {
+    if (running) return;
+    running = true;
+    ensureService(options)
+      .catch((err: unknown) => onError?.(err))
+      .finally(() => {
+        running = false;
+      });
+  }, intervalMs);
+  timer.unref();
+  return () => clearInterval(timer);
+}
