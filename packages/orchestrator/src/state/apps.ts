@@ -9,7 +9,12 @@ import { nowIso, transaction } from './db.ts';
 import { AppStatus, Grants, InstallSource, Intent, Overrides } from './types.ts';
 
 /** What an update replaced, kept until the update succeeds so it can be rolled back. */
-export const PreviousRelease = z.strictObject({ manifest: Manifest, version: z.string() });
+export const PreviousRelease = z.strictObject({
+  manifest: Manifest,
+  version: z.string(),
+  images: z.record(z.string(), z.string()).default({}),
+});
+const Images = z.record(z.string(), z.string());
 export type PreviousRelease = z.infer<typeof PreviousRelease>;
 
 export interface InstalledApp {
@@ -25,6 +30,8 @@ export interface InstalledApp {
   overrides: Overrides;
   source: InstallSource;
   previous: PreviousRelease | null;
+  /** Locally built image ref per `build:` member. */
+  images: Record<string, string>;
   installedAt: string;
   updatedAt: string;
 }
@@ -50,6 +57,7 @@ const Row = z.object({
   overrides: z.string(),
   source: z.string().nullable(),
   previous: z.string().nullable(),
+  images: z.string(),
   installed_at: z.string(),
   updated_at: z.string(),
 });
@@ -86,6 +94,7 @@ function fromRow(raw: unknown): InstalledApp {
     overrides: parseJsonColumn(Overrides, r.overrides, where('overrides')),
     source: r.source === null ? {} : parseJsonColumn(InstallSource, r.source, where('source')),
     previous: r.previous === null ? null : parseJsonColumn(PreviousRelease, r.previous, where('previous')),
+    images: parseJsonColumn(Images, r.images, where('images')),
     installedAt: r.installed_at,
     updatedAt: r.updated_at,
   };
@@ -163,16 +172,29 @@ export class AppsRepo {
     return this.#changed(id);
   }
 
-  /** Starts an update: the new manifest becomes current, the old one is kept for rollback. */
+  /**
+   * Starts an update: the new manifest becomes current, the old one (with its
+   * images) is kept for rollback. A second call while an update is pending
+   * (a resumed job) keeps the original rollback point.
+   */
   beginUpdate(id: string, manifest: Manifest): InstalledApp {
     return transaction(this.#db, () => {
       const before = this.require(id);
-      const previous: PreviousRelease = { manifest: before.manifest, version: before.version };
+      const previous: PreviousRelease = before.previous ?? {
+        manifest: before.manifest,
+        version: before.version,
+        images: before.images,
+      };
       this.#db
         .prepare('UPDATE apps SET manifest = ?, version = ?, previous = ?, updated_at = ? WHERE id = ?')
         .run(JSON.stringify(manifest), manifest.version, JSON.stringify(previous), nowIso(), id);
       return this.#changed(id);
     });
+  }
+
+  setImages(id: string, images: Record<string, string>): InstalledApp {
+    this.#db.prepare('UPDATE apps SET images = ?, updated_at = ? WHERE id = ?').run(JSON.stringify(images), nowIso(), id);
+    return this.#changed(id);
   }
 
   /** The update succeeded: forget the rollback point. */
@@ -187,8 +209,14 @@ export class AppsRepo {
       const app = this.require(id);
       if (app.previous === null) return app;
       this.#db
-        .prepare('UPDATE apps SET manifest = ?, version = ?, previous = NULL, updated_at = ? WHERE id = ?')
-        .run(JSON.stringify(app.previous.manifest), app.previous.version, nowIso(), id);
+        .prepare('UPDATE apps SET manifest = ?, version = ?, images = ?, previous = NULL, updated_at = ? WHERE id = ?')
+        .run(
+          JSON.stringify(app.previous.manifest),
+          app.previous.version,
+          JSON.stringify(app.previous.images),
+          nowIso(),
+          id,
+        );
       return this.#changed(id);
     });
   }

@@ -77,9 +77,10 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   {
     version: 3,
-    description: 'update rollback point, install source and job stage plan',
+    description: 'update rollback point, install source, built images and job stage plan',
     sql: `
-      ALTER TABLE apps ADD COLUMN previous TEXT;   -- JSON: manifest + version before the running update
+      ALTER TABLE apps ADD COLUMN previous TEXT;   -- JSON: manifest, version and images before the running update
+      ALTER TABLE apps ADD COLUMN images TEXT NOT NULL DEFAULT '{}'; -- JSON: member -> locally built image ref
       ALTER TABLE apps ADD COLUMN source TEXT;     -- JSON: where the manifest came from (catalog, path)
       ALTER TABLE jobs ADD COLUMN stages TEXT NOT NULL DEFAULT '[]'; -- JSON: planned stage names
     `,

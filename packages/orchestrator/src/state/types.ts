@@ -31,14 +31,12 @@ export const Grants = z.array(z.string().min(1));
 export type Grants = z.infer<typeof Grants>;
 
 /**
- * Operator choices that survive updates: env values per member, and host ports
- * keyed `<member>:<container port>/<protocol>` (e.g. `web:80/tcp`).
+ * Operator choices that survive updates, in the manifest renderer's shape:
+ * env values per member, and host ports keyed `<member>:<container port>` (e.g. `web:80`).
  */
 export const Overrides = z.strictObject({
   env: z.record(z.string(), z.record(z.string(), z.string())).default({}),
-  host_ports: z
-    .record(z.string().regex(/^[a-z0-9-]+:[0-9]+\/(tcp|udp)$/), z.number().int().min(1).max(65535))
-    .default({}),
+  hostPorts: z.record(z.string().regex(/^[a-z0-9-]+:[0-9]+$/), z.number().int().min(1).max(65535)).default({}),
 });
 export type Overrides = z.infer<typeof Overrides>;
 

@@ -1,0 +1,83 @@
+// Getting every member's image: `build:` members are built from the app's
+// manifest directory and tagged with the hash of their inputs, so an unchanged
+// app never rebuilds; `image:` members are used when present and pulled otherwise.
+import { isAbsolute, join, resolve } from 'node:path';
+import { buildImageRef, type Manifest } from '@archipelago/manifest';
+import { OrchestratorError } from '../errors.ts';
+import { buildInputsHash } from './build-inputs.ts';
+import type { Engine } from './engine.ts';
+
+export class ImageSourceError extends OrchestratorError {
+  constructor(appId: string, member: string, detail: string) {
+    super('image.source', `App "${appId}", member "${member}": ${detail}`);
+  }
+}
+
+export interface ImageEvents {
+  /** A line for the job log (build output, "using cached image …"). */
+  line(text: string): void;
+  /** Fraction of all images done, 0–1. */
+  progress(fraction: number): void;
+}
+
+/**
+ * Makes every image of the app present. Returns the locally built ref of each
+ * `build:` member (what the renderer needs as `images`). `manifestDir` is where
+ * `build.context` resolves; `known` are refs built before (used when the
+ * directory is not available, e.g. after a daemon restart for a catalog app).
+ */
+export async function ensureImages(
+  engine: Engine,
+  appId: string,
+  manifest: Manifest,
+  manifestDir: string | undefined,
+  known: Readonly<Record<string, string>>,
+  events: ImageEvents,
+  signal?: AbortSignal,
+): Promise<Record<string, string>> {
+  const built: Record<string, string> = {};
+  const members = manifest.containers;
+  let done = 0;
+  for (const member of members) {
+    if (member.build !== undefined) {
+      let ref: string;
+      if (manifestDir === undefined) {
+        const previous = known[member.name];
+        if (previous === undefined || !(await engine.images.exists(previous))) {
+          throw new ImageSourceError(appId, member.name, 'it is built locally, but the directory of its manifest is not known, so it cannot be built.');
+        }
+        ref = previous;
+        events.line(`image for ${member.name}: using ${ref}`);
+      } else {
+        const base = isAbsolute(manifestDir) ? manifestDir : resolve(manifestDir);
+        const context = join(base, member.build.context);
+        const hash = buildInputsHash(context, member.build.containerfile, member.build.args);
+        ref = buildImageRef(appId, member.name, hash);
+        if (await engine.images.exists(ref)) {
+          events.line(`image for ${member.name}: ${ref} is up to date (inputs unchanged)`);
+        } else {
+          events.line(`image for ${member.name}: building ${ref}`);
+          await engine.images.build({
+            contextDir: context,
+            containerfile: member.build.containerfile,
+            tag: ref,
+            buildArgs: member.build.args,
+            onProgress: (p) => events.line(`build ${member.name}: ${p.line}`),
+            ...(signal ? { signal } : {}),
+          });
+        }
+      }
+      built[member.name] = ref;
+    } else if (member.image !== undefined) {
+      if (await engine.images.exists(member.image)) {
+        events.line(`image for ${member.name}: ${member.image} is present`);
+      } else {
+        events.line(`image for ${member.name}: pulling ${member.image}`);
+        await engine.images.pull(member.image, { onProgress: (p) => events.line(`pull ${member.name}: ${p.line}`) });
+      }
+    }
+    done++;
+    events.progress(done / members.length);
+  }
+  return built;
+}

@@ -1,0 +1,71 @@
+// Ownership of app data inside the rootless user namespace. A directory the
+// service user creates is owned by root *inside* the containers; a manifest
+// whose process runs as another uid (`data_uid`) needs its data owned by that
+// uid as the container sees it, which only `podman unshare` can do without
+// root. Once given away, such data can also only be read and written from
+// inside the namespace, where the service user is root.
+//
+// WORKAROUND: this belongs in @archipelago/podman (the only package meant to
+// run Podman); it is here, minimal, until that package offers an unshare
+// helper. Each call is one bounded `podman unshare …` process.
+import { execFile } from 'node:child_process';
+import { statSync } from 'node:fs';
+import { OrchestratorError } from '../errors.ts';
+
+export class OwnershipError extends OrchestratorError {
+  constructor(path: string, detail: string) {
+    super('volume.ownership', `Cannot manage ${path} as the app's user inside the container: ${detail}`);
+  }
+}
+
+function unshare(args: string[], podmanPath: string, input?: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = execFile(
+      podmanPath,
+      ['unshare', ...args],
+      { timeout: 60_000, maxBuffer: 64 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        if (error) reject(new OwnershipError(args.at(-1) ?? '', stderr.trim() || error.message));
+        else resolve(stdout);
+      },
+    );
+    if (input !== undefined) child.stdin?.end(input);
+  });
+}
+
+/**
+ * Makes `path` owned by `uid:gid` inside the user namespace. Idempotent and
+ * cheap when already done: only a path still owned by the service user itself
+ * (root inside) needs the chown when uid:gid is not 0:0.
+ */
+export async function ensureOwnedInside(path: string, uid: number, gid: number, podmanPath = 'podman'): Promise<boolean> {
+  if (uid === 0 && gid === 0) return false;
+  const stat = statSync(path);
+  if (stat.uid !== (process.getuid?.() ?? 0)) return false;
+  await unshare(['chown', `${uid}:${gid}`, path], podmanPath);
+  return true;
+}
+
+/** Reads a file from inside the namespace (for data the service user gave away); undefined when absent. */
+export async function readInside(path: string, podmanPath = 'podman'): Promise<string | undefined> {
+  try {
+    return await unshare(['sh', '-c', 'if [ -f "$1" ]; then cat "$1"; else exit 3; fi', 'sh', path], podmanPath);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Writes a file from inside the namespace, atomically, with its mode and owner. */
+export async function writeInside(
+  path: string,
+  content: string,
+  mode: string,
+  uid: number,
+  gid: number,
+  podmanPath = 'podman',
+): Promise<void> {
+  const script =
+    'set -e; mkdir -p "$(dirname "$1")"; cat > "$1.archy-tmp"; chmod "$2" "$1.archy-tmp"; ' +
+    'chown "$3" "$1.archy-tmp"; mv -f "$1.archy-tmp" "$1"';
+  await unshare(['sh', '-c', script, 'sh', path, mode, `${uid}:${gid}`], podmanPath, content);
+}
