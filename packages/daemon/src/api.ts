@@ -11,6 +11,8 @@ import { z } from 'zod';
 
 export const RPC_PATH = '/rpc/v1';
 export const EVENTS_PATH = '/rpc/v1/events';
+/** `GET ${ICONS_PATH}/<app id>`: a catalog app's icon (hash-checked by the registry). */
+export const ICONS_PATH = '/rpc/v1/icons';
 export const CSRF_HEADER = 'x-csrf-token';
 export const SESSION_COOKIE = 'archy_session';
 
@@ -99,18 +101,52 @@ export interface Notification {
   acknowledged: boolean;
 }
 
+/** A permission an app asks for, with the manifest's reason (one consent checkbox each). */
+export interface PermissionRequest {
+  /** The key to pass in `grants`: `privileged_ports`, `host_network`, `capability:NET_ADMIN`, `device:/dev/dri`, `host_path:/mnt/media`. */
+  key: string;
+  kind: 'host_path' | 'host_network' | 'capability' | 'device' | 'privileged_ports';
+  reason: string;
+  read_only?: boolean;
+  declared: boolean;
+  used_at: string[];
+}
+
+export type SourceKind = 'shipped' | 'remote' | 'local';
+
 export interface CatalogApp {
   id: string;
+  name: string;
+  version: string;
   manifest: Manifest;
   /** Id of the catalog source it comes from. */
   source: string;
+  sourceName: string;
+  sourceKind: SourceKind;
   /** `sha256:` hash of the canonical manifest. */
   hash: string;
+  /** Shipped, or from a source the operator added; false for local manifests. */
   trusted: boolean;
+  /** A threshold of the source's keys signed it (remote sources). */
   signatureValid: boolean;
+  verification: 'shipped' | 'signed' | 'local';
+  /** The publisher's did:key (remote sources). */
+  publisher: string | null;
   /** Permission keys the app asks for (each must be granted to install it). */
   requiredPermissions: string[];
+  permissions: PermissionRequest[];
+  /** Served at `/rpc/v1/icons/<app id>` when not null. */
+  icon: { hash: string; media_type: string; path: string } | null;
+  /** Other sources offering this id, hidden by this one. */
+  overrides: string[];
+  /** Whether an app with this id is installed on the node. */
   installed: boolean;
+}
+
+export interface RejectedApp {
+  id: string;
+  field: string;
+  message: string;
 }
 
 export interface CatalogSource {
@@ -118,12 +154,48 @@ export interface CatalogSource {
   name: string;
   url: string | null;
   key: string | null;
-  kind: 'shipped' | 'remote' | 'local';
+  kind: SourceKind;
   trusted: boolean;
   lastVersion: number | null;
   lastFetchedAt: string | null;
   lastError: string | null;
+  lastErrorCode: string | null;
   appCount: number;
+  expires: string | null;
+  root: { version: number; keys: string[]; threshold: number } | null;
+  rejectedApps: RejectedApp[];
+  problems: string[];
+}
+
+export interface TrustReport {
+  sourceId: string;
+  /** 0–100, only meaningful with `signals`; null before any catalog was verified. */
+  score: number | null;
+  level: 'unknown' | 'low' | 'medium' | 'high';
+  summary: string;
+  signals: { id: string; label: string; points: number; max: number; explanation: string }[];
+}
+
+/** What the operator must see before (or right after) trusting a source: key, apps, every permission. */
+export interface SourcePreview {
+  source: CatalogSource;
+  publisher: string;
+  rootKeys: string[];
+  threshold: number;
+  version: number;
+  expires: string;
+  insecureTransport: boolean;
+  apps: { id: string; name: string; version: string; developer: string; permissions: PermissionRequest[] }[];
+  rejectedApps: RejectedApp[];
+  conflicts: { appId: string; winner: string; overridden: string[] }[];
+  trust: TrustReport;
+}
+
+export interface RefreshResult {
+  id: string;
+  status: 'updated' | 'unchanged' | 'not-modified' | 'refused' | 'unreachable';
+  version: number | null;
+  error: { code: string; message: string } | null;
 }
 
 export interface CatalogCandidate {
@@ -131,8 +203,18 @@ export interface CatalogCandidate {
   key: string;
   name: string | null;
   version: number | null;
+  hash: string;
   announcedAt: string;
   relay: string;
+  relays: string[];
+  nostrPubkey: string;
+  eventId: string;
+  /** Id of the source already added with this URL or key. */
+  addedAs: string | null;
+  check: {
+    status: 'not-checked' | 'verified' | 'hash-mismatch' | 'refused' | 'unreachable';
+    message: string;
+  };
 }
 
 export interface SystemInfo {
@@ -331,6 +413,19 @@ export const methodSpecs = {
     auth: 'session',
     summary: 'Catalog sources and their trust state.',
   },
+  'catalog.preview': {
+    params: z
+      .strictObject({
+        url: z.url({ protocol: /^https?$/ }),
+        key: z.string().regex(/^did:key:z[1-9A-HJ-NP-Za-km-z]+$/, 'must be a did:key'),
+        name: z.string().min(1).max(80),
+      })
+      .partial({ name: true }),
+    mutating: false,
+    auth: 'session',
+    summary:
+      'Fetch and verify a catalog under a key WITHOUT adding it: its apps, their permissions, trust signals.',
+  },
   'catalog.addSource': {
     params: z.strictObject({
       url: z.url({ protocol: /^https?$/ }),
@@ -339,7 +434,14 @@ export const methodSpecs = {
     }),
     mutating: true,
     auth: 'session',
-    summary: 'Add a third-party catalog by URL and publisher key (did:key).',
+    summary:
+      'Add a third-party catalog by URL and publisher key (did:key); answers what the operator must see.',
+  },
+  'catalog.trust': {
+    params: z.strictObject({ id: z.string().min(1) }),
+    mutating: false,
+    auth: 'session',
+    summary: 'The trust score of a source with every signal behind it, explained.',
   },
   'catalog.removeSource': {
     params: z.strictObject({ id: z.string().min(1) }),
@@ -357,10 +459,19 @@ export const methodSpecs = {
     summary: 'Fetch and verify one or every catalog source now.',
   },
   'catalog.discover': {
-    params: Empty,
+    params: z
+      .strictObject({
+        check: z
+          .boolean()
+          .default(false)
+          .describe('fetch and verify each candidate (makes the node fetch URLs strangers published)'),
+      })
+      .optional()
+      .default({ check: false }),
     mutating: false,
     auth: 'session',
-    summary: 'Catalogs announced on the configured Nostr relays (candidates, not trusted).',
+    summary:
+      'Catalogs announced on the configured Nostr relays (candidates, never trusted by being announced).',
   },
   'system.info': {
     params: Empty,
@@ -416,9 +527,11 @@ export interface MethodResults {
   'catalog.list': CatalogApp[];
   'catalog.get': CatalogApp;
   'catalog.sources': CatalogSource[];
-  'catalog.addSource': { source: CatalogSource; apps: CatalogApp[] };
+  'catalog.preview': SourcePreview;
+  'catalog.addSource': SourcePreview;
+  'catalog.trust': TrustReport;
   'catalog.removeSource': { ok: true };
-  'catalog.refresh': CatalogSource[];
+  'catalog.refresh': RefreshResult[];
   'catalog.discover': CatalogCandidate[];
   'system.info': SystemInfo;
   'system.stats': SystemStats;

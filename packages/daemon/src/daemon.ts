@@ -45,7 +45,14 @@ export async function startDaemon(config: Config, services: Services, log: Logge
   const handlers = createHandlers({ services, auth, installer: new Installer(services), system });
   const dispatcher = new Dispatcher(handlers, auth, log);
   const push = new PushChannel(hub, auth, log);
-  const server = createHttpServer({ config, auth, dispatcher, push, log });
+  const server = createHttpServer({
+    config,
+    auth,
+    dispatcher,
+    push,
+    log,
+    icon: (id) => services.catalog.icon(id),
+  });
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -14,6 +14,9 @@ import type {
   LogLine,
   Notification,
   PushEvent,
+  RefreshResult,
+  SourcePreview,
+  TrustReport,
 } from './api.ts';
 
 /** A push event before the hub gives it its sequence number. */
@@ -56,15 +59,14 @@ export interface CatalogPort {
   get(id: string): Promise<CatalogApp>;
   /** The manifest to install for a catalog app id. */
   resolve(id: string): Promise<ResolvedManifest>;
+  icon(id: string): Promise<{ bytes: Uint8Array; mediaType: string }>;
   sources(): Promise<CatalogSource[]>;
-  addSource(input: {
-    url: string;
-    key: string;
-    name: string;
-  }): Promise<{ source: CatalogSource; apps: CatalogApp[] }>;
+  preview(input: { url: string; key: string; name?: string | undefined }): Promise<SourcePreview>;
+  addSource(input: { url: string; key: string; name: string }): Promise<SourcePreview>;
   removeSource(id: string): Promise<void>;
-  refresh(id?: string): Promise<CatalogSource[]>;
-  discover(): Promise<CatalogCandidate[]>;
+  refresh(id?: string): Promise<RefreshResult[]>;
+  trust(id: string): Promise<TrustReport>;
+  discover(options: { check: boolean }): Promise<CatalogCandidate[]>;
 }
 
 export interface Services {

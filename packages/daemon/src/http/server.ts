@@ -4,7 +4,7 @@
 // send it without a preflight), and the session resolved from the cookie or a
 // CLI bearer token.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { EVENTS_PATH, RPC_PATH, RpcCode } from '../api.ts';
+import { EVENTS_PATH, ICONS_PATH, RPC_PATH, RpcCode } from '../api.ts';
 import type { Auth } from '../auth/auth.ts';
 import type { Config } from '../config.ts';
 import type { Logger } from '../log.ts';
@@ -21,6 +21,8 @@ export interface HttpDeps {
   dispatcher: Dispatcher;
   push: PushChannel;
   log: Logger;
+  /** A catalog app's icon bytes (hash-checked by the registry). */
+  icon(appId: string): Promise<{ bytes: Uint8Array; mediaType: string }>;
 }
 
 function rpcError(res: ServerResponse, status: number, code: number, message: string): void {
@@ -28,7 +30,7 @@ function rpcError(res: ServerResponse, status: number, code: number, message: st
   res.end(JSON.stringify({ jsonrpc: '2.0', id: null, error: { code, message } }));
 }
 
-export function createHttpServer({ config, auth, dispatcher, push, log }: HttpDeps): Server {
+export function createHttpServer({ config, auth, dispatcher, push, log, icon }: HttpDeps): Server {
   const cookieOptions = { tls: config.tls, maxAgeSecs: config.sessionHours * 3600 };
 
   async function rpc(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -68,10 +70,41 @@ export function createHttpServer({ config, auth, dispatcher, push, log }: HttpDe
     res.end(JSON.stringify(answer));
   }
 
+  async function serveIcon(req: IncomingMessage, res: ServerResponse, appId: string): Promise<void> {
+    const session = auth.resolve(
+      readBearer(req) ?? readSessionCookie(req),
+      isLoopback(req.socket.remoteAddress),
+    );
+    if (!session) {
+      res.writeHead(401, { 'content-type': 'text/plain' }).end('Sign in first.\n');
+      return;
+    }
+    if (!/^[a-z0-9-]{1,63}$/.test(appId)) {
+      res.writeHead(404, { 'content-type': 'text/plain' }).end('No such icon.\n');
+      return;
+    }
+    try {
+      const { bytes, mediaType } = await icon(appId);
+      res.writeHead(200, {
+        'content-type': mediaType,
+        'content-length': bytes.length,
+        'cache-control': 'private, max-age=3600',
+      });
+      res.end(bytes);
+    } catch {
+      res.writeHead(404, { 'content-type': 'text/plain' }).end('No such icon.\n');
+    }
+  }
+
   const server = createServer({ requestTimeout: 60_000, headersTimeout: 20_000 }, (req, res) => {
     setSecurityHeaders(res, config.tls);
     const path = (req.url ?? '/').split('?')[0];
-    const work = path === RPC_PATH ? rpc(req, res) : serveStatic(req, res, config.uiDir);
+    const work =
+      path === RPC_PATH
+        ? rpc(req, res)
+        : path?.startsWith(`${ICONS_PATH}/`)
+          ? serveIcon(req, res, path.slice(ICONS_PATH.length + 1))
+          : serveStatic(req, res, config.uiDir);
     work.catch((error: unknown) => {
       log.error('http handler failed', {
         path,

@@ -43,6 +43,10 @@ const byCode: Record<string, RpcCodeValue> = {
   invalid_manifest: RpcCode.InvalidManifest,
   fetch_failed: RpcCode.CatalogRefused,
   nostr_failed: RpcCode.OperationFailed,
+  app_not_found: RpcCode.NotFound,
+  source_not_found: RpcCode.NotFound,
+  source_exists: RpcCode.Conflict,
+  source_readonly: RpcCode.Conflict,
   // engine (@archipelago/podman)
   ENGINE_UNAVAILABLE: RpcCode.EngineUnavailable,
   TIMEOUT: RpcCode.EngineUnavailable,

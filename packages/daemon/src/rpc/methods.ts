@@ -67,13 +67,15 @@ export function createHandlers({ services, auth, installer, system }: HandlerDep
     'catalog.list': () => catalog.list(),
     'catalog.get': (p) => catalog.get(p.id),
     'catalog.sources': () => catalog.sources(),
+    'catalog.preview': (p) => catalog.preview(p),
     'catalog.addSource': (p) => catalog.addSource(p),
+    'catalog.trust': (p) => catalog.trust(p.id),
     'catalog.removeSource': async (p) => {
       await catalog.removeSource(p.id);
       return { ok: true };
     },
     'catalog.refresh': (p) => catalog.refresh(p.id),
-    'catalog.discover': () => catalog.discover(),
+    'catalog.discover': (p) => catalog.discover(p),
 
     'system.info': () => system.info(),
     'system.stats': () => system.stats(),

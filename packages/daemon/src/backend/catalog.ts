@@ -1,0 +1,41 @@
+// Adapts the registry's CatalogService to the daemon's CatalogPort. The wire
+// types in api.ts mirror the registry's (checked here by the compiler), so
+// this is mostly a pass-through; it adds `installed` from the orchestrator's list.
+import { join } from 'node:path';
+import type { CatalogService } from '@archipelago/registry';
+import type { CatalogApp } from '../api.ts';
+import type { AppsPort, CatalogPort } from '../services.ts';
+
+export function catalogPort(
+  service: CatalogService,
+  apps: Pick<AppsPort, 'list'>,
+  shippedAppsDir: string,
+): CatalogPort {
+  const installedIds = async () => new Set((await apps.list()).map((a) => a.id));
+  const withInstalled = (entry: Omit<CatalogApp, 'installed'>, installed: Set<string>): CatalogApp => ({
+    ...entry,
+    installed: installed.has(entry.id),
+  });
+  return {
+    list: async () => {
+      const installed = await installedIds();
+      return service.listApps().map((a) => withInstalled(a, installed));
+    },
+    get: async (id) => withInstalled(service.getApp(id), await installedIds()),
+    resolve: async (id) => {
+      const entry = service.getApp(id);
+      // Build contexts of shipped apps resolve against their directory in apps/;
+      // remote catalogs carry image-only manifests, and local ones live on disk too.
+      const dir = entry.sourceKind === 'shipped' ? join(shippedAppsDir, entry.id) : null;
+      return { manifest: entry.manifest, source: entry.source, dir };
+    },
+    icon: (id) => service.getIcon(id),
+    sources: async () => service.sources(),
+    preview: (input) => service.previewSource(input),
+    addSource: (input) => service.addSource(input),
+    removeSource: (id) => service.removeSource(id),
+    refresh: (id) => service.refresh(id),
+    trust: async (id) => service.trustReport(id),
+    discover: (options) => service.discover(options),
+  };
+}
