@@ -191,11 +191,13 @@ function checkProbe(
   const entry = byName.get(member);
   if (!entry) return;
   if (!probePortKnown(entry.c, probe.port)) {
+    // A warning, not an error: a member's own port is reachable from inside its
+    // network namespace even when undeclared; `expose` documents it.
     out.push(
-      error(
+      warning(
         [...at, 'port'],
-        'probe_port_unknown',
-        `port ${probe.port} is neither published in member "${member}"'s ports nor listed in its expose`,
+        'probe_port_undeclared',
+        `port ${probe.port} is neither published in member "${member}"'s ports nor listed in its expose; add it to expose`,
       ),
     );
   }
