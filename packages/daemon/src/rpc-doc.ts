@@ -1,0 +1,150 @@
+// Generates docs/rpc-methods.md from the method table in api.ts, so the
+// reference can never drift from the server: a test fails when the file is stale.
+// Regenerate: node packages/daemon/src/rpc-doc.ts --write
+import { readFileSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+import { EVENTS_PATH, ICONS_PATH, type MethodName, methodSpecs, RPC_PATH, RpcCode } from './api.ts';
+
+export const DOC_PATH = fileURLToPath(new URL('../../../docs/rpc-methods.md', import.meta.url));
+
+/** The result type of each method, as named in api.ts (exhaustive: a new method must be listed). */
+const results: Record<MethodName, string> = {
+  'auth.setup': 'SessionInfo',
+  'auth.login': 'SessionInfo',
+  'auth.logout': '{ ok: true }',
+  'auth.changePassword': '{ ok: true }',
+  'auth.session': 'SessionInfo',
+  'app.list': 'InstalledApp[]',
+  'app.get': 'InstalledApp',
+  'app.install': 'Job',
+  'app.start': 'Job',
+  'app.stop': 'Job',
+  'app.restart': 'Job',
+  'app.update': 'Job',
+  'app.uninstall': 'Job',
+  'app.logs': '{ lines: LogLine[] }',
+  'app.credentials': '{ credentials: AppCredential[] }',
+  'job.list': 'Job[]',
+  'job.get': 'Job',
+  'job.cancel': 'Job',
+  'catalog.list': 'CatalogApp[]',
+  'catalog.get': 'CatalogApp',
+  'catalog.sources': 'CatalogSource[]',
+  'catalog.preview': 'SourcePreview',
+  'catalog.addSource': 'SourcePreview',
+  'catalog.trust': 'TrustReport',
+  'catalog.removeSource': '{ ok: true }',
+  'catalog.refresh': 'RefreshResult[]',
+  'catalog.discover': 'CatalogCandidate[]',
+  'system.info': 'SystemInfo',
+  'system.stats': 'SystemStats',
+  'notification.list': 'Notification[]',
+  'notification.ack': '{ ok: true }',
+};
+
+type JsonSchema = {
+  type?: string | string[];
+  properties?: Record<string, JsonSchema>;
+  required?: string[];
+  items?: JsonSchema;
+  default?: unknown;
+  description?: string;
+  pattern?: string;
+  minLength?: number;
+  anyOf?: JsonSchema[];
+  allOf?: JsonSchema[];
+};
+
+function typeOf(s: JsonSchema): string {
+  if (s.anyOf) return s.anyOf.map(typeOf).join(' | ');
+  if (s.type === 'array') return `${s.items ? typeOf(s.items) : 'unknown'}[]`;
+  return Array.isArray(s.type) ? s.type.join(' | ') : (s.type ?? 'object');
+}
+
+function paramRows(schema: z.ZodType): string[] {
+  const json = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as JsonSchema;
+  const object = json.anyOf?.find((s) => s.type === 'object') ?? json.allOf?.[0] ?? json;
+  const props = Object.entries(object.properties ?? {});
+  if (props.length === 0) return ['', 'No parameters.'];
+  const required = new Set(object.required ?? []);
+  return [
+    '',
+    '| parameter | type | required | default | notes |',
+    '|---|---|---|---|---|',
+    ...props.map(([name, p]) => {
+      const notes = [p.description, p.pattern ? `pattern \`${p.pattern}\`` : undefined]
+        .filter(Boolean)
+        .join('; ');
+      const def = p.default === undefined ? '' : `\`${JSON.stringify(p.default)}\``;
+      return `| \`${name}\` | \`${typeOf(p)}\` | ${required.has(name) && p.default === undefined ? 'yes' : 'no'} | ${def} | ${notes.replace(/\|/g, '\\|')} |`;
+    }),
+  ];
+}
+
+export function renderRpcDoc(): string {
+  const lines = [
+    '# Daemon RPC methods',
+    '',
+    '<!-- Generated from packages/daemon/src/api.ts by packages/daemon/src/rpc-doc.ts; do not edit by hand. -->',
+    '',
+    `JSON-RPC 2.0 over \`POST ${RPC_PATH}\` (\`Content-Type: application/json\`; batches of up to 50 calls).`,
+    'Browser sessions authenticate with the `archy_session` cookie (HttpOnly, SameSite=Strict) and send',
+    '`X-CSRF-Token` (from `auth.session`/`auth.login`) on every mutating call. The CLI sends',
+    '`Authorization: Bearer <token>` with the token from `<data root>/cli-token` (loopback only, no CSRF).',
+    '',
+    `Push channel: WebSocket \`${EVENTS_PATH}[?since=<seq>]\` — \`app-state\`, \`job-progress\` and`,
+    '`notification` events, each with a increasing `seq`; a reconnect with `since` replays what was missed,',
+    `or sends \`{"type":"resync"}\` when that is no longer kept. Icons: \`GET ${ICONS_PATH}/<app id>\`.`,
+    '',
+    'Types are defined in `packages/daemon/src/api.ts` (import `@archipelago/daemon/api`).',
+    '',
+    '## Error codes',
+    '',
+    '| code | name |',
+    '|---|---|',
+    ...Object.entries(RpcCode).map(([name, code]) => `| ${code} | ${name} |`),
+    '',
+    'Every error carries `data.code` (the domain code, e.g. `app.not_installed`); bad params carry',
+    '`data.issues` (`path` + `message` per parameter).',
+    '',
+    '## Methods',
+  ];
+  for (const [name, spec] of Object.entries(methodSpecs) as [
+    MethodName,
+    (typeof methodSpecs)[MethodName],
+  ][]) {
+    lines.push(
+      '',
+      `### \`${name}\``,
+      '',
+      spec.summary,
+      '',
+      `Auth: ${spec.auth === 'public' ? 'public' : 'session'}${spec.mutating ? ' · mutating (CSRF token for browser sessions)' : ''} · result: \`${results[name]}\``,
+      ...paramRows(spec.params),
+    );
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const text = renderRpcDoc();
+  if (process.argv.includes('--write')) {
+    writeFileSync(DOC_PATH, text);
+    process.stdout.write(`wrote ${DOC_PATH}\n`);
+  } else {
+    const current = (() => {
+      try {
+        return readFileSync(DOC_PATH, 'utf8');
+      } catch {
+        return '';
+      }
+    })();
+    process.stdout.write(
+      current === text
+        ? 'docs/rpc-methods.md is up to date\n'
+        : 'docs/rpc-methods.md is stale: run with --write\n',
+    );
+    process.exitCode = current === text ? 0 : 1;
+  }
+}
