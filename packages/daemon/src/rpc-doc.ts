@@ -1,12 +1,14 @@
 // Generates docs/rpc-methods.md from the method table in api.ts, so the
 // reference can never drift from the server: a test fails when the file is stale.
 // Regenerate: node packages/daemon/src/rpc-doc.ts --write
+import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { EVENTS_PATH, ICONS_PATH, type MethodName, methodSpecs, RPC_PATH, RpcCode } from './api.ts';
 
-export const DOC_PATH = fileURLToPath(new URL('../../../docs/rpc-methods.md', import.meta.url));
+const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
+export const DOC_PATH = `${repoRoot}docs/rpc-methods.md`;
 
 /** The result type of each method, as named in api.ts (exhaustive: a new method must be listed). */
 const results: Record<MethodName, string> = {
@@ -127,8 +129,25 @@ export function renderRpcDoc(): string {
   return `${lines.join('\n')}\n`;
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) {
+/** The document as the repository's formatter (Biome) lays it out, so `biome check` accepts the generated file. */
+export function renderFormattedRpcDoc(): string {
   const text = renderRpcDoc();
+  const biome = spawnSync(
+    `${repoRoot}node_modules/.bin/biome`,
+    ['format', '--stdin-file-path=docs/rpc-methods.md'],
+    {
+      cwd: repoRoot,
+      input: text,
+      encoding: 'utf8',
+    },
+  );
+  if (biome.status !== 0 || !biome.stdout)
+    throw new Error(`biome could not format the RPC reference: ${biome.stderr}`);
+  return biome.stdout;
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const text = renderFormattedRpcDoc();
   if (process.argv.includes('--write')) {
     writeFileSync(DOC_PATH, text);
     process.stdout.write(`wrote ${DOC_PATH}\n`);
