@@ -77,14 +77,34 @@ export function lifecycleSteps(m: Manifest, opts: MatrixOptions): Step[] {
       boundMs: s(120) + health + stop,
       proves: 'comes back with its data after every container is gone and the engine restarted',
     },
-    { name: 'uninstall', boundMs: stop + s(60), proves: 'leaves every list, container and network; data kept' },
-    { name: 'reinstall', boundMs: installBoundMs(m), proves: 'reinstalls with the same secrets and its data' },
+    {
+      name: 'uninstall',
+      boundMs: stop + s(60),
+      proves: 'leaves every list, container and network; data kept',
+    },
+    {
+      name: 'reinstall',
+      boundMs: installBoundMs(m),
+      proves: 'reinstalls with the same secrets and its data',
+    },
   ];
   if (opts.chaos) {
     steps.push(
-      { name: 'chaos-kill-process', boundMs: s(60) + health, proves: 'a killed main process is brought back' },
-      { name: 'chaos-remove-container', boundMs: s(60) + health, proves: 'a container removed behind the platform’s back is recreated' },
-      { name: 'chaos-engine-down', boundMs: s(120) + health, proves: 'survives the engine’s service stopping for a while' },
+      {
+        name: 'chaos-kill-process',
+        boundMs: s(60) + health,
+        proves: 'a killed main process is brought back',
+      },
+      {
+        name: 'chaos-remove-container',
+        boundMs: s(60) + health,
+        proves: 'a container removed behind the platform’s back is recreated',
+      },
+      {
+        name: 'chaos-engine-down',
+        boundMs: s(120) + health,
+        proves: 'survives the engine’s service stopping for a while',
+      },
       {
         name: 'chaos-kill-daemon-uninstall',
         boundMs: stop + s(120),
@@ -111,7 +131,11 @@ export interface Availability {
  * image the engine already has. Upstream images cannot be pulled on machines
  * without a registry: the gate lists those apps as skipped, never fakes them.
  */
-export function availability(m: Manifest, localImages: ReadonlySet<string>, registryReachable: boolean): Availability {
+export function availability(
+  m: Manifest,
+  localImages: ReadonlySet<string>,
+  registryReachable: boolean,
+): Availability {
   const missing = m.containers
     .filter((c) => !c.build && c.image && !localImages.has(c.image) && !registryReachable)
     .map((c) => `${c.name} (${c.image})`);

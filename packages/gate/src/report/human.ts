@@ -15,7 +15,9 @@ export function toHuman(r: GateReport): string {
         const mark = s.ok ? 'ok ' : 'ERR';
         const time = `${(s.ms / 1000).toFixed(1)}s`.padStart(7);
         const bound = `(bound ${(s.boundMs / 1000).toFixed(0)}s)`;
-        lines.push(`      ${mark} r${round.round} ${s.step.padEnd(28)} ${time} ${bound}${s.error ? `  ${s.error}` : ''}`);
+        lines.push(
+          `      ${mark} r${round.round} ${s.step.padEnd(28)} ${time} ${bound}${s.error ? `  ${s.error}` : ''}`,
+        );
       }
     }
   }

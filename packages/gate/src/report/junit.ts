@@ -19,7 +19,9 @@ export function toJunit(r: GateReport): string {
   for (const a of r.apps) {
     const cases: string[] = [];
     if (a.skipped !== undefined) {
-      cases.push(`    <testcase classname="gate.${esc(a.app)}" name="lifecycle"><skipped message="${esc(a.skipped)}"/></testcase>`);
+      cases.push(
+        `    <testcase classname="gate.${esc(a.app)}" name="lifecycle"><skipped message="${esc(a.skipped)}"/></testcase>`,
+      );
       total += 1;
       skipped += 1;
     }

@@ -1,0 +1,103 @@
+// archy gate [app…] --repeat N [--chaos] [--report human|tap|junit|json] [--out FILE] [--dir DIR]… [--vm]
+// Runs the lifecycle matrix on a node of its own (a fresh data root, its own
+// daemon, the service user's real Podman) and exits 0 only when every runnable
+// app passed every round. Apps whose images cannot be had are listed as skipped.
+import { writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { CliError } from '../errors.ts';
+
+export interface GateOptions {
+  apps: string[];
+  dirs: string[];
+  repeat: number;
+  chaos: boolean;
+  report: 'human' | 'tap' | 'junit' | 'json';
+  out?: string;
+  vm: boolean;
+}
+
+const help = `usage: archy gate [app…] [--repeat N] [--chaos] [--report human|tap|junit|json] [--out FILE] [--dir DIR]… [--vm]
+
+  Runs every app (or the named ones) through install → reachable → stop → start → restart →
+  daemon restart → reboot → uninstall → reinstall → purge, N times, on a node of its own.
+  --dir DIR   where manifests live (repeatable; default: apps)
+  --chaos     also kill the daemon mid-install/uninstall, kill a container's process,
+              remove a container behind the platform's back, stop the engine for a while
+  --vm        run inside a Debian 13 VM (systemd, Podman 5, Quadlet) with real reboots
+  --json      same as --report json`;
+
+export function parseGateArgs(args: string[]): GateOptions {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      repeat: { type: 'string', default: '1' },
+      chaos: { type: 'boolean', default: false },
+      report: { type: 'string', default: 'human' },
+      out: { type: 'string' },
+      dir: { type: 'string', multiple: true },
+      vm: { type: 'boolean', default: false },
+      json: { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  if (values.help) throw new CliError('HELP', help, 0);
+  const repeat = Number(values.repeat);
+  if (!Number.isInteger(repeat) || repeat < 1 || repeat > 1000) {
+    throw new CliError('USAGE', `--repeat must be a whole number from 1 to 1000 (got "${values.repeat}")`, 2);
+  }
+  const report = values.json ? 'json' : values.report;
+  if (report !== 'human' && report !== 'tap' && report !== 'junit' && report !== 'json') {
+    throw new CliError('USAGE', `--report must be human, tap, junit or json (got "${report}")`, 2);
+  }
+  return {
+    apps: positionals,
+    dirs: values.dir && values.dir.length > 0 ? values.dir : ['apps'],
+    repeat,
+    chaos: values.chaos,
+    report,
+    ...(values.out ? { out: values.out } : {}),
+    vm: values.vm,
+  };
+}
+
+export async function runGateCommand(opts: GateOptions): Promise<number> {
+  const { formatReport, reportPassed, runGate } = await import('@archipelago/gate');
+  const { loadApps } = await import('@archipelago/gate/load');
+  const apps = await loadApps(opts.dirs, opts.apps).catch((err: Error) => {
+    throw new CliError('GATE_INPUT', err.message, 1);
+  });
+  const driver = opts.vm
+    ? await (await import('@archipelago/gate/vm')).VmNode.start()
+    : await (await import('@archipelago/gate/local')).LocalNode.start();
+  const live = opts.report === 'human' && !opts.out ? process.stderr : process.stderr;
+  try {
+    const report = await runGate(driver, apps, {
+      repeat: opts.repeat,
+      chaos: opts.chaos,
+      onStep(app, round, step, ok, ms, error) {
+        live.write(
+          `${ok ? 'ok ' : 'ERR'} ${app} r${round} ${step} ${(ms / 1000).toFixed(1)}s${error ? ` — ${error}` : ''}\n`,
+        );
+      },
+    });
+    const text = formatReport(report, opts.report);
+    if (opts.out) writeFileSync(opts.out, text);
+    else process.stdout.write(text);
+    return reportPassed(report) ? 0 : 1;
+  } finally {
+    await driver.close();
+  }
+}
+
+export async function run(args: string[]): Promise<number> {
+  try {
+    return await runGateCommand(parseGateArgs(args));
+  } catch (err) {
+    if (err instanceof CliError && err.code === 'HELP') {
+      process.stdout.write(`${err.message}\n`);
+      return 0;
+    }
+    throw err;
+  }
+}

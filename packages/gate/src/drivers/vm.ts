@@ -1,0 +1,213 @@
+// A production-like node: Debian 13 in a QEMU VM (systemd, cgroup v2, Podman 5,
+// crun, pasta, Quadlet), driven through scripts/node-vm. The daemon runs as a
+// systemd user service of the service user; apps are Quadlet units the
+// platform writes, so a REAL reboot brings them back before the daemon does.
+import { execFile } from 'node:child_process';
+import { relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { ArchyClient } from '@archipelago/daemon/client';
+import { LABELS, networkName } from '@archipelago/manifest';
+import type { EngineContainer, NodeDriver } from '../driver.ts';
+import { until } from '../waits.ts';
+
+const run = promisify(execFile);
+const repoRoot = fileURLToPath(new URL('../../../../', import.meta.url));
+const script = `${repoRoot}scripts/node-vm`;
+const PLATFORM = '/opt/archipelago';
+const DATA_ROOT = '/var/lib/archipelago';
+
+export const DAEMON_UNIT = `[Unit]
+Description=Archipelago node daemon (archyd)
+After=network-online.target
+Wants=network-online.target
+
+[Service]
+ExecStart=${PLATFORM}/node_modules/.bin/node ${PLATFORM}/packages/daemon/src/main.ts --data-root ${DATA_ROOT} --host 0.0.0.0 --port 8420
+Restart=always
+RestartSec=1
+# The daemon never stops apps when it stops: containers belong to their own units.
+KillMode=process
+TimeoutStopSec=60
+
+[Install]
+WantedBy=default.target
+`;
+
+async function vm(args: string[], env: Record<string, string> = {}, timeoutMs = 600_000): Promise<string> {
+  try {
+    const { stdout } = await run('bash', [script, ...args], {
+      env: { ...process.env, ...env },
+      timeout: timeoutMs,
+      maxBuffer: 64 * 1024 * 1024,
+    });
+    return stdout;
+  } catch (err) {
+    const e = err as { stderr?: string; message: string };
+    throw new Error(
+      `node-vm ${args[0]} failed: ${(e.stderr ?? e.message).trim().split('\n').slice(-5).join(' | ')}`,
+    );
+  }
+}
+
+/** A shell command in the VM as root. */
+const root = (cmd: string, timeoutMs?: number) => vm(['ssh', cmd], {}, timeoutMs);
+/** A shell command in the VM as the service user (its systemd user manager is reachable in an SSH session). */
+const user = (cmd: string, timeoutMs?: number) => vm(['ssh', cmd], { ARCHY_VM_USER: 'archy' }, timeoutMs);
+
+function q(s: string): string {
+  return `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+export class VmNode implements NodeDriver {
+  #client: ArchyClient | undefined;
+  readonly httpPort = Number(process.env['ARCHY_VM_HTTP_PORT'] ?? 18420);
+  /** Seconds from each reboot command until every app answered again. */
+  readonly rebootTimes: number[] = [];
+
+  static async start(): Promise<VmNode> {
+    const node = new VmNode();
+    await vm(['boot'], {}, 900_000);
+    await vm(['install-platform'], {}, 900_000);
+    await root(`bash ${PLATFORM}/scripts/setup-host`, 600_000);
+    await user(
+      `mkdir -p ~/.config/systemd/user && printf %s ${q(DAEMON_UNIT)} > ~/.config/systemd/user/archyd.service && systemctl --user daemon-reload && systemctl --user enable --now archyd.service`,
+    );
+    await node.#connect();
+    return node;
+  }
+
+  async #connect(): Promise<void> {
+    const url = `http://127.0.0.1:${this.httpPort}`;
+    this.#client = await until('the VM daemon to answer', Date.now() + 300_000, async () => {
+      const token = (await root(`cat ${DATA_ROOT}/cli-token`)).trim();
+      if (!token) return undefined;
+      const c = new ArchyClient({ url, token });
+      await c.call('auth.session');
+      return c;
+    });
+  }
+
+  client(): ArchyClient {
+    if (!this.#client) throw new Error('the VM daemon is not connected');
+    return this.#client;
+  }
+
+  async httpStatus(hostPort: number, path: string, scheme: 'http' | 'https'): Promise<number> {
+    const out = await root(
+      `curl -ks -o /dev/null -m 3 -w '%{http_code}' ${q(`${scheme}://127.0.0.1:${hostPort}${path}`)} || true`,
+    );
+    const code = Number(out.trim());
+    if (!code) throw new Error(`no answer on port ${hostPort}`);
+    return code;
+  }
+
+  async tcpAnswers(hostPort: number): Promise<boolean> {
+    const out = await root(
+      `timeout 3 bash -c ${q(`</dev/tcp/127.0.0.1/${hostPort}`)} && echo yes || echo no`,
+    );
+    return out.trim() === 'yes';
+  }
+
+  async manifestPath(localDir: string): Promise<string> {
+    return `${PLATFORM}/${relative(repoRoot, localDir)}`;
+  }
+
+  async restartDaemon(): Promise<void> {
+    await user('systemctl --user restart archyd.service');
+    await this.#connect();
+  }
+
+  async killDaemon(): Promise<void> {
+    // systemd restarts it (Restart=always), as it would on a production node.
+    await user('systemctl --user kill --signal=SIGKILL archyd.service');
+    await new Promise((r) => setTimeout(r, 1500));
+    await this.#connect();
+  }
+
+  async reboot(): Promise<{ ms: number; detail: string }> {
+    const t0 = Date.now();
+    const out = await vm(['reboot'], {}, 900_000);
+    await this.#connect();
+    return { ms: Date.now() - t0, detail: out.trim().split('\n').at(-1) ?? 'rebooted' };
+  }
+
+  /** A power cut: QEMU's system_reset, no clean shutdown. */
+  async powerCut(): Promise<{ ms: number; detail: string }> {
+    const t0 = Date.now();
+    const out = await vm(['power-cut'], {}, 900_000);
+    await this.#connect();
+    return { ms: Date.now() - t0, detail: out.trim().split('\n').at(-1) ?? 'power cut' };
+  }
+
+  async engineOutage(ms: number): Promise<void> {
+    await user(`pkill -KILL -f 'podman system service' || true; sleep ${Math.ceil(ms / 1000)}`);
+  }
+
+  async imageAvailable(ref: string): Promise<boolean> {
+    return (await user(`podman image exists ${q(ref)} && echo yes || echo no`)).trim() === 'yes';
+  }
+
+  async registryReachable(): Promise<boolean> {
+    return process.env['ARCHY_REGISTRY_REACHABLE'] === '1';
+  }
+
+  async containers(appId: string): Promise<EngineContainer[]> {
+    const out = await user(`podman ps -a --filter label=${LABELS.app}=${appId} --format json`);
+    const list = JSON.parse(out || '[]') as Array<{
+      Id: string;
+      Names: string[];
+      State: string;
+      Labels: Record<string, string>;
+    }>;
+    return list.map((c) => ({
+      id: c.Id,
+      name: c.Names[0] ?? c.Id,
+      member: c.Labels?.[LABELS.member] ?? '',
+      running: c.State === 'running',
+    }));
+  }
+
+  async networks(appId: string): Promise<string[]> {
+    const out = await user(`podman network exists ${networkName(appId)} && echo yes || echo no`);
+    return out.trim() === 'yes' ? [networkName(appId)] : [];
+  }
+
+  async killMainProcess(appId: string, member: string): Promise<void> {
+    const c = (await this.containers(appId)).find((x) => x.member === member);
+    if (!c) throw new Error(`${appId}/${member} has no container`);
+    await user(`kill -KILL $(podman inspect --format '{{.State.Pid}}' ${q(c.name)})`);
+  }
+
+  async removeContainer(appId: string, member: string): Promise<void> {
+    const c = (await this.containers(appId)).find((x) => x.member === member);
+    if (!c) throw new Error(`${appId}/${member} has no container`);
+    await user(`podman rm -f ${q(c.name)}`);
+  }
+
+  async writeDataMarker(appId: string, token: string): Promise<void> {
+    await user(
+      `mkdir -p ${DATA_ROOT}/apps/${appId} && printf %s ${q(token)} > ${DATA_ROOT}/apps/${appId}/.archy-gate-marker`,
+    );
+  }
+
+  async hasDataMarker(appId: string, token: string): Promise<boolean> {
+    const out = await user(`cat ${DATA_ROOT}/apps/${appId}/.archy-gate-marker 2>/dev/null || true`);
+    return out === token;
+  }
+
+  async hasData(appId: string): Promise<boolean> {
+    return (await user(`test -d ${DATA_ROOT}/apps/${appId} && echo yes || echo no`)).trim() === 'yes';
+  }
+
+  async secretsDigest(appId: string): Promise<string> {
+    const out = await user(
+      `cd ${DATA_ROOT}/secrets/${appId} 2>/dev/null && for f in $(ls | sort); do printf '%s\\0' "$f"; cat "$f"; printf '\\0'; done | sha256sum | cut -d' ' -f1 || echo none`,
+    );
+    return out.trim();
+  }
+
+  async close(): Promise<void> {
+    await vm(['poweroff'], {}, 300_000).catch(() => vm(['kill']));
+  }
+}
