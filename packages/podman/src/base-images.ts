@@ -12,19 +12,29 @@ import { createTar, type TarEntry } from './tar.ts';
 // Debian's packages put on the host: no registry is needed. Each recipe
 // derives its tag from its inputs (so a changed input gives a new image and
 // an unchanged one is reused) and produces a root filesystem tarball that is
-// imported. `busybox` comes first; `debian-bookworm` (mmdebstrap) and
-// `node24` are further recipes of the same shape.
+// imported. The tag Containerfiles use is stable (it does not depend on the
+// host's busybox build); the inputs hash is kept as a label and a changed
+// input re-imports under the same tag. `busybox` comes first;
+// `debian-bookworm` (mmdebstrap) and `node24` are further recipes of the same shape.
 
 export interface BaseImageRecipe {
   /** Image name under localhost/archy-base/. */
   name: string;
-  /** Tag from a hash of the recipe's inputs. */
-  tag(): Promise<string>;
+  /**
+   * The stable tag Containerfiles name (`FROM localhost/archy-base/busybox:1`);
+   * bumped only when the image's layout changes incompatibly.
+   */
+  tag: string;
+  /** Hash of the recipe's inputs (e.g. the busybox binary): a different hash re-imports under the same tag. */
+  inputsHash(): Promise<string>;
   /** The root filesystem as a tar (in memory, or a stream factory for big ones). */
   rootfs(): Promise<Buffer | (() => Readable)>;
   /** Containerfile-style instructions applied on import (CMD, ENV, …). */
   changes: readonly string[];
 }
+
+/** Image label holding the recipe's inputs hash. */
+export const BASE_INPUTS_LABEL = 'io.archipelago.base-inputs';
 
 export function baseImageRef(name: string, tag: string): string {
   return `localhost/archy-base/${name}:${tag}`;
@@ -32,7 +42,7 @@ export function baseImageRef(name: string, tag: string): string {
 
 const execFileAsync = promisify(execFile);
 
-/** Bump when the busybox rootfs layout changes, so the tag changes with it. */
+/** Bump when the busybox rootfs layout changes, so the inputs hash changes with it. */
 const BUSYBOX_RECIPE_VERSION = '1';
 const BUSYBOX_CANDIDATES = ['/bin/busybox', '/usr/bin/busybox'];
 
@@ -104,7 +114,8 @@ export function busyboxRootfsEntries(busybox: Buffer, applets: readonly string[]
 
 export const busyboxRecipe: BaseImageRecipe = {
   name: 'busybox',
-  async tag() {
+  tag: '1',
+  async inputsHash() {
     const { bytes } = await readStaticBusybox();
     return createHash('sha256').update(BUSYBOX_RECIPE_VERSION).update(bytes).digest('hex').slice(0, 16);
   },
@@ -136,12 +147,16 @@ export async function ensureBaseImage(
       `localhost/archy-base/${name}`,
     );
   }
-  const reference = baseImageRef(recipe.name, await recipe.tag());
-  if (await images.exists(reference)) return { reference, created: false };
+  const reference = baseImageRef(recipe.name, recipe.tag);
+  const inputs = await recipe.inputsHash();
+  if (await images.exists(reference)) {
+    const current = await images.inspect(reference);
+    if (current.labels[BASE_INPUTS_LABEL] === inputs) return { reference, created: false };
+  }
   await images.importTarball({
     reference,
     tar: await recipe.rootfs(),
-    changes: [...recipe.changes],
+    changes: [...recipe.changes, `LABEL ${BASE_INPUTS_LABEL}=${inputs}`],
     message: `archipelago base image ${recipe.name}`,
   });
   return { reference, created: true };

@@ -59,7 +59,7 @@ export class PodmanClient {
   }
 
   /** Uses the service if it answers, otherwise starts it (detached) and waits for its socket. */
-  ensureService(): Promise<{ started: boolean }> {
+  ensureService(): Promise<{ started: boolean; pid?: number }> {
     return ensureService(this.#serviceOptions);
   }
 

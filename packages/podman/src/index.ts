@@ -1,5 +1,6 @@
 // @archipelago/podman: the only code that talks to Podman.
 export {
+  BASE_INPUTS_LABEL,
   type BaseImageRecipe,
   baseImageRecipes,
   baseImageRef,

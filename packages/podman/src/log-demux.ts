@@ -44,7 +44,7 @@ export class StreamDemuxer {
 
 export interface LogLine {
   stream: 'stdout' | 'stderr';
-  line: string;
+  text: string;
 }
 
 /** Turns frames into whole lines per stream (a line may span frames; frames may hold several lines). */
@@ -56,13 +56,13 @@ export class LineAssembler {
     const stream = frame.stream;
     const parts = (this.#partial[stream] + frame.data.toString('utf8')).split('\n');
     this.#partial[stream] = parts.pop() ?? '';
-    return parts.map((line) => ({ stream, line }));
+    return parts.map((text) => ({ stream, text }));
   }
 
   end(): LogLine[] {
     const out: LogLine[] = [];
     for (const stream of ['stdout', 'stderr'] as const) {
-      if (this.#partial[stream] !== '') out.push({ stream, line: this.#partial[stream] });
+      if (this.#partial[stream] !== '') out.push({ stream, text: this.#partial[stream] });
       this.#partial[stream] = '';
     }
     return out;

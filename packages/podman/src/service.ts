@@ -122,9 +122,9 @@ export function serviceLogPath(socketPath: string): string {
 
 /**
  * Makes sure the API socket answers, starting `podman system service` when
- * it does not. Returns whether this call started it.
+ * it does not. Returns whether this call started it (and the service's pid when it did).
  */
-export async function ensureService(options: ServiceOptions): Promise<{ started: boolean }> {
+export async function ensureService(options: ServiceOptions): Promise<{ started: boolean; pid?: number }> {
   const { socketPath } = options;
   if (await pingEngine(socketPath)) return { started: false };
 
@@ -146,8 +146,8 @@ export async function ensureService(options: ServiceOptions): Promise<{ started:
       try {
         // Someone may have started it between our ping and the lock.
         if (await pingEngine(socketPath)) return { started: false };
-        await startService(options, Math.max(1000, deadline - Date.now()));
-        return { started: true };
+        const pid = await startService(options, Math.max(1000, deadline - Date.now()));
+        return pid === undefined ? { started: true } : { started: true, pid };
       } finally {
         await unlink(lockPath).catch(() => {});
       }
@@ -165,7 +165,7 @@ export async function ensureService(options: ServiceOptions): Promise<{ started:
   );
 }
 
-async function startService(options: ServiceOptions, timeoutMs: number): Promise<void> {
+async function startService(options: ServiceOptions, timeoutMs: number): Promise<number | undefined> {
   const { socketPath } = options;
   // A socket file left by a dead service would make the new one fail to bind.
   await unlink(socketPath).catch(() => {});
@@ -203,7 +203,7 @@ async function startService(options: ServiceOptions, timeoutMs: number): Promise
     async () => exited !== undefined || (await pingEngine(socketPath, 500)),
     timeoutMs,
   );
-  if (up && exited === undefined) return;
+  if (up && exited === undefined) return child.pid;
   const tail = await logTail(logPath);
   throw new EngineUnavailableError(
     exited !== undefined
