@@ -1,7 +1,8 @@
 // Checks across several manifests at once (a catalog, or `archy app validate
 // apps/*/manifest.yml`): ids unique, `{{dep:ALIAS.KEY}}` names an export the
 // dependency really declares, a "ready" condition has a ready probe to wait
-// on, and no two apps publish the same host port.
+// on. Two apps publishing the same host port is a warning: alternatives (two
+// Bitcoin nodes) legitimately do, and the installer refuses the clash.
 import { error, type Finding, formatPath, type Issue, warning } from './issues.ts';
 import type { Manifest } from './schema.ts';
 import { dependencyAlias, templatedStrings } from './semantics.ts';
@@ -53,7 +54,7 @@ export function validateManifestSet(entries: readonly ManifestSetEntry[]): Issue
         if (owner !== undefined && owner !== m.id) {
           report(
             entry,
-            error(
+            warning(
               ['containers', ci, 'ports', pi, 'host'],
               'host_port_taken',
               `host port ${key} is also published by app "${owner}"; both cannot run at once`,

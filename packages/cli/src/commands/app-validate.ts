@@ -1,0 +1,126 @@
+// archy app validate <path…> [--json]
+// Checks manifests offline: every issue as file:line:column field: message,
+// warnings too, and — given several manifests — the checks across them
+// (dependency exports, host ports, duplicate ids). Exit 0 valid, 1 invalid, 2 usage.
+import { parseArgs } from 'node:util';
+import {
+  formatIssue,
+  type Issue,
+  loadManifestFile,
+  type ParseResult,
+  type RequiredPermission,
+  requiredPermissions,
+  validateManifestSet,
+} from '@archipelago/manifest';
+import { CliError } from '../errors.ts';
+
+/** Where a command writes; the process streams unless a test passes its own. */
+export interface Output {
+  out(text: string): void;
+  err(text: string): void;
+}
+
+export const processOutput: Output = {
+  out: (text) => process.stdout.write(text),
+  err: (text) => process.stderr.write(text),
+};
+
+const USAGE = `usage: archy app validate <manifest.yml | app-dir>... [--json]
+  Checks each manifest (a file, or a directory holding manifest.yml) and, when
+  several are given, the checks across them. Exit 0 valid, 1 invalid, 2 usage.
+  --json   print the same data as JSON`;
+
+/** node:util parseArgs with usage errors as exit code 2. */
+export function parseCommandArgs<T extends Record<string, { type: 'string' | 'boolean'; short?: string }>>(
+  args: string[],
+  options: T,
+  usage: string,
+) {
+  try {
+    return parseArgs({
+      args,
+      options: { ...options, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+      allowPositionals: true,
+      strict: true,
+    });
+  } catch (err) {
+    const reason = err instanceof Error ? err.message : String(err);
+    throw new CliError('usage', `${reason}\n${usage}`, 2);
+  }
+}
+
+export interface ValidatedFile {
+  file: string;
+  id: string | null;
+  ok: boolean;
+  errors: Issue[];
+  warnings: Issue[];
+  /** What an installer would ask the operator to grant (valid manifests only). */
+  permissions: RequiredPermission[];
+}
+
+export interface ValidateReport {
+  ok: boolean;
+  manifests: ValidatedFile[];
+  /** Issues found across the manifests (only when several valid ones were given). */
+  set_issues: Issue[];
+  summary: { manifests: number; valid: number; invalid: number; errors: number; warnings: number };
+}
+
+export function buildReport(results: readonly ParseResult[]): ValidateReport {
+  const manifests: ValidatedFile[] = results.map((r) => ({
+    file: r.source.file,
+    id: r.ok ? r.manifest.id : null,
+    ok: r.ok,
+    errors: r.ok ? [] : r.errors,
+    warnings: r.warnings,
+    permissions: r.ok ? requiredPermissions(r.manifest) : [],
+  }));
+  const valid = results.flatMap((r) => (r.ok ? [{ manifest: r.manifest, source: r.source }] : []));
+  const setIssues = valid.length > 1 ? validateManifestSet(valid) : [];
+  const setErrors = setIssues.filter((i) => i.severity === 'error').length;
+  const errors = manifests.reduce((n, m) => n + m.errors.length, 0) + setErrors;
+  const warnings = manifests.reduce((n, m) => n + m.warnings.length, 0) + setIssues.length - setErrors;
+  const invalid = manifests.filter((m) => !m.ok).length;
+  return {
+    ok: errors === 0,
+    manifests,
+    set_issues: setIssues,
+    summary: { manifests: manifests.length, valid: manifests.length - invalid, invalid, errors, warnings },
+  };
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+export function formatReport(report: ValidateReport): string {
+  const lines: string[] = [];
+  for (const m of report.manifests) {
+    for (const issue of [...m.errors, ...m.warnings]) lines.push(formatIssue(issue));
+    if (m.ok) {
+      const grants = m.permissions.map((p) => p.key);
+      lines.push(`ok ${m.file} (${m.id})${grants.length > 0 ? ` — asks for: ${grants.join(', ')}` : ''}`);
+    }
+  }
+  for (const issue of report.set_issues) lines.push(formatIssue(issue));
+  const s = report.summary;
+  lines.push(
+    `${plural(s.manifests, 'manifest')}: ${s.valid} valid, ${s.invalid} invalid; ${plural(s.errors, 'error')}, ${plural(s.warnings, 'warning')}`,
+  );
+  return `${lines.join('\n')}\n`;
+}
+
+export async function run(args: string[], io: Output = processOutput): Promise<number> {
+  const { values, positionals } = parseCommandArgs(args, {}, USAGE);
+  if (values.help) {
+    io.out(`${USAGE}\n`);
+    return 0;
+  }
+  if (positionals.length === 0)
+    throw new CliError('usage', `give at least one manifest file or app directory\n${USAGE}`, 2);
+  const results = await Promise.all(positionals.map((p) => loadManifestFile(p)));
+  const report = buildReport(results);
+  io.out(values.json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report));
+  return report.ok ? 0 : 1;
+}
