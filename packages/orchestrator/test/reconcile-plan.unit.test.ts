@@ -151,6 +151,22 @@ const rows: Row[] = [
     expect: ['create a/web', 'setStatus a=starting'],
   },
   {
+    lesson: 'a member whose creation keeps failing backs off instead of retrying every pass',
+    apps: [app('a')],
+    containers: [],
+    restarts: { a: { attempts: 1, lastAt: NOW - 5_000 } },
+    expect: ['requeue a', 'setStatus a=restarting'],
+    detail: { a: 'archy-a-web does not exist; attempt 2 of 4 in 25 s' },
+  },
+  {
+    lesson: 'a member that could never be created ends failed with the reason',
+    apps: [app('a')],
+    containers: [],
+    restarts: { a: { attempts: 4, lastAt: NOW - 600_000 } },
+    expect: ['giveUp a'],
+    detail: { a: 'web could not be created; gave up after 4 automatic restarts' },
+  },
+  {
     lesson: 'after a reboot (no containers at all) every intended app is created, dependencies first',
     apps: [
       app('shop', { dependencies: [{ app: 'db', alternatives: [], condition: 'running' }] }),

@@ -160,6 +160,8 @@ export const APP_RULES: readonly Rule<AppScope, AppOutcome>[] = [
 
 // ------------------------------------------------------------------ member rules
 
+const seconds = (ms: number) => `${Math.ceil(ms / 1000)} s`;
+
 const because = (s: MemberScope, rule: string, reason: string) => ({
   app: s.app.id,
   member: s.member.member,
@@ -170,20 +172,38 @@ const because = (s: MemberScope, rule: string, reason: string) => ({
 /** Lesson "A container that vanished must come back" (failed teardown, storage loss, reboot) while the intent is running. */
 const vanishedMemberComesBack: Rule<MemberScope, MemberOutcome> = {
   name: 'vanished-member-comes-back',
-  check: (s) =>
-    s.container
-      ? undefined
-      : {
+  check: (s) => {
+    if (s.container) return undefined;
+    const what = `${s.member.containerName} does not exist`;
+    // Right away the first time (a reboot, a removal); after failed attempts it backs off like a crash.
+    const record = s.observed.restarts[s.app.id];
+    if (record !== undefined && record.attempts > 0) {
+      const verdict = backoff(record, 0, s.observed.at, s.policy);
+      if (verdict.kind === 'giveUp') return giveUp(s, `${s.member.member} could not be created`);
+      if (verdict.kind === 'wait') {
+        return {
           actions: [
             {
-              kind: 'create',
-              ...because(s, 'vanished-member-comes-back', `${s.member.containerName} does not exist`),
+              kind: 'requeue',
+              afterMs: verdict.afterMs,
+              app: s.app.id,
+              rule: 'vanished-member-comes-back',
+              reason: what,
             },
           ],
-          starts: true,
-          condition: 'starting',
-          detail: `creating ${s.member.member}`,
-        },
+          starts: false,
+          condition: 'restarting',
+          detail: `${what}; attempt ${verdict.attempt} of ${verdict.of} in ${seconds(verdict.afterMs)}`,
+        };
+      }
+    }
+    return {
+      actions: [{ kind: 'create', ...because(s, 'vanished-member-comes-back', what) }],
+      starts: true,
+      condition: 'starting',
+      detail: `creating ${s.member.member}`,
+    };
+  },
 };
 
 /**
@@ -267,8 +287,6 @@ function giveUp(s: MemberScope, why: string): MemberOutcome {
     detail,
   };
 }
-
-const seconds = (ms: number) => `${Math.ceil(ms / 1000)} s`;
 
 /** Lesson "back off restarts … then mark the app failed": an exited member restarts after 10 s, 30 s, 90 s, 5 min, then `failed`. */
 const crashedMemberRestartsWithBackoff: Rule<MemberScope, MemberOutcome> = {

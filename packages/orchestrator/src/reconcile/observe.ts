@@ -1,0 +1,149 @@
+// Observation: ONE label-filtered list call per pass, plus an inspect only of
+// containers that changed since they were last seen (an exited container's
+// exit time is not in the list), plus a look at /proc for the PID behind every
+// "running" container.
+import { readdir, readFile } from 'node:fs/promises';
+import { LABELS } from '@archipelago/manifest';
+import type { ContainerInspect, ContainerSummary } from '@archipelago/podman';
+import type { ContainerState, ObservedContainer, ProcessCheck } from './model.ts';
+
+/** The engine calls observation makes (the podman client's `containers`). */
+export interface ObserveEngine {
+  containers: {
+    list(options: { labels: Record<string, string> }): Promise<ContainerSummary[]>;
+    inspect(name: string): Promise<ContainerInspect>;
+  };
+}
+
+const STATES: ReadonlySet<string> = new Set([
+  'created',
+  'running',
+  'paused',
+  'exited',
+  'stopped',
+  'stopping',
+]);
+
+function stateOf(s: string): ContainerState {
+  return STATES.has(s) ? (s as ContainerState) : 'unknown';
+}
+
+/**
+ * Liveness of a PID, read from /proc. Lesson "A container reported Up can be
+ * dead": only a concrete answer counts. Missing from /proc is "dead" only when
+ * we can see the engine's processes at all (some `conmon` of ours is visible);
+ * in another PID namespace every PID would look missing, so that is doubt.
+ */
+export class ProcessChecker {
+  readonly #proc: string;
+  #sharedNamespace: boolean | undefined;
+
+  constructor(procRoot = '/proc') {
+    this.#proc = procRoot;
+  }
+
+  /** Forget the namespace verdict (once per pass: conmons come and go). */
+  reset(): void {
+    this.#sharedNamespace = undefined;
+  }
+
+  async check(pid: number): Promise<ProcessCheck> {
+    if (!Number.isInteger(pid) || pid <= 0) return 'unknown';
+    let stat: string;
+    try {
+      stat = await readFile(`${this.#proc}/${pid}/stat`, 'utf8');
+    } catch (e) {
+      if (e instanceof Error && 'code' in e && e.code === 'ENOENT')
+        return (await this.#seesEngine()) ? 'dead' : 'unknown';
+      return 'unknown';
+    }
+    // Field 3 (after the parenthesised command, which may contain spaces) is the state; Z = zombie, X = dead.
+    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+    return state === 'Z' || state === 'X' ? 'dead' : 'alive';
+  }
+
+  async #seesEngine(): Promise<boolean> {
+    if (this.#sharedNamespace !== undefined) return this.#sharedNamespace;
+    let found = false;
+    try {
+      for (const entry of await readdir(this.#proc)) {
+        if (!/^\d+$/.test(entry)) continue;
+        const comm = await readFile(`${this.#proc}/${entry}/comm`, 'utf8').catch(() => '');
+        if (comm.trim() === 'conmon') {
+          found = true;
+          break;
+        }
+      }
+    } catch {
+      found = false;
+    }
+    this.#sharedNamespace = found;
+    return found;
+  }
+}
+
+interface Seen {
+  key: string;
+  exitedAt: number;
+}
+
+/** Keeps what inspect told about each container, so unchanged containers are not inspected again. */
+export class Observer {
+  readonly #engine: ObserveEngine;
+  readonly #procs: ProcessChecker;
+  readonly #seen = new Map<string, Seen>();
+  readonly #inScope: (appId: string) => boolean;
+
+  constructor(
+    engine: ObserveEngine,
+    options: { inScope?: (appId: string) => boolean; procs?: ProcessChecker } = {},
+  ) {
+    this.#engine = engine;
+    this.#procs = options.procs ?? new ProcessChecker();
+    this.#inScope = options.inScope ?? (() => true);
+  }
+
+  async observe(): Promise<ObservedContainer[]> {
+    const listed = await this.#engine.containers.list({ labels: { [LABELS.managed]: 'true' } });
+    this.#procs.reset();
+    const out: ObservedContainer[] = [];
+    const ids = new Set<string>();
+    for (const c of listed) {
+      const app = c.labels[LABELS.app];
+      const member = c.labels[LABELS.member];
+      if (app === undefined || member === undefined || !this.#inScope(app)) continue;
+      ids.add(c.id);
+      const state = stateOf(c.state);
+      const startedAt = c.startedAt?.getTime() ?? 0;
+      out.push({
+        id: c.id,
+        name: c.name.replace(/^\//, ''),
+        app,
+        member,
+        specHash: c.labels[LABELS.specHash],
+        state,
+        pid: c.pid,
+        process: state === 'running' ? await this.#procs.check(c.pid) : 'unknown',
+        exitCode: c.exitCode,
+        startedAt,
+        exitedAt: state === 'exited' || state === 'stopped' ? await this.#exitedAt(c, startedAt) : 0,
+      });
+    }
+    for (const id of this.#seen.keys()) if (!ids.has(id)) this.#seen.delete(id);
+    return out;
+  }
+
+  async #exitedAt(c: ContainerSummary, startedAt: number): Promise<number> {
+    const key = `${c.state}:${startedAt}:${c.exitCode}`;
+    const seen = this.#seen.get(c.id);
+    if (seen?.key === key) return seen.exitedAt;
+    let exitedAt = 0;
+    try {
+      exitedAt = (await this.#engine.containers.inspect(c.id)).finishedAt?.getTime() ?? 0;
+    } catch {
+      // Gone between list and inspect: the next pass sees it gone.
+    }
+    this.#seen.set(c.id, { key, exitedAt });
+    return exitedAt;
+  }
+}
