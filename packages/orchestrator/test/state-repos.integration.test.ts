@@ -22,7 +22,10 @@ test('apps: insert, read back parsed, status/intent changes, update rollback poi
   });
   assert.equal(app.version, '1.0.0');
   assert.deepEqual(app.manifest, v1);
-  assert.deepEqual(state.apps.list().map((a) => a.id), ['demo']);
+  assert.deepEqual(
+    state.apps.list().map((a) => a.id),
+    ['demo'],
+  );
 
   state.apps.setStatus('demo', 'waiting', 'waiting for bitcoin');
   assert.equal(state.apps.get('demo')?.statusDetail, 'waiting for bitcoin');
@@ -48,28 +51,52 @@ test('apps: insert, read back parsed, status/intent changes, update rollback poi
   assert.deepEqual(state.health.history('demo'), [], 'health history goes with the app');
   assert.equal(state.apps.remove('demo'), false);
   assert.ok(changes.includes('demo:installing') && changes.includes('demo:removed'));
-  assert.throws(() => state.apps.require('demo'), (e: Error & { code?: string }) => e.code === 'app.not_installed');
+  assert.throws(
+    () => state.apps.require('demo'),
+    (e: Error & { code?: string }) => e.code === 'app.not_installed',
+  );
   state.close();
 });
 
 test('apps: a damaged row is a clear error naming the column', () => {
   using dir = tempDir();
   const state = new StateStore(join(dir.path, 'state.db'));
-  state.apps.insert({ manifest: testManifest(), intent: 'running', status: 'running', grants: [], overrides: { env: {}, hostPorts: {} }, source: {} });
+  state.apps.insert({
+    manifest: testManifest(),
+    intent: 'running',
+    status: 'running',
+    grants: [],
+    overrides: { env: {}, hostPorts: {} },
+    source: {},
+  });
   state.db.prepare("UPDATE apps SET manifest = '{\"id\": 3}' WHERE id = 'demo'").run();
-  assert.throws(() => state.apps.get('demo'), (e: Error & { code?: string }) => e.code === 'state.corrupt' && /apps\.manifest of "demo"/.test(e.message));
+  assert.throws(
+    () => state.apps.get('demo'),
+    (e: Error & { code?: string }) =>
+      e.code === 'state.corrupt' && /apps\.manifest of "demo"/.test(e.message),
+  );
   state.close();
 });
 
 test('health history records changes only, newest first', () => {
   using dir = tempDir();
   const state = new StateStore(join(dir.path, 'state.db'));
-  state.apps.insert({ manifest: testManifest(), intent: 'running', status: 'running', grants: [], overrides: { env: {}, hostPorts: {} }, source: {} });
+  state.apps.insert({
+    manifest: testManifest(),
+    intent: 'running',
+    status: 'running',
+    grants: [],
+    overrides: { env: {}, hostPorts: {} },
+    source: {},
+  });
   assert.equal(state.health.record('demo', 'web', 'starting'), true);
   assert.equal(state.health.record('demo', 'web', 'starting'), false);
   assert.equal(state.health.record('demo', 'web', 'healthy'), true);
   assert.equal(state.health.record('demo', 'web', 'unhealthy', 'connection refused'), true);
-  assert.deepEqual(state.health.history('demo').map((h) => h.status), ['unhealthy', 'healthy', 'starting']);
+  assert.deepEqual(
+    state.health.history('demo').map((h) => h.status),
+    ['unhealthy', 'healthy', 'starting'],
+  );
   assert.equal(state.health.latest('demo', 'web')?.detail, 'connection refused');
   state.close();
 });
@@ -79,13 +106,21 @@ test('notifications: add, list, ack; they outlive the app', () => {
   const state = new StateStore(join(dir.path, 'state.db'));
   const seen: number[] = [];
   state.notifications.onAdd((n) => seen.push(n.id));
-  const n = state.notifications.add({ appId: 'gone', level: 'error', title: 'Gave up', message: 'crashed 4 times' });
+  const n = state.notifications.add({
+    appId: 'gone',
+    level: 'error',
+    title: 'Gave up',
+    message: 'crashed 4 times',
+  });
   state.notifications.add({ appId: null, level: 'info', title: 'Hello', message: 'node started' });
   assert.deepEqual(seen.length, 2);
   assert.equal(state.notifications.list({ unackedOnly: true }).length, 2);
   assert.equal(state.notifications.ack(n.id), true);
   assert.equal(state.notifications.ack(9999), false);
-  assert.deepEqual(state.notifications.list({ unackedOnly: true }).map((x) => x.title), ['Hello']);
+  assert.deepEqual(
+    state.notifications.list({ unackedOnly: true }).map((x) => x.title),
+    ['Hello'],
+  );
   assert.ok(state.notifications.list()[1]?.ackedAt);
   state.close();
 });

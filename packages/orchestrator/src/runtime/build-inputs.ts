@@ -18,7 +18,11 @@ function listFiles(dir: string, root: string, out: string[]): void {
   }
 }
 
-export function buildInputsHash(contextDir: string, containerfile: string, args: Readonly<Record<string, string>>): string {
+export function buildInputsHash(
+  contextDir: string,
+  containerfile: string,
+  args: Readonly<Record<string, string>>,
+): string {
   const hash = createHash('sha256');
   const files: string[] = [];
   listFiles(contextDir, contextDir, files);

@@ -19,7 +19,9 @@ export interface FileTarget {
   appId: string;
   dataRoot: string;
   /** Volume declarations of the manifest (kind and owner). */
-  volumes: Readonly<Record<string, { kind: 'bind' | 'named'; data_uid: number; data_gid?: number | undefined }>>;
+  volumes: Readonly<
+    Record<string, { kind: 'bind' | 'named'; data_uid: number; data_gid?: number | undefined }>
+  >;
   podmanPath?: string;
 }
 
@@ -31,18 +33,27 @@ function readIfExists(path: string): string | undefined {
   }
 }
 
-/** Writes one templated file; returns true when it changed on disk. */
-export async function writeTemplatedFile(target: FileTarget, file: FileTemplate, tctx: TemplateContext): Promise<boolean> {
+/** Writes `content` to `<volume>/<path>` of the app unless it is already there; returns true when it changed. */
+export async function writeVolumeFile(
+  target: FileTarget,
+  file: { volume: string; path: string; mode: string },
+  content: string,
+): Promise<boolean> {
   const where = `${file.volume}/${file.path}`;
   const volume = target.volumes[file.volume];
-  if (volume === undefined) throw new FileWriteError(target.appId, where, `volume "${file.volume}" is not declared.`);
+  if (volume === undefined)
+    throw new FileWriteError(target.appId, where, `volume "${file.volume}" is not declared.`);
   if (volume.kind !== 'bind') {
-    throw new FileWriteError(target.appId, where, 'files can only be written into bind volumes (kind "bind").');
+    throw new FileWriteError(
+      target.appId,
+      where,
+      'files can only be written into bind volumes (kind "bind").',
+    );
   }
   const root = volumeDir(target.dataRoot, target.appId, file.volume);
   const path = join(root, file.path);
-  if (relative(root, path).startsWith('..')) throw new FileWriteError(target.appId, where, 'the path leaves its volume.');
-  const content = renderTemplate(file.content, tctx);
+  if (relative(root, path).startsWith('..'))
+    throw new FileWriteError(target.appId, where, 'the path leaves its volume.');
   const uid = volume.data_uid;
   const gid = volume.data_gid ?? volume.data_uid;
   try {
@@ -67,9 +78,23 @@ export async function writeTemplatedFile(target: FileTarget, file: FileTemplate,
   }
 }
 
+/** Renders and writes one templated file; returns true when it changed on disk. */
+export async function writeTemplatedFile(
+  target: FileTarget,
+  file: FileTemplate,
+  tctx: TemplateContext,
+): Promise<boolean> {
+  return writeVolumeFile(target, file, renderTemplate(file.content, tctx));
+}
+
 /** Writes every file of the manifest; returns the ones that changed (volume/path). */
-export async function writeFiles(target: FileTarget, files: readonly FileTemplate[], tctx: TemplateContext): Promise<string[]> {
+export async function writeFiles(
+  target: FileTarget,
+  files: readonly FileTemplate[],
+  tctx: TemplateContext,
+): Promise<string[]> {
   const changed: string[] = [];
-  for (const file of files) if (await writeTemplatedFile(target, file, tctx)) changed.push(`${file.volume}/${file.path}`);
+  for (const file of files)
+    if (await writeTemplatedFile(target, file, tctx)) changed.push(`${file.volume}/${file.path}`);
   return changed;
 }

@@ -18,7 +18,9 @@ export interface WaitHealthyOptions {
 
 /** How long an operator's job waits for one member: start period, plus every retry, plus a margin. */
 export function healthDeadlineMs(health: NonNullable<Container['health']>): number {
-  return (health.start_period_secs + health.retries * (health.interval_secs + health.timeout_secs) + 10) * 1000;
+  return (
+    (health.start_period_secs + health.retries * (health.interval_secs + health.timeout_secs) + 10) * 1000
+  );
 }
 
 function endpointOf(spec: LibpodSpec, containerId: string, pid: number): ProbeEndpoint {
@@ -37,10 +39,14 @@ function endpointOf(spec: LibpodSpec, containerId: string, pid: number): ProbeEn
 function delay(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     const timer = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => {
-      clearTimeout(timer);
-      resolve();
-    }, { once: true });
+    signal?.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(timer);
+        resolve();
+      },
+      { once: true },
+    );
   });
 }
 
@@ -62,7 +68,12 @@ export async function waitHealthy(engine: Engine, options: WaitHealthyOptions): 
     const inspect = await engine.containers.inspect(spec.name);
     if (!inspect.running) throw new MemberExitedError(appId, member.name, inspect.exitCode);
     if (health === undefined) return;
-    const result = await runProbe(health, endpointOf(spec, inspect.id, inspect.pid), health.timeout_secs * 1000, exec);
+    const result = await runProbe(
+      health,
+      endpointOf(spec, inspect.id, inspect.pid),
+      health.timeout_secs * 1000,
+      exec,
+    );
     if (result.ok) return;
     last = result.detail;
     options.onProbe?.(last);

@@ -44,7 +44,11 @@ export async function ensureImages(
       if (manifestDir === undefined) {
         const previous = known[member.name];
         if (previous === undefined || !(await engine.images.exists(previous))) {
-          throw new ImageSourceError(appId, member.name, 'it is built locally, but the directory of its manifest is not known, so it cannot be built.');
+          throw new ImageSourceError(
+            appId,
+            member.name,
+            'it is built locally, but the directory of its manifest is not known, so it cannot be built.',
+          );
         }
         ref = previous;
         events.line(`image for ${member.name}: using ${ref}`);
@@ -73,7 +77,9 @@ export async function ensureImages(
         events.line(`image for ${member.name}: ${member.image} is present`);
       } else {
         events.line(`image for ${member.name}: pulling ${member.image}`);
-        await engine.images.pull(member.image, { onProgress: (p) => events.line(`pull ${member.name}: ${p.line}`) });
+        await engine.images.pull(member.image, {
+          onProgress: (p) => events.line(`pull ${member.name}: ${p.line}`),
+        });
       }
     }
     done++;

@@ -26,7 +26,13 @@ export async function removeNetwork(engine: Engine, appId: string): Promise<bool
  * root, owned inside the user namespace by `data_uid`; named volumes are Podman
  * volumes. Existing data is never touched.
  */
-export async function ensureVolumes(engine: Engine, dataRoot: string, appId: string, manifest: Manifest, podmanPath?: string): Promise<void> {
+export async function ensureVolumes(
+  engine: Engine,
+  dataRoot: string,
+  appId: string,
+  manifest: Manifest,
+  podmanPath?: string,
+): Promise<void> {
   mkdirSync(appDataDir(dataRoot, appId), { recursive: true, mode: 0o750 });
   for (const [name, decl] of Object.entries(manifest.volumes)) {
     if (decl.kind === 'named') {

@@ -38,7 +38,12 @@ function unshare(args: string[], podmanPath: string, input?: string): Promise<st
  * cheap when already done: only a path still owned by the service user itself
  * (root inside) needs the chown when uid:gid is not 0:0.
  */
-export async function ensureOwnedInside(path: string, uid: number, gid: number, podmanPath = 'podman'): Promise<boolean> {
+export async function ensureOwnedInside(
+  path: string,
+  uid: number,
+  gid: number,
+  podmanPath = 'podman',
+): Promise<boolean> {
   if (uid === 0 && gid === 0) return false;
   const stat = statSync(path);
   if (stat.uid !== (process.getuid?.() ?? 0)) return false;
@@ -49,7 +54,10 @@ export async function ensureOwnedInside(path: string, uid: number, gid: number, 
 /** Reads a file from inside the namespace (for data the service user gave away); undefined when absent. */
 export async function readInside(path: string, podmanPath = 'podman'): Promise<string | undefined> {
   try {
-    return await unshare(['sh', '-c', 'if [ -f "$1" ]; then cat "$1"; else exit 3; fi', 'sh', path], podmanPath);
+    return await unshare(
+      ['sh', '-c', 'if [ -f "$1" ]; then cat "$1"; else exit 3; fi', 'sh', path],
+      podmanPath,
+    );
   } catch {
     return undefined;
   }

@@ -42,7 +42,10 @@ export interface ResolvedDependency {
 }
 
 /** Which installed app satisfies each dependency (first of `app`, then its alternatives). */
-export function resolveDependencies(manifest: Manifest, installed: RenderInputs['installed']): ResolvedDependency[] {
+export function resolveDependencies(
+  manifest: Manifest,
+  installed: RenderInputs['installed'],
+): ResolvedDependency[] {
   return manifest.dependencies.map((d) => {
     const wanted = [d.app, ...d.alternatives];
     const appId = wanted.find((id) => {
@@ -69,7 +72,8 @@ function baseContext(app: RenderableApp, inputs: RenderInputs): RenderContext {
 export function exportsOf(app: RenderableApp, inputs: RenderInputs): Record<string, string> {
   const tctx = templateContextFor(app.manifest, baseContext(app, inputs));
   const out: Record<string, string> = {};
-  for (const [key, template] of Object.entries(app.manifest.exports)) out[key] = renderTemplate(template, tctx);
+  for (const [key, template] of Object.entries(app.manifest.exports))
+    out[key] = renderTemplate(template, tctx);
   return out;
 }
 

@@ -193,7 +193,9 @@ export class AppsRepo {
   }
 
   setImages(id: string, images: Record<string, string>): InstalledApp {
-    this.#db.prepare('UPDATE apps SET images = ?, updated_at = ? WHERE id = ?').run(JSON.stringify(images), nowIso(), id);
+    this.#db
+      .prepare('UPDATE apps SET images = ?, updated_at = ? WHERE id = ?')
+      .run(JSON.stringify(images), nowIso(), id);
     return this.#changed(id);
   }
 
@@ -209,7 +211,9 @@ export class AppsRepo {
       const app = this.require(id);
       if (app.previous === null) return app;
       this.#db
-        .prepare('UPDATE apps SET manifest = ?, version = ?, images = ?, previous = NULL, updated_at = ? WHERE id = ?')
+        .prepare(
+          'UPDATE apps SET manifest = ?, version = ?, images = ?, previous = NULL, updated_at = ? WHERE id = ?',
+        )
         .run(
           JSON.stringify(app.previous.manifest),
           app.previous.version,
@@ -219,6 +223,14 @@ export class AppsRepo {
         );
       return this.#changed(id);
     });
+  }
+
+  /** An update may bring new grants and a new manifest directory. */
+  setInstallInputs(id: string, inputs: { grants: Grants; source: InstallSource }): InstalledApp {
+    this.#db
+      .prepare('UPDATE apps SET grants = ?, source = ?, updated_at = ? WHERE id = ?')
+      .run(JSON.stringify(inputs.grants), JSON.stringify(inputs.source), nowIso(), id);
+    return this.#changed(id);
   }
 
   setOverrides(id: string, overrides: Overrides): InstalledApp {

@@ -36,7 +36,9 @@ export type Grants = z.infer<typeof Grants>;
  */
 export const Overrides = z.strictObject({
   env: z.record(z.string(), z.record(z.string(), z.string())).default({}),
-  hostPorts: z.record(z.string().regex(/^[a-z0-9-]+:[0-9]+$/), z.number().int().min(1).max(65535)).default({}),
+  hostPorts: z
+    .record(z.string().regex(/^[a-z0-9-]+:[0-9]+$/), z.number().int().min(1).max(65535))
+    .default({}),
 });
 export type Overrides = z.infer<typeof Overrides>;
 

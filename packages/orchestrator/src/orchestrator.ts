@@ -1,0 +1,358 @@
+// The facade the daemon calls. open() prepares the state, finishes or rolls
+// back whatever a killed process left running, and from then on every
+// operation is a durable job. start() runs the reconciler and health monitor;
+// close() stops accepting work and lets running jobs end (apps keep running).
+import { mkdirSync } from 'node:fs';
+import { networkInterfaces } from 'node:os';
+import {
+  COPY_FROM_HOST_ALLOWLIST,
+  containerName,
+  LABELS,
+  renderTemplate,
+  templateContextFor,
+} from '@archipelago/manifest';
+import { InvalidArgumentError, OrchestratorError } from './errors.ts';
+import { OrchestratorEvents } from './events.ts';
+import { JobRunner, type Submitted } from './jobs/runner.ts';
+import { type LifecycleDeps, renderInputs, renderSpecsFor } from './lifecycle/context.ts';
+import { submitRestart, submitStart, submitStop } from './lifecycle/control.ts';
+import { type InstallOptions, submitInstall } from './lifecycle/install.ts';
+import { recoverUnfinishedJobs } from './lifecycle/recover.ts';
+import { submitUninstall } from './lifecycle/uninstall.ts';
+import { submitUpdate, type UpdateOptions } from './lifecycle/update.ts';
+import { Reconciler, type ReconcilerOptions } from './reconcile/reconciler.ts';
+import type { ReconcilableApp, ReconcileSource } from './reconcile/source.ts';
+import type { Engine } from './runtime/engine.ts';
+import { writeFiles } from './runtime/files.ts';
+import { ensureNetwork, ensureVolumes } from './runtime/members.ts';
+import { dataPaths } from './runtime/paths.ts';
+import { renderContextFor } from './runtime/render.ts';
+import { SecretStore } from './secrets/store.ts';
+import type { InstalledApp } from './state/apps.ts';
+import { StateStore } from './state/index.ts';
+import type { Job, JobLogLine, JobState } from './state/jobs.ts';
+import type { Notification } from './state/notifications.ts';
+
+export interface OrchestratorOptions {
+  /** The platform's data root (production: /var/lib/archipelago). */
+  dataRoot: string;
+  engine: Engine;
+  /** The node's LAN address for `{{HOST_IP}}`; default: the first non-internal IPv4 address. */
+  hostIp?: string;
+  /** Host files `copy_from_host` may copy (default: the manifest package's allowlist). */
+  copyFromHostAllowlist?: readonly string[];
+  /** The podman binary for in-namespace file operations (default "podman"). */
+  podmanPath?: string;
+  /** Options for the reconciler started by start() (engine and source are the orchestrator's). */
+  reconciler?: Omit<ReconcilerOptions, 'engine' | 'source'>;
+  log?: (line: string) => void;
+}
+
+export interface AppLogLine {
+  member: string;
+  stream: 'stdout' | 'stderr';
+  text: string;
+}
+
+export interface AppCredential {
+  label: string;
+  value: string;
+  secret: boolean;
+}
+
+export interface ContainerUse {
+  appId: string;
+  member: string;
+  cpuPercent: number;
+  memoryBytes: number;
+  memoryLimitBytes: number | null;
+}
+
+class ClosedError extends OrchestratorError {
+  constructor() {
+    super('orchestrator.closed', 'The orchestrator is not open (it is starting or shutting down).');
+  }
+}
+
+function defaultHostIp(): string {
+  for (const addresses of Object.values(networkInterfaces())) {
+    for (const a of addresses ?? []) if (a.family === 'IPv4' && !a.internal) return a.address;
+  }
+  return '127.0.0.1';
+}
+
+export class Orchestrator {
+  readonly events = new OrchestratorEvents();
+  readonly #options: OrchestratorOptions;
+  #state: StateStore | undefined;
+  #deps: LifecycleDeps | undefined;
+  #reconciler: Reconciler | undefined;
+  #closing = false;
+
+  constructor(options: OrchestratorOptions) {
+    if (typeof options.dataRoot !== 'string' || options.dataRoot === '') {
+      throw new InvalidArgumentError('Orchestrator', 'dataRoot', 'must be a directory path.');
+    }
+    this.#options = options;
+  }
+
+  /** Opens the state and finishes or rolls back every job a killed process left running. Returns those jobs, ended. */
+  async open(): Promise<Job[]> {
+    const paths = dataPaths(this.#options.dataRoot);
+    mkdirSync(paths.root, { recursive: true, mode: 0o750 });
+    const state = new StateStore(paths.stateFile);
+    const secrets = new SecretStore(paths.secretsRoot);
+    const runner = new JobRunner({
+      jobs: state.jobs,
+      events: this.events,
+      secretsOf: (appId) => secrets.values(appId),
+    });
+    state.apps.onChange((change) => {
+      this.events.emit(
+        'app-state',
+        'removed' in change
+          ? { appId: change.id, state: null }
+          : {
+              appId: change.id,
+              state: {
+                status: change.status,
+                statusDetail: change.statusDetail,
+                intent: change.intent,
+                version: change.version,
+              },
+            },
+      );
+    });
+    state.notifications.onAdd((n) => this.events.emit('notification', n));
+    // When an operator job ends, the reconciler looks at that app again.
+    this.events.on('job-progress', ({ job, log }) => {
+      if (log === undefined && job.state !== 'running')
+        this.#reconciler?.trigger(`job ${job.kind} ended`, job.appId);
+    });
+    this.#state = state;
+    this.#deps = {
+      state,
+      secrets,
+      engine: this.#options.engine,
+      runner,
+      dataRoot: paths.root,
+      hostIp: this.#options.hostIp ?? defaultHostIp(),
+      copyFromHostAllowlist: new Set(this.#options.copyFromHostAllowlist ?? COPY_FROM_HOST_ALLOWLIST),
+      podmanPath: this.#options.podmanPath ?? 'podman',
+    };
+    return recoverUnfinishedJobs(this.#deps);
+  }
+
+  /** Starts the reconciler and health monitor (after open()). */
+  async start(): Promise<void> {
+    const deps = this.#require();
+    if (this.#reconciler !== undefined) return;
+    this.#reconciler = new Reconciler({
+      ...this.#options.reconciler,
+      ...(this.#options.log ? { log: this.#options.log } : {}),
+      engine: deps.engine,
+      source: this.reconcileSource(),
+    });
+    await this.#reconciler.start();
+  }
+
+  /** Stops the reconciler, refuses new jobs and waits for running ones; apps keep running. */
+  async close(): Promise<void> {
+    this.#closing = true;
+    await this.#reconciler?.close();
+    this.#reconciler = undefined;
+    await this.#deps?.runner.drain();
+    this.#state?.close();
+    this.#state = undefined;
+    this.#deps = undefined;
+  }
+
+  get reconciler(): Reconciler | undefined {
+    return this.#reconciler;
+  }
+
+  // ------------------------------------------------------------ lifecycle (each returns its job)
+
+  install(manifest: unknown, options: InstallOptions): Submitted {
+    return submitInstall(this.#require(), manifest, options);
+  }
+
+  startApp(appId: string): Submitted {
+    const submitted = submitStart(this.#require(), appId);
+    this.#reconciler?.operatorStarted(appId);
+    return submitted;
+  }
+
+  stopApp(appId: string): Submitted {
+    return submitStop(this.#require(), appId);
+  }
+
+  restartApp(appId: string): Submitted {
+    const submitted = submitRestart(this.#require(), appId);
+    this.#reconciler?.operatorStarted(appId);
+    return submitted;
+  }
+
+  update(appId: string, manifest: unknown, options: UpdateOptions = {}): Submitted {
+    return submitUpdate(this.#require(), appId, manifest, options);
+  }
+
+  uninstall(appId: string, options: { purge?: boolean } = {}): Submitted {
+    return submitUninstall(this.#require(), appId, options.purge === true);
+  }
+
+  // ------------------------------------------------------------ reading state
+
+  listApps(): InstalledApp[] {
+    return this.#require().state.apps.list();
+  }
+
+  getApp(appId: string): InstalledApp {
+    return this.#require().state.apps.require(appId);
+  }
+
+  /** Whether an operator job is acting on the app (the reconciler keeps out of its way). */
+  isBusy(appId: string): boolean {
+    return this.#require().runner.activeFor(appId) !== undefined;
+  }
+
+  /** The last lines of the app's containers (one member or all). */
+  async logs(appId: string, options: { member?: string; tail?: number } = {}): Promise<AppLogLine[]> {
+    const deps = this.#require();
+    const app = deps.state.apps.require(appId);
+    const members = app.manifest.containers.map((c) => c.name);
+    if (options.member !== undefined && !members.includes(options.member)) {
+      throw new InvalidArgumentError(
+        'logs',
+        'member',
+        `"${options.member}" is not a member of "${appId}" (members: ${members.join(', ')}).`,
+      );
+    }
+    const out: AppLogLine[] = [];
+    for (const member of options.member === undefined ? members : [options.member]) {
+      const name = containerName(appId, member);
+      if (!(await deps.engine.containers.exists(name))) continue;
+      for (const line of await deps.engine.containers.logsText(name, { tail: options.tail ?? 200 })) {
+        out.push({ member, stream: line.stream, text: line.text });
+      }
+    }
+    return out;
+  }
+
+  /** The credentials the manifest shows the operator, with their values: the only API answer that holds secrets. */
+  credentials(appId: string): AppCredential[] {
+    const deps = this.#require();
+    const app = deps.state.apps.require(appId);
+    const tctx = templateContextFor(app.manifest, renderContextFor(app, renderInputs(deps)));
+    return app.manifest.credentials.map((c) => ({
+      label: c.label,
+      value: renderTemplate(c.value, tctx),
+      secret: c.secret,
+    }));
+  }
+
+  // ------------------------------------------------------------ jobs
+
+  listJobs(filter: { appId?: string; state?: JobState; limit?: number } = {}): Job[] {
+    return this.#require().state.jobs.list(filter);
+  }
+
+  getJob(jobId: string): Job {
+    return this.#require().state.jobs.require(jobId);
+  }
+
+  jobLogs(jobId: string, afterSeq = 0): JobLogLine[] {
+    const deps = this.#require();
+    deps.state.jobs.require(jobId);
+    return deps.state.jobs.logs(jobId, afterSeq);
+  }
+
+  cancelJob(jobId: string): Job {
+    return this.#require().runner.cancel(jobId);
+  }
+
+  /** Resolves with the job once it has ended. */
+  waitForJob(jobId: string): Promise<Job> {
+    return this.#require().runner.wait(jobId);
+  }
+
+  // ------------------------------------------------------------ notifications
+
+  listNotifications(options: { unackedOnly?: boolean; limit?: number } = {}): Notification[] {
+    return this.#require().state.notifications.list(options);
+  }
+
+  ackNotification(id: number): boolean {
+    return this.#require().state.notifications.ack(id);
+  }
+
+  // ------------------------------------------------------------ stats
+
+  /** CPU and memory of every platform container (where the engine can measure them). */
+  async stats(): Promise<{ containers: ContainerUse[]; error: string | null }> {
+    const deps = this.#require();
+    const out: ContainerUse[] = [];
+    try {
+      const containers = await deps.engine.containers.list({
+        labels: { [LABELS.managed]: 'true' },
+        all: false,
+      });
+      for (const c of containers) {
+        const s = await deps.engine.containers.stats(c.name);
+        out.push({
+          appId: c.labels[LABELS.app] ?? '',
+          member: c.labels[LABELS.member] ?? '',
+          cpuPercent: s.cpuPercent,
+          memoryBytes: s.memoryBytes,
+          memoryLimitBytes: s.memoryLimitBytes > 0 ? s.memoryLimitBytes : null,
+        });
+      }
+      return { containers: out, error: null };
+    } catch (error) {
+      return { containers: out, error: error instanceof Error ? error.message : String(error) };
+    }
+  }
+
+  // ------------------------------------------------------------ the reconciler's view
+
+  /** What the reconciler reads and writes, implemented from the state store and the runtime. */
+  reconcileSource(): ReconcileSource {
+    const deps = this.#require();
+    const full = (app: ReconcilableApp): InstalledApp => deps.state.apps.require(app.id);
+    return {
+      apps: () => deps.state.apps.list(),
+      specs: (app) => renderSpecsFor(deps, full(app)),
+      busy: (appId) => deps.runner.activeFor(appId) !== undefined,
+      prepare: async (app) => {
+        const a = full(app);
+        if (a.manifest.containers.some((c) => c.network_mode === 'bridge'))
+          await ensureNetwork(deps.engine, a.id);
+        await ensureVolumes(deps.engine, deps.dataRoot, a.id, a.manifest, deps.podmanPath);
+      },
+      writeFiles: async (app) => {
+        const a = full(app);
+        const tctx = templateContextFor(a.manifest, renderContextFor(a, renderInputs(deps)));
+        await writeFiles(
+          { appId: a.id, dataRoot: deps.dataRoot, volumes: a.manifest.volumes, podmanPath: deps.podmanPath },
+          a.manifest.files,
+          tctx,
+        );
+      },
+      setStatus: (appId, status, detail) => {
+        if (deps.state.apps.get(appId) !== undefined)
+          deps.state.apps.setStatus(appId, status, detail === '' ? null : detail);
+      },
+      notify: (appId, title, message) => {
+        deps.state.notifications.add({ appId, level: 'error', title, message });
+      },
+      recordHealth: (appId, member, state, detail) => {
+        if (deps.state.apps.get(appId) !== undefined) deps.state.health.record(appId, member, state, detail);
+      },
+    };
+  }
+
+  #require(): LifecycleDeps {
+    if (this.#deps === undefined || this.#closing) throw new ClosedError();
+    return this.#deps;
+  }
+}
