@@ -180,24 +180,16 @@ function probePortKnown(c: Container, port: number): boolean {
   return c.network_mode === 'host' || c.ports.some((p) => p.container === port) || c.expose.includes(port);
 }
 
-function checkProbe(
-  byName: Map<string, { c: Container; i: number }>,
-  probe: Probe,
-  member: string | undefined,
-  at: PathSegment[],
-  out: Finding[],
-): void {
-  if (probe.type === 'exec' || member === undefined) return;
-  const entry = byName.get(member);
-  if (!entry) return;
-  if (!probePortKnown(entry.c, probe.port)) {
+function checkProbe(c: Container, probe: Probe, at: PathSegment[], out: Finding[]): void {
+  if (probe.type === 'exec') return;
+  if (!probePortKnown(c, probe.port)) {
     // A warning, not an error: a member's own port is reachable from inside its
     // network namespace even when undeclared; `expose` documents it.
     out.push(
       warning(
         [...at, 'port'],
         'probe_port_undeclared',
-        `port ${probe.port} is neither published in member "${member}"'s ports nor listed in its expose; add it to expose`,
+        `port ${probe.port} is neither published in member "${c.name}"'s ports nor listed in its expose; add it to expose`,
       ),
     );
   }
@@ -206,7 +198,7 @@ function checkProbe(
 function checkProbesAndLaunch(m: Manifest, out: Finding[]): void {
   const byName = members(m);
   m.containers.forEach((c, i) => {
-    if (c.health) checkProbe(byName, c.health, c.name, ['containers', i, 'health'], out);
+    if (c.health) checkProbe(c, c.health, ['containers', i, 'health'], out);
   });
   for (const section of ['ready', 'progress'] as const) {
     const p = m[section];
@@ -219,7 +211,7 @@ function checkProbesAndLaunch(m: Manifest, out: Finding[]): void {
           `"${p.container}" is not a member of this app (members: ${[...byName.keys()].join(', ')})`,
         ),
       );
-    } else checkProbe(byName, p.probe, p.container, [section, 'probe'], out);
+    } else checkProbe(byName.get(p.container)!.c, p.probe, [section, 'probe'], out);
   }
   if (m.progress) {
     if (m.progress.probe.type === 'tcp') {
