@@ -137,6 +137,14 @@ export class LocalNode implements NodeDriver {
     clearTimeout(timer);
   }
 
+  /** Resident memory of the daemon process right now. */
+  daemonRssBytes(): number {
+    const pid = this.#child?.pid;
+    if (!pid) return 0;
+    const kb = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+    return Number(kb ?? 0) * 1024;
+  }
+
   client(): ArchyClient {
     if (!this.#client) throw new Error('the daemon is not running');
     return this.#client;
