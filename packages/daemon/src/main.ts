@@ -1,0 +1,97 @@
+// archyd — the composition root. It reads the configuration, refuses to run as
+// root, builds the engine client (the only place the daemon touches
+// @archipelago/podman: to hand it to the orchestrator), opens the orchestrator
+// and the catalog service, and serves. SIGTERM/SIGINT: graceful stop, apps keep running.
+import { CatalogService } from '@archipelago/registry';
+import { Orchestrator } from '@archipelago/orchestrator';
+import { PodmanClient } from '@archipelago/podman';
+import { catalogPort } from './backend/catalog.ts';
+import { orchestratorPort } from './backend/orchestrator.ts';
+import { configHelp, loadConfig } from './config.ts';
+import { startDaemon } from './daemon.ts';
+import { createLogger } from './log.ts';
+
+async function main(argv: string[]): Promise<number> {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    process.stdout.write(
+      `usage: archyd [--setting value]...\n\nSettings (flag, environment variable, default):\n${configHelp()}\n`,
+    );
+    return 0;
+  }
+  const config = loadConfig(argv, process.env);
+  const log = createLogger(config.logLevel);
+  if (process.getuid?.() === 0) {
+    log.error(
+      `archyd must not run as root: run it as the service user "${config.serviceUser}" (npm start does)`,
+    );
+    return 1;
+  }
+  if (config.host !== '127.0.0.1' && config.host !== '::1' && config.host !== 'localhost') {
+    log.warn('listening beyond loopback: the node is reachable from the network', { host: config.host });
+  }
+
+  const engine = new PodmanClient();
+  const orchestrator = new Orchestrator({
+    dataRoot: config.dataRoot,
+    engine,
+    log: (line) => log.info('orchestrator', { line }),
+  });
+  const recovered = await orchestrator.open();
+  for (const job of recovered)
+    log.info('recovered an unfinished job', {
+      job: job.id,
+      kind: job.kind,
+      app: job.appId,
+      state: job.state,
+    });
+  const apps = orchestratorPort(orchestrator, {
+    redact: log.redact,
+    engineInfo: async () => {
+      try {
+        const v = await engine.version();
+        return { reachable: true, version: v.version, detail: null };
+      } catch (error) {
+        return {
+          reachable: false,
+          version: null,
+          detail: error instanceof Error ? error.message : String(error),
+        };
+      }
+    },
+  });
+  const registry = await CatalogService.open({
+    dataDir: config.dataRoot,
+    shippedAppsDir: config.shippedCatalog,
+    relays: config.relays,
+  });
+  const catalog = catalogPort(registry, apps, config.shippedCatalog);
+  const daemon = await startDaemon(config, { apps, catalog }, log);
+  // The reconciler starts after the server listens, so the UI answers while it catches up.
+  orchestrator.start().catch((error: unknown) => log.error('reconciler failed to start', { error }));
+
+  await new Promise<void>((resolve) => {
+    const stop = (signal: string) => {
+      log.info('signal received', { signal });
+      daemon.close().then(resolve, (error: unknown) => {
+        log.error('shutdown failed', { error });
+        resolve();
+      });
+    };
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.once('SIGINT', () => stop('SIGINT'));
+  });
+  return 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exit(code);
+  },
+  (error: unknown) => {
+    const message = error instanceof Error ? error.message : String(error);
+    process.stderr.write(
+      `${JSON.stringify({ time: new Date().toISOString(), level: 'error', msg: `archyd: ${message}` })}\n`,
+    );
+    process.exit(1);
+  },
+);

@@ -1,0 +1,214 @@
+// One helper that brings up a REAL node for integration and end-to-end tests:
+// a temp data root, the daemon started as a child process on a free port
+// (running as the current user, which in `npm test` is the service user with
+// real rootless Podman), and typed clients. Keep this API small.
+//
+//   const node = await startTestNode();          // password set, CLI client ready
+//   await node.client.call('app.list');           // CLI-token client (no CSRF)
+//   const b = node.browser(); await b.call('auth.login', { password: node.password });
+//   await node.restart();  await node.kill();  await node.cleanup();
+//
+// cleanup() uninstalls (purges) every app still installed, stops the daemon and
+// removes the data root. Logs: node.logs() (every line the daemon wrote).
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Job } from '../../src/api.ts';
+import { ArchyClient } from '../../src/client.ts';
+
+const repoRoot = fileURLToPath(new URL('../../../../', import.meta.url));
+const NODE = join(repoRoot, 'node_modules/.bin/node');
+const MAIN = join(repoRoot, 'packages/daemon/src/main.ts');
+
+export interface TestNodeOptions {
+  /** Password set through auth.setup at start; false leaves the node at first-run. Default a random one. */
+  password?: string | false;
+  /** The catalog the node ships with; default the repository's fixtures/apps. */
+  catalog?: string;
+  /** Extra ARCHY_* settings for the daemon. */
+  env?: Record<string, string>;
+  /** How long to wait for the daemon to listen (ms, default 30 s). */
+  startTimeoutMs?: number;
+}
+
+export interface TestNode {
+  readonly url: string;
+  readonly port: number;
+  readonly dataRoot: string;
+  /** The operator password (empty when the node was left at first-run). */
+  readonly password: string;
+  /** Signed in with the CLI token of this node: no CSRF needed. */
+  readonly client: ArchyClient;
+  /** Environment for running `archy` against this node (ARCHY_URL, ARCHY_TOKEN). */
+  cliEnv(): Record<string, string>;
+  /** A new browser-like client (keeps its cookie), not signed in. */
+  browser(): ArchyClient;
+  /** Everything the daemon logged so far (all runs of this node). */
+  logs(): string;
+  /** Follow a job to its terminal state through job.get (for tests that do not watch events). */
+  waitForJob(job: Job, timeoutMs?: number): Promise<Job>;
+  /** Graceful stop (SIGTERM); resolves with the exit code. Apps keep running. */
+  stop(): Promise<number | null>;
+  /** SIGKILL: the daemon dies mid-whatever. */
+  kill(): Promise<void>;
+  /** Start the daemon again on the same data root and port. */
+  restart(): Promise<void>;
+  /** Uninstall every app (purge), stop the daemon, delete the data root. */
+  cleanup(): Promise<void>;
+}
+
+export async function startTestNode(options: TestNodeOptions = {}): Promise<TestNode> {
+  const base = mkdtempSync(join(tmpdir(), 'archy-node-'));
+  const dataRoot = join(base, 'data');
+  const catalog = options.catalog ?? join(repoRoot, 'fixtures/apps');
+  let logText = '';
+  let child: ChildProcess | null = null;
+  let port = 0;
+
+  const launch = async (wantPort: number): Promise<number> => {
+    const proc = spawn(
+      NODE,
+      [
+        '--disable-warning=ExperimentalWarning',
+        MAIN,
+        '--data-root',
+        dataRoot,
+        '--port',
+        String(wantPort),
+        '--shipped-catalog',
+        catalog,
+      ],
+      { env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    child = proc;
+    return new Promise<number>((resolve, reject) => {
+      let pending = '';
+      const timer = setTimeout(() => {
+        proc.kill('SIGKILL');
+        reject(
+          new Error(
+            `archyd did not listen within ${options.startTimeoutMs ?? 30000} ms; its log:\n${logText}`,
+          ),
+        );
+      }, options.startTimeoutMs ?? 30_000);
+      const onData = (chunk: Buffer) => {
+        const text = chunk.toString('utf8');
+        logText += text;
+        pending += text;
+        const lines = pending.split('\n');
+        pending = lines.pop() ?? '';
+        for (const line of lines) {
+          try {
+            const record = JSON.parse(line) as { msg?: string; port?: number };
+            if (record.msg === 'listening' && typeof record.port === 'number') {
+              clearTimeout(timer);
+              resolve(record.port);
+            }
+          } catch {
+            // not a log record (e.g. a Node warning): kept in the log text only
+          }
+        }
+      };
+      proc.stdout.on('data', onData);
+      proc.stderr.on('data', onData);
+      proc.once('exit', (code, signal) => {
+        clearTimeout(timer);
+        reject(new Error(`archyd exited (${code ?? signal}) before listening; its log:\n${logText}`));
+      });
+    });
+  };
+
+  const exited = (proc: ChildProcess | null) =>
+    new Promise<number | null>((resolve) => {
+      if (!proc || proc.exitCode !== null || proc.signalCode !== null) return resolve(proc?.exitCode ?? null);
+      proc.once('exit', (code) => resolve(code));
+    });
+
+  port = await launch(0);
+  const url = `http://127.0.0.1:${port}`;
+  const token = () => readFileSync(join(dataRoot, 'cli-token'), 'utf8').trim();
+  let client = new ArchyClient({ url, token: token() });
+  let password = '';
+  if (options.password !== false) {
+    password = options.password ?? `pw-${Math.random().toString(36).slice(2)}-${Date.now()}`;
+    await new ArchyClient({ url, cookieJar: true }).call('auth.setup', { password });
+  }
+
+  const node: TestNode = {
+    url,
+    port,
+    dataRoot,
+    get password() {
+      return password;
+    },
+    get client() {
+      return client;
+    },
+    cliEnv: () => ({ ARCHY_URL: url, ARCHY_TOKEN: token() }),
+    browser: () => new ArchyClient({ url, cookieJar: true }),
+    logs: () => logText,
+    waitForJob: async (job, timeoutMs = 300_000) => {
+      const deadline = Date.now() + timeoutMs;
+      const done = new Promise<Job>((resolve, reject) => {
+        const stream = client.events({
+          onEvent: (event) => {
+            if (event.type === 'job-progress' && event.job.id === job.id && isTerminal(event.job)) {
+              stream.close();
+              resolve(event.job);
+            }
+          },
+        });
+        // The job may have ended before the stream opened: check once it is open.
+        void stream.opened.then(async () => {
+          const now = await client.call('job.get', { id: job.id });
+          if (isTerminal(now)) {
+            stream.close();
+            resolve(now);
+          }
+        });
+        setTimeout(
+          () => {
+            stream.close();
+            reject(new Error(`job ${job.id} (${job.kind} ${job.appId}) did not end within ${timeoutMs} ms`));
+          },
+          Math.max(0, deadline - Date.now()),
+        ).unref();
+      });
+      return done;
+    },
+    stop: async () => {
+      const proc = child;
+      proc?.kill('SIGTERM');
+      return exited(proc);
+    },
+    kill: async () => {
+      const proc = child;
+      proc?.kill('SIGKILL');
+      await exited(proc);
+    },
+    restart: async () => {
+      await exited(child);
+      await launch(port);
+      client = new ArchyClient({ url, token: token() });
+    },
+    cleanup: async () => {
+      try {
+        if (child && child.exitCode === null && child.signalCode === null) {
+          for (const app of await client.call('app.list')) {
+            const job = await client.call('app.uninstall', { id: app.id, purge: true }).catch(() => null);
+            if (job) await node.waitForJob(job, 120_000).catch(() => null);
+          }
+        }
+      } finally {
+        await node.stop();
+        rmSync(base, { recursive: true, force: true, maxRetries: 2 });
+      }
+    },
+  };
+  return node;
+}
+
+const isTerminal = (job: Job) =>
+  job.state === 'succeeded' || job.state === 'failed' || job.state === 'cancelled';
