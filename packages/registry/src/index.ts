@@ -76,6 +76,7 @@ export {
   announcementDTag,
   buildAnnouncement,
   generateNostrKey,
+  nostrPublicKey,
   parseAnnouncement,
   type PublishResult,
   publishEvent,

@@ -4,7 +4,7 @@
 // hash). Nodes query relays for them and list them as candidates. Signing and
 // verification are nostr-tools' (schnorr over secp256k1 via @noble).
 import { readFile } from 'node:fs/promises';
-import { decode as nip19Decode, nsecEncode } from 'nostr-tools/nip19';
+import { decode as nip19Decode, npubEncode, nsecEncode } from 'nostr-tools/nip19';
 import {
   finalizeEvent,
   generateSecretKey,
@@ -181,9 +181,15 @@ function collect(relay: Relay, timeoutMs: number): Promise<NostrEvent[]> {
 
 // ---------------------------------------------------------------- Nostr key files
 
-export function generateNostrKey(): { secretKey: Uint8Array; pubkey: string; nsec: string } {
+export function generateNostrKey(): { secretKey: Uint8Array; pubkey: string; npub: string; nsec: string } {
   const secretKey = generateSecretKey();
-  return { secretKey, pubkey: getPublicKey(secretKey), nsec: nsecEncode(secretKey) };
+  const pubkey = getPublicKey(secretKey);
+  return { secretKey, pubkey, npub: npubEncode(pubkey), nsec: nsecEncode(secretKey) };
+}
+
+export function nostrPublicKey(secretKey: Uint8Array): { pubkey: string; npub: string } {
+  const pubkey = getPublicKey(secretKey);
+  return { pubkey, npub: npubEncode(pubkey) };
 }
 
 /** A file holding a Nostr secret key as `nsec1…` or 64 hex digits (secrets are read from files, never from the command line). */

@@ -93,3 +93,15 @@ export function signedRoot(options: {
 export function asReceived<T>(value: T): unknown {
   return JSON.parse(JSON.stringify(value));
 }
+
+/** Writes `<dir>/<id>/manifest.yml` for each value (JSON is valid YAML). */
+export async function writeAppsDir(dir: string, manifests: Record<string, unknown>[]): Promise<string> {
+  const { mkdir, writeFile } = await import('node:fs/promises');
+  const { join } = await import('node:path');
+  for (const m of manifests) {
+    const id = String(m['id']);
+    await mkdir(join(dir, id), { recursive: true });
+    await writeFile(join(dir, id, 'manifest.yml'), JSON.stringify(m, null, 2));
+  }
+  return dir;
+}

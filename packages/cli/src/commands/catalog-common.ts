@@ -1,0 +1,69 @@
+// Shared plumbing of the `archy catalog …` commands: argument parsing with a
+// usage error (exit 2), registry refusals turned into one sentence (exit 1),
+// and `--json` printing the same data the human output shows.
+import { readFile } from 'node:fs/promises';
+import { type ParseArgsConfig, parseArgs } from 'node:util';
+import { KeyFileError, type PublisherKey, publisherKeyFromJson, RegistryError } from '@archipelago/registry';
+import { CliError } from '../errors.ts';
+
+export type Options = NonNullable<ParseArgsConfig['options']>;
+
+export function parse<O extends Options>(args: string[], options: O, usage: string) {
+  try {
+    return parseArgs({
+      args,
+      options: { ...options, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+      allowPositionals: true,
+      strict: true,
+    });
+  } catch (err) {
+    throw new CliError('usage', `${err instanceof Error ? err.message : String(err)}\n${usage}`, 2);
+  }
+}
+
+export function usageError(message: string, usage: string): CliError {
+  return new CliError('usage', `${message}\n${usage}`, 2);
+}
+
+/** Runs a command body; a registry refusal becomes exit 1 with its message (as JSON with --json). */
+export async function guarded(json: boolean, body: () => Promise<number>): Promise<number> {
+  try {
+    return await body();
+  } catch (err) {
+    if (err instanceof RegistryError) {
+      if (json) {
+        process.stdout.write(
+          `${JSON.stringify({ ok: false, error: { code: err.code, message: err.message } })}\n`,
+        );
+        return 1;
+      }
+      throw new CliError(err.code, err.message, 1);
+    }
+    throw err;
+  }
+}
+
+export function print(json: boolean, data: unknown, human: string): void {
+  process.stdout.write(json ? `${JSON.stringify(data, null, 2)}\n` : `${human}\n`);
+}
+
+export async function readPublisherKey(file: string): Promise<PublisherKey> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch {
+    throw new KeyFileError(
+      file,
+      `cannot read the key file ${file} (make one with "archy catalog keygen --out ${file}")`,
+    );
+  }
+  return publisherKeyFromJson(text, file);
+}
+
+/** `signed.publisher` of an untrusted JSON value, read by narrowing, never by a cast. */
+export function publisherOf(document: unknown): string | undefined {
+  if (typeof document !== 'object' || document === null || !('signed' in document)) return undefined;
+  const signed = document.signed;
+  if (typeof signed !== 'object' || signed === null || !('publisher' in signed)) return undefined;
+  return typeof signed.publisher === 'string' ? signed.publisher : undefined;
+}
