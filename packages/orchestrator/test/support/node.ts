@@ -1,0 +1,129 @@
+// One real node per test: a temporary data root, a client connected to the
+// service user's rootless Podman, an Orchestrator over them, and cleanup of
+// exactly the containers, networks and volumes this test created (by the
+// app-id label). Fixture apps get a unique id and free host ports per test,
+// so test files running side by side never collide.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { LABELS, loadManifestFile, type Manifest } from '@archipelago/manifest';
+import { PodmanClient } from '@archipelago/podman';
+import { Orchestrator, type OrchestratorOptions } from '../../src/index.ts';
+
+export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..');
+export const FIXTURES = join(REPO_ROOT, 'fixtures', 'apps');
+
+/** A port nothing listens on right now. */
+export function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address !== null ? address.port : 0;
+      server.close(() => resolvePort(port));
+    });
+  });
+}
+
+let counter = 0;
+
+/** A short unique app id for this test process, e.g. `fx-web-l3k9a1`. */
+export function uniqueId(base: string): string {
+  counter++;
+  const suffix = `${process.pid.toString(36)}${counter.toString(36)}`.slice(-6);
+  return `${base.slice(0, 50)}-${suffix}`;
+}
+
+export interface Fixture {
+  manifest: Manifest;
+  /** The fixture's directory: `build:` contexts resolve against it. */
+  dir: string;
+}
+
+/** Loads a fixture app under a unique id with free host ports; `edit` may change the parsed value first. */
+export async function fixture(name: string, options: { id?: string; edit?: (m: Manifest) => void } = {}): Promise<Fixture> {
+  const dir = join(FIXTURES, name);
+  const parsed = await loadManifestFile(dir);
+  if (!parsed.ok) throw new Error(`fixture ${name} is not valid: ${parsed.errors.map((e) => e.message).join('; ')}`);
+  const manifest = structuredClone(parsed.manifest);
+  manifest.id = options.id ?? uniqueId(name);
+  for (const c of manifest.containers) for (const p of c.ports) p.host = await freePort();
+  options.edit?.(manifest);
+  return { manifest, dir };
+}
+
+export interface TestNode {
+  dataRoot: string;
+  engine: PodmanClient;
+  orchestrator: Orchestrator;
+  /** Opens a second orchestrator on the same data root (after the first was closed or its process killed). */
+  reopen(): Promise<Orchestrator>;
+  /** Removes this node's containers, networks and volumes and its data root. */
+  cleanup(): Promise<void>;
+}
+
+/** Removes every container, network and volume of the given apps, whatever state they are in. */
+export async function removeAppsFromEngine(engine: PodmanClient, appIds: Iterable<string>): Promise<void> {
+  for (const appId of appIds) {
+    for (const c of await engine.containers.list({ labels: { [LABELS.app]: appId } })) {
+      await engine.containers.remove(c.name, { force: true }).catch(() => false);
+    }
+    for (const n of await engine.networks.list({ labels: { [LABELS.app]: appId } })) {
+      await engine.networks.remove(n.name, { force: true }).catch(() => false);
+    }
+    for (const v of await engine.volumes.list({ labels: { [LABELS.app]: appId } })) {
+      await engine.volumes.remove(v.name, { force: true }).catch(() => false);
+    }
+  }
+}
+
+/** Removes a directory tree, including files the apps' uids own inside the user namespace. */
+export function removeTree(path: string): void {
+  try {
+    rmSync(path, { recursive: true, force: true });
+  } catch {
+    execFileSync('podman', ['unshare', 'rm', '-rf', path]);
+  }
+}
+
+export async function testNode(options: Partial<OrchestratorOptions> & { open?: boolean } = {}): Promise<TestNode> {
+  const dataRoot = mkdtempSync(join(tmpdir(), 'archy-node-'));
+  const engine = new PodmanClient();
+  await engine.ensureService();
+  await engine.ensureBaseImage('busybox');
+  const make = () => new Orchestrator({ dataRoot, engine, hostIp: '127.0.0.1', ...options });
+  const opened: Orchestrator[] = [];
+  const orchestrator = make();
+  opened.push(orchestrator);
+  if (options.open !== false) await orchestrator.open();
+  return {
+    dataRoot,
+    engine,
+    orchestrator,
+    async reopen() {
+      const next = make();
+      opened.push(next);
+      await next.open();
+      return next;
+    },
+    async cleanup() {
+      const ids = new Set<string>();
+      for (const o of opened) {
+        try {
+          for (const app of o.listApps()) ids.add(app.id);
+          for (const job of o.listJobs({ limit: 1000 })) ids.add(job.appId);
+        } catch {
+          // Already closed.
+        }
+        await o.close().catch(() => undefined);
+      }
+      await removeAppsFromEngine(engine, ids);
+      removeTree(dataRoot);
+      engine.close();
+    },
+  };
+}
