@@ -59,8 +59,8 @@ export class Containers {
       const res = parseEngine(CreateResponseSchema, raw, operation);
       return { id: res.Id, warnings: res.Warnings ?? [] };
     } catch (err) {
-      // A 404 on create means the image is missing (the container itself is being made).
-      if (err instanceof NotFoundError) {
+      // Not found on create: the image (or a network) is missing, not the container being made.
+      if (err instanceof NotFoundError && /image/i.test(err.engineMessage ?? '')) {
         throw new ImageUnavailableError(
           `Could not create container ${spec.name}: its image ${spec.image} is not available on this node (${err.engineMessage ?? 'not found'}).`,
           spec.image,

@@ -119,9 +119,30 @@ const byStatus: Readonly<Record<number, ErrorFactory>> = {
  * The error for an engine answer with a non-success status. `operation` reads
  * as a verb phrase ("start container archy-x-web") so the sentence is whole.
  */
+/**
+ * Podman 4.x answers some state conflicts with HTTP 500; its message tells
+ * them apart. Checked before the status table.
+ */
+const conflictMessages = [
+  /container state improper/i,
+  /already in use/i,
+  /already exists/i,
+  /is being used/i,
+];
+const notFoundMessages = [
+  /no such (container|image|volume|network|exec session)/i,
+  /(container|image|volume|network|exec session) not (known|found)/i,
+];
+
 export function errorFromStatus(status: number, operation: string, engineMessage: string): PodmanError {
   const msg = engineMessage.trim() || `HTTP ${status}`;
-  const factory = byStatus[status];
+  const refined =
+    status === 500 && conflictMessages.some((re) => re.test(msg))
+      ? 409
+      : status === 500 && notFoundMessages.some((re) => re.test(msg))
+        ? 404
+        : status;
+  const factory = byStatus[refined];
   if (factory) return factory(operation, msg, status);
   return new EngineError(`Podman answered HTTP ${status} when asked to ${operation}: ${msg}`, status, {
     operation,

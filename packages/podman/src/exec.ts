@@ -72,6 +72,8 @@ export async function execInContainer(
         if (frame.stream !== 'stdin') out[frame.stream].push(frame.data);
       }
     }
+    // An abort can end the stream quietly instead of failing it.
+    if (controller.signal.aborted) throw new Error('aborted');
   } catch (err) {
     if (controller.signal.aborted) {
       throw new TimeoutError(
@@ -102,7 +104,7 @@ export async function execInContainer(
         stderr: Buffer.concat(out.stderr).toString('utf8'),
       };
     }
-    if (Date.now() > deadline) {
+    if (Date.now() > deadline + 5000) {
       throw new EngineError(
         `Podman did not report the exit code of "${command.join(' ')}" in container ${container}.`,
         undefined,

@@ -39,6 +39,36 @@ describe('errorFromStatus', () => {
     assert.equal(err.status, 500);
   });
 
+  test("Podman 4's HTTP 500 for a state conflict or a missing object is mapped by its message", () => {
+    const kill = errorFromStatus(
+      500,
+      'send SIGKILL to container c',
+      'can only kill running containers. x is in state stopped: container state improper',
+    );
+    assert.ok(kill instanceof ConflictError);
+    const name = errorFromStatus(
+      500,
+      'create container c',
+      'the container name "c" is already in use by abc',
+    );
+    assert.ok(name instanceof ConflictError);
+    assert.ok(errorFromStatus(500, 'inspect exec e', 'no such exec session') instanceof NotFoundError);
+    assert.ok(
+      errorFromStatus(500, 'create container c', 'localhost/x:1: image not known') instanceof NotFoundError,
+    );
+    assert.ok(
+      errorFromStatus(
+        500,
+        'create container c',
+        'unable to find network with name or ID n: network not found',
+      ) instanceof NotFoundError,
+    );
+    assert.ok(
+      errorFromStatus(500, 'start container c', 'executable file not found in $PATH') instanceof EngineError,
+    );
+    assert.ok(errorFromStatus(500, 'list containers', 'disk full') instanceof EngineError);
+  });
+
   test('an empty engine message still gives a sentence', () => {
     assert.match(
       errorFromStatus(404, 'inspect volume v', '  ').message,
