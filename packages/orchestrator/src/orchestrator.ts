@@ -148,6 +148,9 @@ export class Orchestrator {
     const deps = this.#require();
     if (this.#reconciler !== undefined) return;
     this.#reconciler = new Reconciler({
+      // A node only touches apps it has a record of (installed, or handled by a job here): containers of
+      // apps it never knew — another node's on a shared engine, another test's — are not its to remove.
+      inScope: (appId) => deps.state.apps.get(appId) !== undefined || deps.state.jobs.everFor(appId),
       ...this.#options.reconciler,
       ...(this.#options.log ? { log: this.#options.log } : {}),
       engine: deps.engine,

@@ -53,9 +53,18 @@ test('install builds, starts and waits for health; progress only moves forward; 
   assert.equal(states.at(-1), 'running');
 
   const percents = events.filter((e) => e.job.id === job.id).map((e) => e.job.percent);
-  assert.deepEqual(percents, [...percents].sort((a, b) => a - b), 'percent never goes back');
+  assert.deepEqual(
+    percents,
+    [...percents].sort((a, b) => a - b),
+    'percent never goes back',
+  );
   const stages = new Set(events.filter((e) => e.job.id === job.id).map((e) => e.job.stage));
-  for (const s of ['generate secrets', 'build or pull images', 'create containers', 'start and wait for health']) {
+  for (const s of [
+    'generate secrets',
+    'build or pull images',
+    'create containers',
+    'start and wait for health',
+  ]) {
     assert.ok(stages.has(s), `stage ${s} was reported`);
   }
 
@@ -66,7 +75,10 @@ test('install builds, starts and waits for health; progress only moves forward; 
   assert.equal(password.length, 20);
   const secretFile = join(node.dataRoot, 'secrets', fx.manifest.id, 'admin_password');
   assert.equal(readFileSync(secretFile, 'utf8'), password);
-  const logText = o.jobLogs(job.id).map((l) => l.line).join('\n');
+  const logText = o
+    .jobLogs(job.id)
+    .map((l) => l.line)
+    .join('\n');
   assert.ok(logText.includes('building'), 'build output is in the job log');
   assert.ok(!logText.includes(password), 'the secret never reaches the job log');
   assert.ok(!JSON.stringify(o.getApp(fx.manifest.id)).includes(password), 'nor the app as the API shows it');
@@ -80,7 +92,8 @@ test('install builds, starts and waits for health; progress only moves forward; 
 test('a second install of an installed app is refused with a clear message', () => {
   assert.throws(
     () => node.orchestrator.install(fx.manifest, { grants: [], source: { dir: fx.dir } }),
-    (e: Error & { code?: string }) => e.code === 'app.already_installed' && e.message.includes(fx.manifest.id),
+    (e: Error & { code?: string }) =>
+      e.code === 'app.already_installed' && e.message.includes(fx.manifest.id),
   );
 });
 
@@ -103,7 +116,9 @@ test('stop, start and restart: intent first, state measured', async () => {
   const restarted = await o.restartApp(id).done;
   assert.equal(restarted.state, 'succeeded', JSON.stringify(restarted.error));
   assert.equal(o.getApp(id).status, 'running');
-  const boots = readFileSync(join(node.dataRoot, 'apps', id, 'data', 'boots.txt'), 'utf8').trim().split('\n');
+  const boots = readFileSync(join(node.dataRoot, 'apps', id, 'data', 'boots.txt'), 'utf8')
+    .trim()
+    .split('\n');
   assert.equal(boots.length, 3, 'one line per start: install, start, restart');
 });
 
@@ -131,7 +146,10 @@ test('uninstall keeps data and secrets; reinstall finds both; purge removes them
   assert.equal(o.credentials(id).find((c) => c.label === 'Password')?.value, password, 'same secret');
   const boots = readFileSync(join(dataDir, 'boots.txt'), 'utf8').trim().split('\n');
   assert.equal(boots.length, 4, 'the reinstall used the kept data');
-  assert.ok(o.jobLogs(again.id).some((l) => l.line.includes('is up to date')), 'the image was not rebuilt');
+  assert.ok(
+    o.jobLogs(again.id).some((l) => l.line.includes('is up to date')),
+    'the image was not rebuilt',
+  );
 
   const purged = await o.uninstall(id, { purge: true }).done;
   assert.equal(purged.state, 'succeeded', JSON.stringify(purged.error));

@@ -16,6 +16,9 @@ export interface WaitHealthyOptions {
   onProbe?: (detail: string) => void;
 }
 
+/** How long a member without a health check must stay up to count as started. */
+export const SETTLE_MS = 1000;
+
 /** How long an operator's job waits for one member: start period, plus every retry, plus a margin. */
 export function healthDeadlineMs(health: NonNullable<Container['health']>): number {
   return (
@@ -55,7 +58,7 @@ export async function waitHealthy(engine: Engine, options: WaitHealthyOptions): 
   const { appId, member, spec } = options;
   const health = member.health;
   const started = Date.now();
-  const deadline = health === undefined ? started + 10_000 : started + healthDeadlineMs(health);
+  const deadline = health === undefined ? started + 10_000 + SETTLE_MS : started + healthDeadlineMs(health);
   const exec = async (containerId: string, command: readonly string[], timeoutMs: number) => {
     const r = await engine.exec(containerId, command, { timeoutMs });
     return { exitCode: r.exitCode, stdout: r.stdout };
@@ -67,7 +70,13 @@ export async function waitHealthy(engine: Engine, options: WaitHealthyOptions): 
     if (options.signal?.aborted) throw new JobCancelledError('(waiting for health)');
     const inspect = await engine.containers.inspect(spec.name);
     if (!inspect.running) throw new MemberExitedError(appId, member.name, inspect.exitCode);
-    if (health === undefined) return;
+    if (health === undefined) {
+      // Without a probe, "up" means it kept running for a moment: a process that exits at once is not started.
+      const upFor = Date.now() - (inspect.startedAt?.getTime() ?? started);
+      if (upFor >= SETTLE_MS) return;
+      await delay(Math.min(100, SETTLE_MS - upFor), options.signal);
+      continue;
+    }
     const result = await runProbe(
       health,
       endpointOf(spec, inspect.id, inspect.pid),

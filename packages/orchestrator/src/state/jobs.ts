@@ -163,6 +163,11 @@ export class JobsRepo {
     return row === undefined ? undefined : fromRow(row);
   }
 
+  /** Whether any job (of any age or state) was ever recorded for the app. */
+  everFor(appId: string): boolean {
+    return this.#db.prepare('SELECT 1 FROM jobs WHERE app_id = ? LIMIT 1').get(appId) !== undefined;
+  }
+
   /** Jobs a killed process left running. */
   unfinished(): Job[] {
     return this.#db
