@@ -70,7 +70,10 @@ export function parseAnnouncement(
 ): { ok: true; announcement: Announcement } | { ok: false; reason: string } {
   if (event.kind !== ANNOUNCEMENT_KIND)
     return { ok: false, reason: `event kind ${event.kind} is not ${ANNOUNCEMENT_KIND}` };
-  if (!verifyEvent(event))
+  // Verify a fresh object with only the NIP-01 fields: nostr-tools caches a
+  // verification result on the event object, which a copied object would carry along.
+  const { id, pubkey, created_at, kind, tags, content, sig } = event;
+  if (!verifyEvent({ id, pubkey, created_at, kind, tags, content, sig }))
     return { ok: false, reason: `event ${event.id.slice(0, 12)}… has an invalid signature` };
   let json: unknown;
   try {
@@ -160,21 +163,23 @@ export async function queryAnnouncements(
 function collect(relay: Relay, timeoutMs: number): Promise<NostrEvent[]> {
   return new Promise((resolve, reject) => {
     const events: NostrEvent[] = [];
-    const timer = setTimeout(() => {
+    let settled = false;
+    const finish = (err?: Error) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      if (err) reject(err);
+      else resolve(events);
       sub.close();
-      reject(new NostrError(`no end of stored events (EOSE) within ${timeoutMs} ms`));
-    }, timeoutMs);
+    };
+    const timer = setTimeout(
+      () => finish(new NostrError(`no end of stored events (EOSE) within ${timeoutMs} ms`)),
+      timeoutMs,
+    );
     const sub = relay.subscribe([{ kinds: [ANNOUNCEMENT_KIND], '#t': [ANNOUNCEMENT_TOPIC] }], {
       onevent: (e) => events.push(e),
-      oneose: () => {
-        clearTimeout(timer);
-        sub.close();
-        resolve(events);
-      },
-      onclose: (reason) => {
-        clearTimeout(timer);
-        if (reason) reject(new NostrError(`subscription closed: ${reason}`));
-      },
+      oneose: () => finish(),
+      onclose: (reason) => finish(new NostrError(`the relay closed the subscription: ${reason}`)),
     });
   });
 }

@@ -52,7 +52,8 @@ class MemoryEventRepository extends EventRepository {
 export type TestRelay = { url: string; close(): Promise<void> };
 
 export async function startTestRelay(): Promise<TestRelay> {
-  const relay = new NostrRelay(new MemoryEventRepository());
+  // No filter-result cache (1 s by default): tests query right after publishing.
+  const relay = new NostrRelay(new MemoryEventRepository(), { filterResultCacheTtl: 0 });
   const validator = new Validator();
   const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
   wss.on('connection', (ws) => {
