@@ -28,6 +28,8 @@ export function formatPath(path: readonly PathSegment[]): string {
   let out = '';
   for (const seg of path) {
     if (typeof seg === 'number') out += `[${seg}]`;
+    // Keys that are not plain names (empty, spaces, dots) are quoted so the path stays unambiguous.
+    else if (!/^[A-Za-z_][A-Za-z0-9_-]*$/.test(seg)) out += `[${JSON.stringify(seg)}]`;
     else out += out === '' ? seg : `.${seg}`;
   }
   return out;
