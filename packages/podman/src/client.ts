@@ -8,6 +8,7 @@ import { Networks } from './networks.ts';
 import { parseEngine } from './parse.ts';
 import { defaultSocketPath, ensureService, type ServiceOptions, superviseService } from './service.ts';
 import { type EngineInfo, type EngineVersion, InfoSchema, VersionSchema } from './types.ts';
+import { runInUserNamespace, type UnshareOptions, type UnshareResult } from './unshare.ts';
 import { Volumes } from './volumes.ts';
 
 export interface PodmanClientOptions {
@@ -119,6 +120,19 @@ export class PodmanClient {
     recipes: Record<string, BaseImageRecipe> = baseImageRecipes,
   ): Promise<{ reference: string; created: boolean }> {
     return ensureBaseImage(this.images, name, recipes);
+  }
+
+  /**
+   * Runs a command inside the service user's rootless user namespace
+   * (`podman unshare`), e.g. to chown app data to a container uid. A non-zero
+   * exit is returned in the result, not thrown.
+   */
+  unshare(
+    command: readonly string[],
+    options: Omit<UnshareOptions, 'podmanPath'> = {},
+  ): Promise<UnshareResult> {
+    const podmanPath = this.#serviceOptions.podmanPath;
+    return runInUserNamespace(command, podmanPath ? { ...options, podmanPath } : options);
   }
 
   /** Closes pooled connections so the process can exit promptly. Streams in progress are not affected. */

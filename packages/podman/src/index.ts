@@ -44,4 +44,5 @@ export type {
   NetworkInfo,
   VolumeInfo,
 } from './types.ts';
+export { runInUserNamespace, type UnshareOptions, type UnshareResult } from './unshare.ts';
 export { type VolumeSpec, Volumes } from './volumes.ts';

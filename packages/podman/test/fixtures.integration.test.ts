@@ -1,7 +1,10 @@
 // The fixture apps under fixtures/apps do what their manifests promise, run
 // the way the platform runs containers (no capabilities, no new privileges).
 import assert from 'node:assert/strict';
+import { mkdtemp, stat } from 'node:fs/promises';
 import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import {
   fixtureImage,
@@ -89,4 +92,23 @@ test('fx-web refuses to start without its generated secret, saying so', async ()
       text: 'fx-web: FX_PASSWORD is not set (the generated secret did not reach the container)',
     },
   ]);
+});
+
+test('unshare runs commands as root of the user namespace (chown to a container uid, read it back)', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'archy-unshare-'));
+  try {
+    const chown = await engine.client.unshare(['chown', '1000:1000', dir]);
+    assert.equal(chown.exitCode, 0, chown.stderr);
+    const owner = await engine.client.unshare(['stat', '-c', '%u:%g', dir]);
+    assert.equal(owner.stdout.trim(), '1000:1000', 'uid 1000 as the containers see it');
+    assert.notEqual((await stat(dir)).uid, process.getuid?.(), 'no longer the service user on the host');
+    const written = await engine.client.unshare(['sh', '-c', 'cat > "$1/f"; cat "$1/f"', 'sh', dir], {
+      input: 'through stdin',
+    });
+    assert.deepEqual([written.exitCode, written.stdout], [0, 'through stdin']);
+    const failing = await engine.client.unshare(['sh', '-c', 'echo nope >&2; exit 3']);
+    assert.deepEqual([failing.exitCode, failing.stderr.trim()], [3, 'nope']);
+  } finally {
+    await engine.client.unshare(['rm', '-rf', dir]);
+  }
 });
