@@ -4,7 +4,7 @@
 // app-id label). Fixture apps get a unique id and free host ports per test,
 // so test files running side by side never collide.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { LABELS, loadManifestFile, type Manifest } from '@archipelago/manifest';
 import { PodmanClient } from '@archipelago/podman';
 import { Orchestrator, type OrchestratorOptions } from '../../src/index.ts';
+import { StateStore } from '../../src/state/index.ts';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..');
 export const FIXTURES = join(REPO_ROOT, 'fixtures', 'apps');
@@ -45,10 +46,14 @@ export interface Fixture {
 }
 
 /** Loads a fixture app under a unique id with free host ports; `edit` may change the parsed value first. */
-export async function fixture(name: string, options: { id?: string; edit?: (m: Manifest) => void } = {}): Promise<Fixture> {
+export async function fixture(
+  name: string,
+  options: { id?: string; edit?: (m: Manifest) => void } = {},
+): Promise<Fixture> {
   const dir = join(FIXTURES, name);
   const parsed = await loadManifestFile(dir);
-  if (!parsed.ok) throw new Error(`fixture ${name} is not valid: ${parsed.errors.map((e) => e.message).join('; ')}`);
+  if (!parsed.ok)
+    throw new Error(`fixture ${name} is not valid: ${parsed.errors.map((e) => e.message).join('; ')}`);
   const manifest = structuredClone(parsed.manifest);
   manifest.id = options.id ?? uniqueId(name);
   for (const c of manifest.containers) for (const p of c.ports) p.host = await freePort();
@@ -90,7 +95,9 @@ export function removeTree(path: string): void {
   }
 }
 
-export async function testNode(options: Partial<OrchestratorOptions> & { open?: boolean } = {}): Promise<TestNode> {
+export async function testNode(
+  options: Partial<OrchestratorOptions> & { open?: boolean } = {},
+): Promise<TestNode> {
   const dataRoot = mkdtempSync(join(tmpdir(), 'archy-node-'));
   const engine = new PodmanClient();
   await engine.ensureService();
@@ -111,15 +118,15 @@ export async function testNode(options: Partial<OrchestratorOptions> & { open?: 
       return next;
     },
     async cleanup() {
+      for (const o of opened) await o.close().catch(() => undefined);
+      // Every app this node ever had a record of, read from the state file itself (children wrote to it too).
       const ids = new Set<string>();
-      for (const o of opened) {
-        try {
-          for (const app of o.listApps()) ids.add(app.id);
-          for (const job of o.listJobs({ limit: 1000 })) ids.add(job.appId);
-        } catch {
-          // Already closed.
-        }
-        await o.close().catch(() => undefined);
+      const stateFile = join(dataRoot, 'state.db');
+      if (existsSync(stateFile)) {
+        const state = new StateStore(stateFile);
+        for (const app of state.apps.list()) ids.add(app.id);
+        for (const job of state.jobs.list({ limit: 1000 })) ids.add(job.appId);
+        state.close();
       }
       await removeAppsFromEngine(engine, ids);
       removeTree(dataRoot);
