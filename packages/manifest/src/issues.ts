@@ -38,7 +38,7 @@ export function formatPath(path: readonly PathSegment[]): string {
 /** `apps/x/manifest.yml:14:9 containers[1].ports[0].host: port 80 is below 1024 …` (warnings say so). */
 export function formatIssue(issue: Issue): string {
   const where = issue.line > 0 ? `${issue.file}:${issue.line}:${issue.column}` : issue.file;
-  const field = issue.path === '' ? '' : ` ${issue.path}:`;
+  const field = issue.path === '' ? ':' : ` ${issue.path}:`;
   const tag = issue.severity === 'warning' ? ' warning:' : '';
   return `${where}${field}${tag} ${issue.message}`;
 }
