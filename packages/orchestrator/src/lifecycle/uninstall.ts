@@ -4,10 +4,10 @@
 // operator asked to purge, the data, secrets and backups. Not cancellable:
 // half an uninstall is worse than a finished one.
 import { existsSync, rmSync } from 'node:fs';
-import { execFile } from 'node:child_process';
 import { Manifest, namedVolumeName } from '@archipelago/manifest';
 import { OrchestratorError } from '../errors.ts';
 import type { JobContext, Submitted } from '../jobs/runner.ts';
+import { inNamespace } from '../runtime/ownership.ts';
 import { appDataDir, backupDir } from '../runtime/paths.ts';
 import { resolveDependencies } from '../runtime/render.ts';
 import { type LifecycleDeps, removeAppNetwork, removeContainers, stopMembers } from './context.ts';
@@ -39,15 +39,6 @@ export function submitUninstall(deps: LifecycleDeps, appId: string, purge: boole
   );
 }
 
-function removeTreeInside(path: string, podmanPath: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    execFile(podmanPath, ['unshare', 'rm', '-rf', path], { timeout: 600_000 }, (error, _o, stderr) => {
-      if (error) reject(new Error(stderr.trim() || error.message));
-      else resolve();
-    });
-  });
-}
-
 /** Deletes the app's data, named volumes, secrets and backups (purge only). */
 async function purgeData(
   deps: LifecycleDeps,
@@ -66,7 +57,7 @@ async function purgeData(
     } catch {
       // Files owned by the app's uid inside the user namespace: only removable from inside it.
     }
-    if (existsSync(dir)) await removeTreeInside(dir, deps.podmanPath);
+    if (existsSync(dir)) await inNamespace(['rm', '-rf', dir], dir, deps.podmanPath);
   }
   deps.secrets.purge(appId);
   ctx.log(`purged ${appId}: data, secrets and backups deleted`);

@@ -3,10 +3,10 @@
 // a cache) are copied. Data owned by another uid inside the user namespace is
 // copied from inside it, preserving owners and modes.
 import { cpSync, existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
-import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import type { Manifest } from '@archipelago/manifest';
 import { OrchestratorError } from '../errors.ts';
+import { inNamespace } from './ownership.ts';
 import { backupDir, volumeDir } from './paths.ts';
 
 export class BackupError extends OrchestratorError {
@@ -22,22 +22,12 @@ export function volumesToBackUp(manifest: Manifest): string[] {
     .map(([name]) => name);
 }
 
-function copyInside(from: string, to: string, podmanPath: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    execFile(podmanPath, ['unshare', 'cp', '-a', from, to], { timeout: 3_600_000 }, (error, _o, stderr) => {
-      if (error) reject(new Error(stderr.trim() || error.message));
-      else resolve();
-    });
-  });
+function copyInside(from: string, to: string, podmanPath: string): Promise<string> {
+  return inNamespace(['cp', '-a', from, to], from, podmanPath);
 }
 
-function removeInside(path: string, podmanPath: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    execFile(podmanPath, ['unshare', 'rm', '-rf', path], { timeout: 600_000 }, (error, _o, stderr) => {
-      if (error) reject(new Error(stderr.trim() || error.message));
-      else resolve();
-    });
-  });
+function removeInside(path: string, podmanPath: string): Promise<string> {
+  return inNamespace(['rm', '-rf', path], path, podmanPath);
 }
 
 function ownedBySomeoneElse(path: string): boolean {

@@ -5,11 +5,9 @@
 // root. Once given away, such data can also only be read and written from
 // inside the namespace, where the service user is root.
 //
-// WORKAROUND: this belongs in @archipelago/podman (the only package meant to
-// run Podman); it is here, minimal, until that package offers an unshare
-// helper. Each call is one bounded `podman unshare …` process.
-import { execFile } from 'node:child_process';
+// The commands run through @archipelago/podman's namespace helper.
 import { statSync } from 'node:fs';
+import { runInUserNamespace } from '@archipelago/podman';
 import { OrchestratorError } from '../errors.ts';
 
 export class OwnershipError extends OrchestratorError {
@@ -18,19 +16,21 @@ export class OwnershipError extends OrchestratorError {
   }
 }
 
-function unshare(args: string[], podmanPath: string, input?: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = execFile(
-      podmanPath,
-      ['unshare', ...args],
-      { timeout: 60_000, maxBuffer: 64 * 1024 * 1024 },
-      (error, stdout, stderr) => {
-        if (error) reject(new OwnershipError(args.at(-1) ?? '', stderr.trim() || error.message));
-        else resolve(stdout);
-      },
-    );
-    if (input !== undefined) child.stdin?.end(input);
+/** Runs a command inside the user namespace; a non-zero exit is an OwnershipError naming `path`. */
+export async function inNamespace(
+  command: string[],
+  path: string,
+  podmanPath: string,
+  input?: string,
+): Promise<string> {
+  const result = await runInUserNamespace(command, {
+    podmanPath,
+    timeoutMs: 3_600_000,
+    ...(input === undefined ? {} : { input }),
   });
+  if (result.exitCode !== 0)
+    throw new OwnershipError(path, result.stderr.trim() || `exit code ${result.exitCode}`);
+  return result.stdout;
 }
 
 /**
@@ -47,15 +47,16 @@ export async function ensureOwnedInside(
   if (uid === 0 && gid === 0) return false;
   const stat = statSync(path);
   if (stat.uid !== (process.getuid?.() ?? 0)) return false;
-  await unshare(['chown', `${uid}:${gid}`, path], podmanPath);
+  await inNamespace(['chown', `${uid}:${gid}`, path], path, podmanPath);
   return true;
 }
 
 /** Reads a file from inside the namespace (for data the service user gave away); undefined when absent. */
 export async function readInside(path: string, podmanPath = 'podman'): Promise<string | undefined> {
   try {
-    return await unshare(
+    return await inNamespace(
       ['sh', '-c', 'if [ -f "$1" ]; then cat "$1"; else exit 3; fi', 'sh', path],
+      path,
       podmanPath,
     );
   } catch {
@@ -75,5 +76,5 @@ export async function writeInside(
   const script =
     'set -e; mkdir -p "$(dirname "$1")"; cat > "$1.archy-tmp"; chmod "$2" "$1.archy-tmp"; ' +
     'chown "$3" "$1.archy-tmp"; mv -f "$1.archy-tmp" "$1"';
-  await unshare(['sh', '-c', script, 'sh', path, mode, `${uid}:${gid}`], podmanPath, content);
+  await inNamespace(['sh', '-c', script, 'sh', path, mode, `${uid}:${gid}`], path, podmanPath, content);
 }
