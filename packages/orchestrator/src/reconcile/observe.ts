@@ -87,25 +87,38 @@ interface Seen {
   exitedAt: number;
 }
 
+/**
+ * How long a "running" container's PID must stay dead before it counts. A
+ * process that just exited is missing from /proc a moment before the engine
+ * records the exit; only a PID still dead at a later look is concrete.
+ */
+export const DEAD_CONFIRM_MS = 2000;
+
 /** Keeps what inspect told about each container, so unchanged containers are not inspected again. */
 export class Observer {
   readonly #engine: ObserveEngine;
   readonly #procs: ProcessChecker;
   readonly #seen = new Map<string, Seen>();
+  readonly #suspects = new Map<string, { pid: number; since: number }>();
   readonly #inScope: (appId: string) => boolean;
+  readonly #now: () => number;
+  /** Set by `observe` when a suspect needs another look: a pass in this many ms confirms it. */
+  recheckInMs: number | undefined;
 
   constructor(
     engine: ObserveEngine,
-    options: { inScope?: (appId: string) => boolean; procs?: ProcessChecker } = {},
+    options: { inScope?: (appId: string) => boolean; procs?: ProcessChecker; now?: () => number } = {},
   ) {
     this.#engine = engine;
     this.#procs = options.procs ?? new ProcessChecker();
     this.#inScope = options.inScope ?? (() => true);
+    this.#now = options.now ?? Date.now;
   }
 
   async observe(): Promise<ObservedContainer[]> {
     const listed = await this.#engine.containers.list({ labels: { [LABELS.managed]: 'true' } });
     this.#procs.reset();
+    this.recheckInMs = undefined;
     const out: ObservedContainer[] = [];
     const ids = new Set<string>();
     for (const c of listed) {
@@ -123,14 +136,31 @@ export class Observer {
         specHash: c.labels[LABELS.specHash],
         state,
         pid: c.pid,
-        process: state === 'running' ? await this.#procs.check(c.pid) : 'unknown',
+        process: state === 'running' ? await this.#process(c.id, c.pid) : 'unknown',
         exitCode: c.exitCode,
         startedAt,
         exitedAt: state === 'exited' || state === 'stopped' ? await this.#exitedAt(c, startedAt) : 0,
       });
     }
     for (const id of this.#seen.keys()) if (!ids.has(id)) this.#seen.delete(id);
+    for (const id of this.#suspects.keys()) if (!ids.has(id)) this.#suspects.delete(id);
     return out;
+  }
+
+  /** A dead PID counts only when it was already dead at a look at least DEAD_CONFIRM_MS earlier. */
+  async #process(id: string, pid: number): Promise<ProcessCheck> {
+    const check = await this.#procs.check(pid);
+    if (check !== 'dead') {
+      this.#suspects.delete(id);
+      return check;
+    }
+    const now = this.#now();
+    const suspect = this.#suspects.get(id);
+    if (suspect !== undefined && suspect.pid === pid && now - suspect.since >= DEAD_CONFIRM_MS) return 'dead';
+    if (suspect === undefined || suspect.pid !== pid) this.#suspects.set(id, { pid, since: now });
+    const wait = DEAD_CONFIRM_MS - (now - (this.#suspects.get(id)?.since ?? now));
+    this.recheckInMs = Math.min(this.recheckInMs ?? wait, wait);
+    return 'unknown';
   }
 
   async #exitedAt(c: ContainerSummary, startedAt: number): Promise<number> {

@@ -124,7 +124,7 @@ export class Reconciler {
       ...options,
       inScope: options.inScope ?? (() => true),
     };
-    this.#observer = new Observer(this.#o.engine, { inScope: this.#o.inScope });
+    this.#observer = new Observer(this.#o.engine, { inScope: this.#o.inScope, now: this.#o.now });
     this.#health = new HealthMonitor({
       exec: async (id, command, timeoutMs) => this.#o.engine.exec(id, command, { timeoutMs }),
       onChange: (appId) => this.trigger('health', appId),
@@ -230,6 +230,9 @@ export class Reconciler {
       return report;
     }
     this.#retryDelayMs = 0;
+    // A PID that looked dead gets a second look before anything is recreated.
+    const recheck = this.#observer.recheckInMs;
+    if (recheck !== undefined) this.#requeue('', recheck);
     const at = this.#o.now();
     this.#snapshot = { observedAt: at, stale: false, ageMs: 0, error: undefined, containers, health: {} };
 
