@@ -1,7 +1,8 @@
 import { spawn } from 'node:child_process';
 import { closeSync, openSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
-import { mkdir, readFile, unlink } from 'node:fs/promises';
+import { chown, mkdir, readFile, unlink } from 'node:fs/promises';
 import http from 'node:http';
+import { connect } from 'node:net';
 import { dirname, join } from 'node:path';
 import { EngineUnavailableError } from './errors.ts';
 import { API_PREFIX } from './request.ts';
@@ -47,6 +48,24 @@ export function pingEngine(socketPath: string, timeoutMs = 2000): Promise<boolea
       res.on('error', () => resolve(false));
     });
     req.end();
+  });
+}
+
+/**
+ * True when something accepts connections on the socket, even if it is too
+ * busy to answer HTTP yet: a slow engine must not be mistaken for a dead one
+ * (starting a second service would orphan the first).
+ */
+export function socketAccepts(socketPath: string, timeoutMs = 1000): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ path: socketPath });
+    const done = (result: boolean) => {
+      socket.destroy();
+      resolve(result);
+    };
+    socket.setTimeout(timeoutMs, () => done(false));
+    socket.on('connect', () => done(true));
+    socket.on('error', () => done(false));
   });
 }
 
@@ -129,9 +148,24 @@ export async function ensureService(options: ServiceOptions): Promise<{ started:
   if (await pingEngine(socketPath)) return { started: false };
 
   const startTimeoutMs = options.startTimeoutMs ?? 30_000;
+  if (process.getuid?.() === 0 && !options.runAs) {
+    throw new EngineUnavailableError(
+      'Refusing to start a rootful Podman service: run as the service user, or name it (runAs) so the service runs unprivileged.',
+      { operation: 'start the Podman service' },
+    );
+  }
+  if (await socketAccepts(socketPath)) {
+    // Alive but slow: wait for it instead of starting a second one.
+    if (await pollUntil(() => pingEngine(socketPath, 2000), startTimeoutMs)) return { started: false };
+    throw new EngineUnavailableError(
+      `Podman's API service accepts connections on ${socketPath} but has not answered for ${Math.round(startTimeoutMs / 1000)} s.`,
+      { operation: 'reach the Podman service' },
+    );
+  }
   const dir = dirname(socketPath);
   try {
     await mkdir(dir, { recursive: true, mode: 0o700 });
+    if (options.runAs) await chown(dir, options.runAs.uid, options.runAs.gid);
   } catch (err) {
     throw new EngineUnavailableError(
       `Podman is not running and its socket folder ${dir} cannot be created; run scripts/setup-host as root first.`,
@@ -145,7 +179,11 @@ export async function ensureService(options: ServiceOptions): Promise<{ started:
     if (tryLock(lockPath, startTimeoutMs * 2)) {
       try {
         // Someone may have started it between our ping and the lock.
-        if (await pingEngine(socketPath)) return { started: false };
+        if ((await pingEngine(socketPath)) || (await socketAccepts(socketPath))) {
+          if (await pollUntil(() => pingEngine(socketPath, 2000), Math.max(0, deadline - Date.now())))
+            return { started: false };
+          break;
+        }
         const pid = await startService(options, Math.max(1000, deadline - Date.now()));
         return pid === undefined ? { started: true } : { started: true, pid };
       } finally {
@@ -160,7 +198,7 @@ export async function ensureService(options: ServiceOptions): Promise<{ started:
     }
   }
   throw new EngineUnavailableError(
-    `Podman's API socket ${socketPath} did not answer within ${Math.round(startTimeoutMs / 1000)} s while another process was starting it.`,
+    `Podman's API socket ${socketPath} did not answer within ${Math.round(startTimeoutMs / 1000)} s (another process was starting the service, or it is too busy to answer).`,
     { operation: 'start the Podman service' },
   );
 }

@@ -5,6 +5,7 @@
 // resyncing after the drop.
 import assert from 'node:assert/strict';
 import { readdir, readFile, unlink } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { after, before, test } from 'node:test';
 import {
@@ -149,4 +150,22 @@ test('a service that cannot be started is EngineUnavailableError saying why', as
       return true;
     },
   );
+});
+
+test('a service that accepts connections but is too busy to answer is waited for, never replaced', async () => {
+  const busy = join(dirname(defaultSocketPath()), `archy-busy-${engine.runId}.sock`);
+  const server = createServer(() => {
+    // accept and say nothing, like an engine stuck on a lock
+  });
+  await new Promise<void>((resolve) => server.listen(busy, resolve));
+  try {
+    await assert.rejects(ensureService({ socketPath: busy, startTimeoutMs: 1500 }), (err: unknown) => {
+      assert.ok(err instanceof EngineUnavailableError);
+      assert.match(err.message, /accepts connections .* but has not answered/);
+      return true;
+    });
+    assert.deepEqual(await servicePids(busy), [], 'no second service was started on its socket');
+  } finally {
+    server.close();
+  }
 });
