@@ -1,9 +1,10 @@
-// Building unsigned documents: pure. Signing is a separate step (sign.ts) so
+// Building unsigned documents: pure. Signing is a separate step (signatures.ts) so
 // that keys can live on other machines and several holders can each add theirs.
 import {
   CATALOG_FORMAT,
   CATALOG_TYPE,
   type CatalogSigned,
+  type ContextRef,
   type IconRef,
   ROOT_TYPE,
   type RootSigned,
@@ -17,13 +18,13 @@ export type CatalogInput = {
   version: number;
   issued: Date;
   expires: Date;
-  apps: { manifest: Manifest; icon?: IconRef }[];
+  apps: { manifest: Manifest; icon?: IconRef; context?: ContextRef }[];
 };
 
 export function buildCatalogSigned(input: CatalogInput): CatalogSigned {
   const apps = [...input.apps]
     .sort((a, b) => (a.manifest.id < b.manifest.id ? -1 : a.manifest.id > b.manifest.id ? 1 : 0))
-    .map(({ manifest, icon }) => {
+    .map(({ manifest, icon, context }) => {
       // The manifest goes in as JSON data: what is hashed is exactly what a node receives.
       const json: Record<string, unknown> = JSON.parse(JSON.stringify(manifest));
       return {

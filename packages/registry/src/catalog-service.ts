@@ -3,13 +3,14 @@
 // the operator adds by URL + publisher key (fetched with ETag caching, verified,
 // the last verified copy kept on disk for when the network is gone), and
 // on-disk local manifests last. This is the API the daemon calls.
-import { mkdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseDidKey, shortDid } from './did-key.ts';
 import { FetchError, MalformedDocumentError, NostrError, RegistryError, SourceError } from './errors.ts';
-import { catalogUrl, fetchCatalog } from './fetch.ts';
+import { unpackContext } from './context-bundle.ts';
+import { catalogUrl, fetchBytes, fetchCatalog } from './fetch.ts';
 import { iconHash, type LoadedApp, loadAppsDir, writeFileAtomic } from './files.ts';
-import type { IconRef } from './format.ts';
+import type { ContextRef, IconRef } from './format.ts';
 import { type Manifest, manifestHash, type RequiredPermission, requiredPermissions } from './manifest-api.ts';
 import { type Conflict, mergeByPriority, type SourceKind } from './merge.ts';
 import { queryAnnouncements } from './nostr.ts';
@@ -61,6 +62,8 @@ export type CatalogAppEntry = {
   /** The same, with the manifest's reasons, for the consent screen. */
   permissions: RequiredPermission[];
   icon: IconRef | null;
+  /** The signed build context (remote apps with `build:` members), else null. */
+  context: ContextRef | null;
   /** Sources that also offer this id and are hidden by this one. */
   overrides: string[];
 };
@@ -152,6 +155,7 @@ type LayerApp = {
   hash: string;
   permissions: RequiredPermission[];
   icon: IconRef | null;
+  context: ContextRef | null;
   verification: Verification;
 };
 
@@ -163,6 +167,7 @@ function localEntry(app: LoadedApp, kind: 'shipped' | 'local'): LayerApp {
     hash: manifestHash(JSON.parse(JSON.stringify(app.manifest))),
     permissions,
     icon: app.icon?.ref ?? null,
+    context: null,
     verification: kind,
   };
 }
@@ -269,6 +274,7 @@ export class CatalogService {
           hash: a.hash,
           permissions: requiredPermissions(a.manifest),
           icon: a.icon ?? null,
+          context: a.context ?? null,
           verification: 'signed',
         })),
       });
@@ -294,6 +300,7 @@ export class CatalogService {
         requiredPermissions: a.permissions.map((p) => p.key),
         permissions: a.permissions,
         icon: a.icon,
+        context: a.context,
         overrides: overrides.get(a.id) ?? [],
       };
     });
@@ -311,6 +318,46 @@ export class CatalogService {
     return this.listApps()
       .filter((a) => a.overrides.length > 0)
       .map((a) => ({ appId: a.id, winner: a.source, overridden: a.overrides }));
+  }
+
+  /**
+   * What an install needs: the manifest, its source and hash, and the directory
+   * its `build:` contexts resolve against — the app's directory for shipped and
+   * local apps; for a remote app, its signed context bundle, fetched once,
+   * checked against the signed hash and unpacked under the data dir (reused
+   * offline). `dir` is null when no member is built locally.
+   */
+  async resolveApp(
+    id: string,
+  ): Promise<{ manifest: Manifest; source: string; hash: string; dir: string | null }> {
+    const app = this.getApp(id);
+    const base = { manifest: app.manifest, source: app.source, hash: app.hash };
+    if (app.sourceKind !== 'remote') {
+      const loaded = (app.sourceKind === 'shipped' ? this.shipped : this.local).find(
+        (a) => a.manifest.id === id,
+      );
+      return { ...base, dir: loaded?.dir ?? null };
+    }
+    if (!app.manifest.containers.some((c) => c.build)) return { ...base, dir: null };
+    if (!app.context) {
+      throw new SourceError(
+        'context_missing',
+        `app "${id}" builds its image locally, but its catalog carries no build context for it`,
+      );
+    }
+    const into = join(this.options.dataDir, 'registry', 'contexts');
+    const ready = join(into, app.context.hash.slice('sha256:'.length));
+    if (await exists(ready)) return { ...base, dir: ready };
+    const url = new URL(app.context.path, catalogUrl(this.record(app.source).url)).href;
+    const fetched = await fetchBytes(url, {
+      maxBytes: app.context.size,
+      timeoutMs: this.options.fetchTimeoutMs ?? 60_000,
+      what: 'a build context',
+    });
+    if (fetched.status !== 'fresh')
+      throw new FetchError(url, `${url} answered 304 to a request without ETag`);
+    await mkdir(into, { recursive: true, mode: 0o700 });
+    return { ...base, dir: await unpackContext(fetched.bytes, app.context.hash, into, `app "${id}"`) };
   }
 
   /** An app's icon bytes, checked against the hash its catalog signs. */
@@ -738,5 +785,14 @@ export class CatalogService {
       if (err instanceof RegistryError) return { status: 'refused', message: err.message };
       throw err;
     }
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch {
+    return false;
   }
 }

@@ -121,7 +121,7 @@ export class KeyFileError extends RegistryError {
 /** Source management: unknown id, duplicate, or an operation the source kind does not allow. */
 export class SourceError extends RegistryError {
   constructor(
-    code: 'source_not_found' | 'source_exists' | 'source_readonly' | 'app_not_found',
+    code: 'source_not_found' | 'source_exists' | 'source_readonly' | 'app_not_found' | 'context_missing',
     message: string,
   ) {
     super(code, message);

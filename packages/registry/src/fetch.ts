@@ -12,6 +12,21 @@ export async function fetchCatalog(
   url: string,
   options: { etag?: string | null; timeoutMs?: number; maxBytes?: number } = {},
 ): Promise<FetchResult> {
+  const result = await fetchBytes(url, { ...options, what: 'a catalog' });
+  if (result.status === 'not-modified') return result;
+  const text = Buffer.from(result.bytes).toString('utf8');
+  return { status: 'fresh', document: parseJsonText(text, `catalog at ${url}`), text, etag: result.etag };
+}
+
+/** GET with an optional ETag and a size bound; `what` names the thing in messages. */
+export async function fetchBytes(
+  url: string,
+  options: { etag?: string | null; timeoutMs?: number; maxBytes?: number; what?: string } = {},
+): Promise<
+  | { status: 'fresh'; bytes: Uint8Array; etag: string | null }
+  | { status: 'not-modified'; etag: string | null }
+> {
+  const what = options.what ?? 'the file';
   const parsed = URL.canParse(url) ? new URL(url) : undefined;
   if (!parsed || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')) {
     throw new FetchError(url, `${url} is not an http(s) URL`);
@@ -47,19 +62,23 @@ export async function fetchCatalog(
   const declared = Number(response.headers.get('content-length') ?? '0');
   if (declared > max) {
     await response.body?.cancel();
-    throw new FetchError(url, `${url} is ${declared} bytes, more than the ${max}-byte limit for a catalog`);
+    throw new FetchError(url, `${url} is ${declared} bytes, more than the ${max}-byte limit for ${what}`);
   }
   const chunks: Uint8Array[] = [];
   let size = 0;
   if (response.body) {
-    for await (const chunk of response.body) {
-      size += chunk.byteLength;
-      if (size > max) throw new FetchError(url, `${url} is larger than the ${max}-byte limit for a catalog`);
-      chunks.push(chunk);
+    try {
+      for await (const chunk of response.body) {
+        size += chunk.byteLength;
+        if (size > max) throw new FetchError(url, `${url} is larger than the ${max}-byte limit for ${what}`);
+        chunks.push(chunk);
+      }
+    } catch (err) {
+      if (err instanceof FetchError) throw err;
+      throw new FetchError(url, `cannot fetch ${url}: ${err instanceof Error ? err.message : String(err)}`);
     }
   }
-  const text = Buffer.concat(chunks).toString('utf8');
-  return { status: 'fresh', document: parseJsonText(text, `catalog at ${url}`), text, etag };
+  return { status: 'fresh', bytes: new Uint8Array(Buffer.concat(chunks)), etag };
 }
 
 /** A source URL may name the catalog file or the directory that serves it. */

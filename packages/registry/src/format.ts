@@ -76,6 +76,18 @@ export const IconRef = z.strictObject({
     .regex(/^icons\/[0-9a-f]{64}\.(png|svg|jpg|webp)$/, 'must be "icons/<sha256 hex>.<png|svg|jpg|webp>"'),
 });
 
+export const ContextRef = z.strictObject({
+  /** sha256 of the bundle file's bytes. */
+  hash: Sha256Ref,
+  /** Relative to the catalog's URL: `contexts/<hex>.json`. */
+  path: z.string().regex(/^contexts\/[0-9a-f]{64}\.json$/, 'must be "contexts/<sha256 hex>.json"'),
+  size: z
+    .number()
+    .int()
+    .min(1)
+    .max(64 * 1024 * 1024),
+});
+
 export const CatalogApp = z.strictObject({
   id: AppId,
   /** `sha256:<hex>` of the RFC 8785 canonical JSON of `manifest`. */
@@ -83,6 +95,8 @@ export const CatalogApp = z.strictObject({
   /** The full app manifest (v1), as JSON; validated by @archipelago/manifest. */
   manifest: z.record(z.string(), z.unknown()),
   icon: IconRef.optional(),
+  /** The app's build context, for apps with `build:` members (no container registry is reachable on a node). */
+  context: ContextRef.optional(),
 });
 
 export const CatalogSigned = z
@@ -120,6 +134,7 @@ export type RootSigned = z.infer<typeof RootSigned>;
 export type RootEnvelope = z.infer<typeof RootEnvelope>;
 export type CatalogApp = z.infer<typeof CatalogApp>;
 export type IconRef = z.infer<typeof IconRef>;
+export type ContextRef = z.infer<typeof ContextRef>;
 export type CatalogSigned = z.infer<typeof CatalogSigned>;
 export type CatalogEnvelope = z.infer<typeof CatalogEnvelope>;
 /** Any signed document: what `sign` adds a signature to. */

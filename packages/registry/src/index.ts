@@ -37,7 +37,8 @@ export {
   ThresholdError,
   UnknownKeyError,
 } from './errors.ts';
-export { catalogUrl, fetchCatalog, type FetchResult } from './fetch.ts';
+export { CONTEXT_TYPE, ContextBundle, contextHash, packContext, unpackContext } from './context-bundle.ts';
+export { catalogUrl, fetchBytes, fetchCatalog, type FetchResult } from './fetch.ts';
 export {
   type AppsDirResult,
   iconHash,
@@ -52,6 +53,7 @@ export {
   CatalogApp,
   CatalogEnvelope,
   CatalogSigned,
+  ContextRef,
   type Envelope,
   IconRef,
   ROOT_TYPE,

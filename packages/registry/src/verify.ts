@@ -10,7 +10,7 @@ import {
   RollbackError,
   UnknownKeyError,
 } from './errors.ts';
-import { CatalogEnvelope, type IconRef, type RootEnvelope } from './format.ts';
+import { CatalogEnvelope, type ContextRef, type IconRef, type RootEnvelope } from './format.ts';
 import { type Manifest, manifestHash, requiredPermissions, validateManifestValue } from './manifest-api.ts';
 import { parseDocument } from './parse.ts';
 import { type ResolvedRoot, resolveRoot, type TrustAnchor } from './root-chain.ts';
@@ -38,6 +38,8 @@ export type VerifiedApp = {
   /** `sha256:` of the canonical manifest, as signed. */
   hash: string;
   icon?: IconRef;
+  /** The signed build context bundle, for apps with `build:` members. */
+  context?: ContextRef;
   /** Permission keys the app asks for (each must be granted to install it). */
   permissions: string[];
 };
@@ -115,6 +117,7 @@ export function verifyCatalog(input: unknown, options: VerifyOptions): VerifiedC
         manifest,
         hash: app.manifest_hash,
         ...(app.icon ? { icon: app.icon } : {}),
+        ...(app.context ? { context: app.context } : {}),
         permissions: requiredPermissions(manifest).map((p) => p.key),
       });
     } catch (err) {

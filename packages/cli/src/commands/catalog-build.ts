@@ -11,6 +11,7 @@ import {
   CatalogEnvelope,
   isEd25519DidKey,
   loadAppsDir,
+  packContext,
   parseDocument,
   parseDuration,
   RootEnvelope,
@@ -123,13 +124,33 @@ export async function run(args: string[]): Promise<number> {
         1,
       );
     }
+    // Apps built locally travel with their build context: nodes reach no container registry.
+    const contexts = new Map<
+      string,
+      { ref: { hash: string; path: string; size: number }; bytes: Uint8Array }
+    >();
+    for (const app of loaded.apps) {
+      if (!app.manifest.containers.some((c) => c.build)) continue;
+      const packed = await packContext(app.dir);
+      contexts.set(app.manifest.id, {
+        ref: { hash: packed.hash, path: `contexts/${packed.hex}.json`, size: packed.bytes.length },
+        bytes: packed.bytes,
+      });
+    }
     const signed = buildCatalogSigned({
       publisher,
       name: values.name ?? 'Catalog',
       version: catalogVersion,
       issued: now,
       expires: new Date(now.getTime() + parseDuration(values.expires ?? '30d', '--expires')),
-      apps: loaded.apps.map((a) => ({ manifest: a.manifest, ...(a.icon ? { icon: a.icon.ref } : {}) })),
+      apps: loaded.apps.map((a) => {
+        const context = contexts.get(a.manifest.id)?.ref;
+        return {
+          manifest: a.manifest,
+          ...(a.icon ? { icon: a.icon.ref } : {}),
+          ...(context ? { context } : {}),
+        };
+      }),
     });
     const envelope = parseDocument(CatalogEnvelope, { signed, signatures: [], roots }, 'catalog');
     await mkdir(dirname(out) || '.', { recursive: true });
@@ -138,8 +159,17 @@ export async function run(args: string[]): Promise<number> {
       await mkdir(join(dirname(out), 'icons'), { recursive: true });
       await writeFile(join(dirname(out), app.icon.ref.path), app.icon.bytes);
     }
+    for (const { ref, bytes } of contexts.values()) {
+      await mkdir(join(dirname(out), 'contexts'), { recursive: true });
+      await writeFile(join(dirname(out), ref.path), bytes);
+    }
     await writeFileAtomic(out, `${JSON.stringify(envelope, null, 2)}\n`);
-    const apps = signed.apps.map((a) => ({ id: a.id, hash: a.manifest_hash, icon: a.icon?.path ?? null }));
+    const apps = signed.apps.map((a) => ({
+      id: a.id,
+      hash: a.manifest_hash,
+      icon: a.icon?.path ?? null,
+      context: a.context?.path ?? null,
+    }));
     print(
       json,
       {

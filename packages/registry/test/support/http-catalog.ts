@@ -8,6 +8,8 @@ import type { AddressInfo } from 'node:net';
 export type CatalogHost = {
   url: string;
   publish(document: unknown): void;
+  /** Other files next to the catalog (icons, build contexts), by path like `/contexts/<hex>.json`. */
+  files: Map<string, Uint8Array>;
   requests: { path: string; ifNoneMatch: string | null; status: number }[];
   close(): Promise<void>;
 };
@@ -15,7 +17,14 @@ export type CatalogHost = {
 export async function startCatalogHost(): Promise<CatalogHost> {
   let body = Buffer.from('{}');
   const requests: CatalogHost['requests'] = [];
+  const files = new Map<string, Uint8Array>();
   const server = createServer((req, res) => {
+    const extra = files.get(req.url ?? '');
+    if (extra) {
+      requests.push({ path: req.url ?? '', ifNoneMatch: null, status: 200 });
+      res.writeHead(200, { 'content-type': 'application/json' }).end(extra);
+      return;
+    }
     const etag = `"${createHash('sha256').update(body).digest('hex')}"`;
     const path = req.url ?? '/';
     const ifNoneMatch =
@@ -35,6 +44,7 @@ export async function startCatalogHost(): Promise<CatalogHost> {
     publish(document) {
       body = Buffer.from(JSON.stringify(document));
     },
+    files,
     requests,
     close: () =>
       new Promise<void>((resolve) => {
