@@ -26,7 +26,7 @@ describe('reconciler on real Podman: healing', { timeout: 240_000 }, () => {
     await node.client.containers.kill(before.name, 'SIGKILL');
     await until(node, r, `${app.id} restarted`, async () => {
       const [c] = await node.containers(app.id);
-      return c !== undefined && c.running && (c.startedAt?.getTime() ?? 0) > killedAt - 1000;
+      return c?.running === true && (c.startedAt?.getTime() ?? 0) > killedAt - 1000;
     });
     const took = Date.now() - killedAt;
     assert.ok(took < 10_000, `restarted after ${took} ms`);
