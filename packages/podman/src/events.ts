@@ -1,5 +1,5 @@
 import { EngineUnavailableError, PodmanError } from './errors.ts';
-import type { Transport } from './http.ts';
+import { neverConnected, type Transport } from './http.ts';
 import { readLines } from './json-lines.ts';
 import { EventSchema } from './types.ts';
 
@@ -116,7 +116,7 @@ export async function* streamEvents(
       if (signal?.aborted) return;
       // A request the engine refused as such (bad filter) will not get better by retrying.
       if (err instanceof PodmanError && !(err instanceof EngineUnavailableError)) throw err;
-      if (err instanceof EngineUnavailableError) reached = false;
+      if (neverConnected(err)) reached = false;
       options.onConnectionError?.(err);
     }
     if (signal?.aborted) return;

@@ -51,11 +51,17 @@ export interface TransportOptions {
 }
 
 /** Connection failures where the request never reached the engine, so retrying cannot repeat it. */
-const NOT_CONNECTED = new Set(['ECONNREFUSED', 'ENOENT', 'EAGAIN']);
+const NOT_CONNECTED = new Set(['ECONNREFUSED', 'ENOENT']);
 
 function errnoCode(err: unknown): string | undefined {
   if (err instanceof Error && 'code' in err && typeof err.code === 'string') return err.code;
   return undefined;
+}
+
+/** True when the request failed before any connection was made (nothing listened on the socket). */
+export function neverConnected(err: unknown): boolean {
+  const inner = err instanceof EngineUnavailableError ? err.cause : err;
+  return NOT_CONNECTED.has(errnoCode(inner) ?? '');
 }
 
 export class Transport {
@@ -106,7 +112,7 @@ export class Transport {
     try {
       return await this.#once(options, streaming);
     } catch (err) {
-      if (!NOT_CONNECTED.has(errnoCode(err) ?? '')) throw err;
+      if (!NOT_CONNECTED.has(errnoCode(err) ?? '')) throw this.#typed(options, err);
       if (!this.#ensureEngine) throw this.#unavailable(options, err);
       // The request never reached the engine: start (or restart) the service and try once more.
       await this.#ensureEngine();
@@ -114,9 +120,28 @@ export class Transport {
         return await this.#once(options, streaming);
       } catch (retryErr) {
         if (NOT_CONNECTED.has(errnoCode(retryErr) ?? '')) throw this.#unavailable(options, retryErr);
-        throw retryErr;
+        throw this.#typed(options, retryErr);
       }
     }
+  }
+
+  /**
+   * Typed errors and the caller's own abort pass through; any other failure
+   * of the connection (reset, hang-up, a full backlog) becomes an
+   * EngineUnavailableError, so no raw socket error reaches a person.
+   */
+  #typed(options: RequestOptions, err: unknown): unknown {
+    if (err instanceof PodmanError) return err;
+    if (options.signal?.aborted || (err instanceof Error && err.name === 'AbortError')) return err;
+    const code = errnoCode(err);
+    const why =
+      code === 'EAGAIN'
+        ? 'it is too busy to accept a connection'
+        : `the connection failed (${code ?? (err instanceof Error ? err.message : String(err))})`;
+    return new EngineUnavailableError(`Podman could not be asked to ${options.operation}: ${why}.`, {
+      operation: options.operation,
+      cause: err,
+    });
   }
 
   #unavailable(options: RequestOptions, err: unknown): EngineUnavailableError {

@@ -65,7 +65,8 @@ export function socketAccepts(socketPath: string, timeoutMs = 1000): Promise<boo
     };
     socket.setTimeout(timeoutMs, () => done(false));
     socket.on('connect', () => done(true));
-    socket.on('error', () => done(false));
+    // EAGAIN: the listener's backlog is full — alive, just busy.
+    socket.on('error', (err) => done('code' in err && err.code === 'EAGAIN'));
   });
 }
 

@@ -124,6 +124,45 @@ test('after kill -9 of the service, containers keep running, the next call resta
   }
 });
 
+test('an idle event stream (no event yet, so no response headers) resyncs after the service is killed', async () => {
+  const client = new PodmanClient({ socketPath });
+  await ensureService({ socketPath });
+  const seen: EventStreamItem[] = [];
+  const controller = new AbortController();
+  const consumer = (async () => {
+    // A filter nothing matches: the engine sends no headers until the first event.
+    for await (const item of client.events({
+      signal: controller.signal,
+      filters: { label: [`${TEST_LABEL}=none-${engine.runId}`] },
+    })) {
+      seen.push(item);
+    }
+  })();
+  try {
+    await waitFor('the first resync', async () => (seen.length > 0 ? true : undefined));
+    await waitFor('the stream to be connected', async () =>
+      (await servicePids(socketPath)).length === 1 ? true : undefined,
+    );
+    // Let the request reach the engine before killing it.
+    await new Promise((r) => setTimeout(r, 300));
+    const [pid] = await servicePids(socketPath);
+    assert.ok(pid);
+    process.kill(pid, 'SIGKILL');
+    await waitFor('a resync after the drop', async () =>
+      seen.some((i) => i.kind === 'resync' && i.reason === 'reconnected') ? true : undefined,
+    );
+    assert.equal(
+      (await servicePids(socketPath)).length,
+      1,
+      'the stream restarted the service through the guard',
+    );
+  } finally {
+    controller.abort();
+    await consumer;
+    client.close();
+  }
+});
+
 test('without supervision a silent socket is EngineUnavailableError with a sentence naming it', async () => {
   const silent = join(dirname(defaultSocketPath()), `archy-none-${engine.runId}.sock`);
   const client = new PodmanClient({ socketPath: silent, superviseService: false });
