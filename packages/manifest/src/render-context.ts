@@ -24,6 +24,12 @@ export interface RenderContext {
    * dependency's values join that app's network so its names resolve.
    */
   depApps?: Readonly<Record<string, string>>;
+  /**
+   * Leave memory/CPU/pids limits out of the specs. Set it where the engine
+   * cannot apply them — rootless Podman on cgroup v1 fails to start a container
+   * with a memory limit — as detected by the podman package, never assumed.
+   */
+  omitResourceLimits?: boolean;
   overrides?: {
     /** Extra or replaced env per member (applied after templates). */
     env?: Readonly<Record<string, Readonly<Record<string, string>>>>;

@@ -132,9 +132,6 @@ function renderPod(manifest: Manifest, appId: string, dataRoot: string, group: P
         ...(s.Networks?.[`archy-${appId}`]?.aliases ?? [s.labels[LABELS.member]!]),
         s.name,
       ]);
-  const annotations: Obj = {};
-  for (const s of group.specs)
-    annotations[`${LABELS.specHash}/${s.labels[LABELS.member]}`] = s.labels[LABELS.specHash]!;
   const spec: Obj = {
     restartPolicy: 'OnFailure',
     terminationGracePeriodSeconds: Math.max(...group.specs.map((s) => s.stop_timeout)),
@@ -148,10 +145,23 @@ function renderPod(manifest: Manifest, appId: string, dataRoot: string, group: P
     kind: 'Pod',
     metadata: {
       name: group.name,
-      labels: { [LABELS.managed]: 'true', [LABELS.app]: appId, [LABELS.version]: manifest.version },
-      annotations,
+      ...identity(manifest, appId),
     },
     spec,
+  };
+}
+
+/**
+ * Labels and annotations of every object. The version is an annotation
+ * because label values may not contain "+" (1.0+build). Spec hashes are not
+ * carried: they drive the platform's drift detection, which an exported
+ * Kubernetes app no longer has, and Podman caps annotation values at 63
+ * characters.
+ */
+function identity(manifest: Manifest, appId: string): Obj {
+  return {
+    labels: { [LABELS.managed]: 'true', [LABELS.app]: appId },
+    annotations: { [LABELS.version]: manifest.version },
   };
 }
 
@@ -161,7 +171,7 @@ function renderClaim(manifest: Manifest, appId: string, claimName: string): Obj 
     kind: 'PersistentVolumeClaim',
     metadata: {
       name: claimName,
-      labels: { [LABELS.managed]: 'true', [LABELS.app]: appId, [LABELS.version]: manifest.version },
+      ...identity(manifest, appId),
     },
     spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } },
   };

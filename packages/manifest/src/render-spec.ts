@@ -187,7 +187,10 @@ export function renderSpec(manifest: Manifest, member: string, ctx: RenderContex
     spec.Networks = networks;
   }
   const r = c.resources;
-  if (r.memory_mb !== undefined || r.cpus !== undefined || r.pids !== undefined) {
+  if (
+    !ctx.omitResourceLimits &&
+    (r.memory_mb !== undefined || r.cpus !== undefined || r.pids !== undefined)
+  ) {
     spec.resource_limits = {
       ...(r.memory_mb !== undefined ? { memory: { limit: r.memory_mb * 1024 * 1024 } } : {}),
       ...(r.cpus !== undefined

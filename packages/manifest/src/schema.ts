@@ -303,6 +303,7 @@ export const Manifest = z.strictObject({
   name: z.string().min(1).max(80),
   version: z
     .string()
+    .max(63)
     .regex(/^[0-9A-Za-z][0-9A-Za-z.+_-]*$/, 'must be a version like 1.2.3')
     .refine((v) => /[0-9]/.test(v), 'must contain a digit'),
   description: z.string().min(1),

@@ -205,6 +205,9 @@ test('libpod specs: sandbox defaults, labels with the spec hash, start order, ne
     cpu: { quota: 50000, period: 100000 },
     pids: { limit: 100 },
   });
+  const unlimited = renderSpecs(m, { ...ctx, omitResourceLimits: true })[1]!;
+  assert.equal(unlimited.resource_limits, undefined, 'left out where the engine cannot apply limits');
+  assert.notEqual(unlimited.labels[LABELS.specHash], web!.labels[LABELS.specHash]);
   assert.equal(db!.stop_timeout, 120);
   assert.equal(db!.stop_signal, 2);
   assert.equal(web!.stop_timeout, 30);
