@@ -115,7 +115,8 @@ export async function run(args: string[]): Promise<number> {
     for (const file of values.root ?? [])
       roots.push(parseDocument(RootEnvelope, await readJsonFile(file, 'root'), `root ${file}`));
 
-    const previous = await previousVersion(out);
+    const prior = await previousCatalog(out);
+    const previous = prior?.version ?? null;
     const catalogVersion = version ?? (previous === null ? 1 : previous + 1);
     if (previous !== null && catalogVersion <= previous) {
       throw new CliError(
@@ -139,7 +140,7 @@ export async function run(args: string[]): Promise<number> {
     }
     const signed = buildCatalogSigned({
       publisher,
-      name: values.name ?? 'Catalog',
+      name: values.name ?? prior?.name ?? 'Catalog',
       version: catalogVersion,
       issued: now,
       expires: new Date(now.getTime() + parseDuration(values.expires ?? '30d', '--expires')),
@@ -188,7 +189,8 @@ export async function run(args: string[]): Promise<number> {
   });
 }
 
-async function previousVersion(file: string): Promise<number | null> {
+/** The catalog already at `--out`, if any: its version must grow, its name carries over. */
+async function previousCatalog(file: string): Promise<{ version: number; name: string } | null> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
@@ -198,7 +200,7 @@ async function previousVersion(file: string): Promise<number | null> {
   try {
     const value: unknown = JSON.parse(text);
     const parsed = CatalogEnvelope.safeParse(value);
-    return parsed.success ? parsed.data.signed.version : null;
+    return parsed.success ? { version: parsed.data.signed.version, name: parsed.data.signed.name } : null;
   } catch {
     return null;
   }
