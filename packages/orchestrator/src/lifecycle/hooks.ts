@@ -47,9 +47,9 @@ export async function runPostInstall(deps: LifecycleDeps, app: InstalledApp, ctx
           `copying ${source} from the host is not allowed (allowed: ${[...deps.copyFromHostAllowlist].join(', ') || 'none'}).`,
         );
       }
-      let content: string;
+      let content: Buffer;
       try {
-        content = readFileSync(source, 'utf8');
+        content = readFileSync(source);
       } catch (error) {
         throw new HookError(
           app.id,

@@ -25,9 +25,9 @@ export interface FileTarget {
   podmanPath?: string;
 }
 
-function readIfExists(path: string): string | undefined {
+function readIfExists(path: string): Buffer | undefined {
   try {
-    return readFileSync(path, 'utf8');
+    return readFileSync(path);
   } catch {
     return undefined;
   }
@@ -37,8 +37,9 @@ function readIfExists(path: string): string | undefined {
 export async function writeVolumeFile(
   target: FileTarget,
   file: { volume: string; path: string; mode: string },
-  content: string,
+  content: string | Buffer,
 ): Promise<boolean> {
+  const bytes = typeof content === 'string' ? Buffer.from(content, 'utf8') : content;
   const where = `${file.volume}/${file.path}`;
   const volume = target.volumes[file.volume];
   if (volume === undefined)
@@ -60,17 +61,17 @@ export async function writeVolumeFile(
     if (uid === 0 && gid === 0) {
       // Root inside the container is the service user outside: plain file operations.
       const mode = Number.parseInt(file.mode, 8);
-      const same = readIfExists(path) === content;
+      const same = readIfExists(path)?.equals(bytes) === true;
       if (same && (statSync(path).mode & 0o777) === mode) return false;
       mkdirSync(dirname(path), { recursive: true });
       const tmp = `${path}.archy-tmp`;
-      writeFileSync(tmp, content, { mode });
+      writeFileSync(tmp, bytes, { mode });
       chmodSync(tmp, mode);
       renameSync(tmp, path);
       return true;
     }
-    if ((await readInside(path, target.podmanPath)) === content) return false;
-    await writeInside(path, content, file.mode, uid, gid, target.podmanPath);
+    if ((await readInside(path, target.podmanPath)) === bytes.toString('utf8')) return false;
+    await writeInside(path, bytes, file.mode, uid, gid, target.podmanPath);
     return true;
   } catch (error) {
     if (error instanceof OrchestratorError) throw error;

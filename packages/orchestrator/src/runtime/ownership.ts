@@ -21,7 +21,7 @@ export async function inNamespace(
   command: string[],
   path: string,
   podmanPath: string,
-  input?: string,
+  input?: string | Buffer,
 ): Promise<string> {
   const result = await runInUserNamespace(command, {
     podmanPath,
@@ -67,7 +67,7 @@ export async function readInside(path: string, podmanPath = 'podman'): Promise<s
 /** Writes a file from inside the namespace, atomically, with its mode and owner. */
 export async function writeInside(
   path: string,
-  content: string,
+  content: string | Buffer,
   mode: string,
   uid: number,
   gid: number,

@@ -1,0 +1,131 @@
+// Post-install steps, dependencies between apps, cancelling an install, and
+// the app's container logs, on real rootless Podman.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { containerName, LABELS } from '@archipelago/manifest';
+import { fixture, type TestNode, testNode } from './support/node.ts';
+
+let node: TestNode;
+before(async () => {
+  node = await testNode({ copyFromHostAllowlist: ['/etc/timezone'] });
+});
+after(async () => {
+  await node.cleanup();
+});
+
+test('post-install steps: exec in a member, a templated file, a copy from the allowlisted host file', async () => {
+  const o = node.orchestrator;
+  const fx = await fixture('fx-web', {
+    edit: (m) => {
+      m.hooks.post_install = [
+        {
+          exec: { container: 'web', command: ['sh', '-c', 'echo hooked > /data/hook.txt'], timeout_secs: 30 },
+        },
+        { template: { volume: 'data', path: 'about.txt', content: 'app={{APP_ID}}\n', mode: '0644' } },
+        { copy_from_host: { source: '/etc/timezone', volume: 'data', path: 'timezone' } },
+      ];
+    },
+  });
+  const job = await o.install(fx.manifest, { grants: [], source: { dir: fx.dir } }).done;
+  assert.equal(job.state, 'succeeded', JSON.stringify(job.error));
+  const data = join(node.dataRoot, 'apps', fx.manifest.id, 'data');
+  assert.equal(readFileSync(join(data, 'hook.txt'), 'utf8'), 'hooked\n');
+  assert.equal(readFileSync(join(data, 'about.txt'), 'utf8'), `app=${fx.manifest.id}\n`);
+  assert.equal(readFileSync(join(data, 'timezone'), 'utf8'), readFileSync('/etc/timezone', 'utf8'));
+
+  const logs = await o.logs(fx.manifest.id, { tail: 20 });
+  assert.ok(
+    logs.some((l) => l.member === 'web' && l.text.includes('serving /data')),
+    'container logs by member',
+  );
+  await assert.rejects(o.logs(fx.manifest.id, { member: 'nope' }), /"nope" is not a member/);
+  assert.equal((await o.uninstall(fx.manifest.id, { purge: true }).done).state, 'succeeded');
+});
+
+test('a host file outside the allowlist is refused before any job', async () => {
+  const fx = await fixture('fx-web', {
+    edit: (m) => {
+      m.hooks.post_install = [{ copy_from_host: { source: '/etc/localtime', volume: 'data', path: 'lt' } }];
+    },
+  });
+  assert.throws(
+    () => node.orchestrator.install(fx.manifest, { grants: [], source: { dir: fx.dir } }),
+    (e: Error & { code?: string }) => e.code === 'manifest.invalid' && e.message.includes('/etc/localtime'),
+  );
+});
+
+test('a dependency must be installed; while it is not running the dependent waits, visibly', async () => {
+  const o = node.orchestrator;
+  const dep = await fixture('fx-tcp');
+  const app = await fixture('fx-web', {
+    edit: (m) => {
+      m.dependencies = [{ app: dep.manifest.id, alternatives: [], condition: 'running' }];
+    },
+  });
+  assert.throws(
+    () => o.install(app.manifest, { grants: [], source: { dir: app.dir } }),
+    (e: Error & { code?: string }) => e.code === 'dependency.missing' && e.message.includes(dep.manifest.id),
+  );
+  assert.equal(
+    (await o.install(dep.manifest, { grants: [], source: { dir: dep.dir } }).done).state,
+    'succeeded',
+  );
+  assert.equal((await o.stopApp(dep.manifest.id).done).state, 'succeeded');
+
+  const job = await o.install(app.manifest, { grants: [], source: { dir: app.dir } }).done;
+  assert.equal(job.state, 'succeeded', JSON.stringify(job.error));
+  const waiting = o.getApp(app.manifest.id);
+  assert.equal(waiting.status, 'waiting');
+  assert.equal(waiting.statusDetail, `waiting for ${dep.manifest.id}`);
+  const web = await node.engine.containers.inspect(containerName(app.manifest.id, 'web'));
+  assert.equal(web.running, false, 'created, not started');
+
+  assert.throws(
+    () => o.uninstall(dep.manifest.id),
+    (e: Error & { code?: string }) =>
+      e.code === 'uninstall.has_dependents' && e.message.includes(app.manifest.id),
+  );
+  assert.equal((await o.startApp(dep.manifest.id).done).state, 'succeeded');
+  assert.equal((await o.startApp(app.manifest.id).done).state, 'succeeded');
+  assert.equal(o.getApp(app.manifest.id).status, 'running');
+  assert.equal((await o.uninstall(app.manifest.id, { purge: true }).done).state, 'succeeded');
+  assert.equal((await o.uninstall(dep.manifest.id, { purge: true }).done).state, 'succeeded');
+});
+
+test('cancelling an install while it waits for health rolls it back and ends cancelled', async () => {
+  const o = node.orchestrator;
+  const fx = await fixture('fx-web', {
+    edit: (m) => {
+      const web = m.containers[0];
+      if (web?.health)
+        web.health = {
+          ...web.health,
+          type: 'http',
+          port: 8080,
+          path: '/never.txt',
+          scheme: 'http',
+          start_period_secs: 600,
+        };
+    },
+  });
+  const submitted = o.install(fx.manifest, { grants: [], source: { dir: fx.dir } });
+  await new Promise<void>((resolve) => {
+    const onProgress = ({ job }: { job: { id: string; stage: string } }) => {
+      if (job.id === submitted.job.id && job.stage === 'start and wait for health') {
+        o.events.off('job-progress', onProgress);
+        resolve();
+      }
+    };
+    o.events.on('job-progress', onProgress);
+  });
+  o.cancelJob(submitted.job.id);
+  const done = await submitted.done;
+  assert.equal(done.state, 'cancelled');
+  assert.equal(
+    o.listApps().some((a) => a.id === fx.manifest.id),
+    false,
+  );
+  assert.deepEqual(await node.engine.containers.list({ labels: { [LABELS.app]: fx.manifest.id } }), []);
+});
