@@ -69,6 +69,20 @@ export class PodmanClient {
     return superviseService(this.#serviceOptions, options);
   }
 
+  /**
+   * Is the engine there? Resolves when it answers (starting the service if it
+   * is supervised and down), throws EngineUnavailableError otherwise. The same
+   * guard every other call goes through.
+   */
+  async ping(): Promise<void> {
+    await this.#http.request({
+      method: 'GET',
+      path: '/_ping',
+      operation: 'check that Podman answers',
+      timeoutMs: 10_000,
+    });
+  }
+
   async version(): Promise<EngineVersion> {
     const operation = 'read the engine version';
     const v = parseEngine(

@@ -53,6 +53,9 @@ test('two racing callers start one detached service; later callers just use it',
   assert.equal(results.filter((r) => r.started).length, 1, JSON.stringify(results));
   assert.equal(await pingEngine(socketPath), true);
   assert.deepEqual(await ensureService({ socketPath }), { started: false });
+  const pinger = new PodmanClient({ socketPath, superviseService: false });
+  await pinger.ping();
+  pinger.close();
   const pids = await servicePids(socketPath);
   assert.equal(pids.length, 1);
   assert.equal(results.find((r) => r.started)?.pid, pids[0]);
@@ -166,6 +169,7 @@ test('an idle event stream (no event yet, so no response headers) resyncs after 
 test('without supervision a silent socket is EngineUnavailableError with a sentence naming it', async () => {
   const silent = join(dirname(defaultSocketPath()), `archy-none-${engine.runId}.sock`);
   const client = new PodmanClient({ socketPath: silent, superviseService: false });
+  await assert.rejects(client.ping(), EngineUnavailableError);
   await assert.rejects(client.info(), (err: unknown) => {
     assert.ok(err instanceof EngineUnavailableError);
     assert.equal(err.code, 'ENGINE_UNAVAILABLE');

@@ -1,0 +1,162 @@
+// `localhost/archy-base/debian-bookworm:12`: a minimal Debian 12 root
+// filesystem made on this host by mmdebstrap (unprivileged, in a user
+// namespace) from Debian's mirror; no container registry involved. Apt inside
+// builds FROM it works (its sources list the bookworm, -updates and -security
+// suites) without recommends, and services never start during a build
+// (policy-rc.d). The host's own local CAs (/usr/local/share/ca-certificates)
+// are trusted inside too: if the host reaches the Internet through a TLS
+// proxy, so must builds and apps.
+import { createHash } from 'node:crypto';
+import { createReadStream, existsSync } from 'node:fs';
+import { mkdir, readdir, readFile, rename, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { BaseImageRecipe } from '../base-images.ts';
+import { ImageUnavailableError } from '../errors.ts';
+import { baseImageCacheDir } from './cache-dir.ts';
+import { runBounded } from './run-bounded.ts';
+
+/** Bump when the arguments below change in a way the inputs do not show. */
+const RECIPE_VERSION = '1';
+const NAME = 'debian-bookworm';
+const SUITE = 'bookworm';
+/** Packages beyond minbase (sorted; part of the cache key). */
+export const DEBIAN_BASE_PACKAGES: readonly string[] = ['ca-certificates'];
+const LOCAL_CA_DIR = '/usr/local/share/ca-certificates';
+const DEFAULT_TIMEOUT_SECS = 900;
+
+function mirrorBase(env: NodeJS.ProcessEnv): string {
+  return (env['ARCHY_DEBIAN_MIRROR'] ?? 'http://deb.debian.org').replace(/\/+$/, '');
+}
+
+/** The apt source lines, the same in the image as used to make it. */
+export function debianSources(env: NodeJS.ProcessEnv = process.env): string[] {
+  const base = mirrorBase(env);
+  return [
+    `deb ${base}/debian ${SUITE} main`,
+    `deb ${base}/debian ${SUITE}-updates main`,
+    `deb ${base}/debian-security ${SUITE}-security main`,
+  ];
+}
+
+async function localCaFiles(): Promise<{ name: string; path: string; bytes: Buffer }[]> {
+  if (!existsSync(LOCAL_CA_DIR)) return [];
+  const names = (await readdir(LOCAL_CA_DIR)).filter((n) => n.endsWith('.crt')).sort();
+  return Promise.all(
+    names.map(async (name) => ({
+      name,
+      path: join(LOCAL_CA_DIR, name),
+      bytes: await readFile(join(LOCAL_CA_DIR, name)),
+    })),
+  );
+}
+
+async function debianInputsHash(): Promise<string> {
+  const hash = createHash('sha256');
+  hash.update(`recipe\0${RECIPE_VERSION}\0suite\0${SUITE}\0`);
+  for (const line of debianSources()) hash.update(`source\0${line}\0`);
+  for (const pkg of [...DEBIAN_BASE_PACKAGES].sort()) hash.update(`package\0${pkg}\0`);
+  for (const ca of await localCaFiles()) hash.update(`ca\0${ca.name}\0`).update(ca.bytes).update('\0');
+  return hash.digest('hex').slice(0, 16);
+}
+
+/** mmdebstrap's arguments (pure): a tar of a minbase bookworm with our packages, CAs and apt settings. */
+export function mmdebstrapArgs(options: {
+  output: string;
+  caFiles: readonly { name: string; path: string }[];
+  root: boolean;
+  sources: readonly string[];
+}): string[] {
+  const args = [
+    '--variant=minbase',
+    `--mode=${options.root ? 'root' : 'unshare'}`,
+    '--format=tar',
+    // Podman provides /dev; device nodes cannot be made without privileges anyway.
+    '--skip=output/dev',
+    `--include=${[...DEBIAN_BASE_PACKAGES].sort().join(',')}`,
+    '--aptopt=APT::Install-Recommends "false"',
+    '--aptopt=APT::Install-Suggests "false"',
+    // Builds must never start services (postinst scripts call invoke-rc.d).
+    '--customize-hook=printf "#!/bin/sh\\nexit 101\\n" >"$1/usr/sbin/policy-rc.d" && chmod 0755 "$1/usr/sbin/policy-rc.d"',
+  ];
+  if (options.caFiles.length > 0) {
+    args.push(`--customize-hook=mkdir -p "$1${LOCAL_CA_DIR}"`);
+    for (const ca of options.caFiles)
+      args.push(`--customize-hook=upload ${ca.path} ${LOCAL_CA_DIR}/${ca.name}`);
+    args.push('--customize-hook=chroot "$1" update-ca-certificates >/dev/null');
+  }
+  args.push(SUITE, options.output, ...options.sources);
+  return args;
+}
+
+/** Tarballs being made in this process, by inputs hash: concurrent callers share one mmdebstrap run. */
+const pending = new Map<string, Promise<string>>();
+
+async function makeTarball(inputs: string): Promise<string> {
+  const dir = baseImageCacheDir();
+  const path = join(dir, `${NAME}-${inputs}.tar`);
+  if (existsSync(path)) return path;
+  await mkdir(dir, { recursive: true });
+  const tmp = `${path}.tmp-${process.pid}-${Date.now()}`;
+  const timeoutSecs =
+    Number(process.env['ARCHY_MMDEBSTRAP_TIMEOUT_SECS'] ?? DEFAULT_TIMEOUT_SECS) || DEFAULT_TIMEOUT_SECS;
+  const caFiles = await localCaFiles();
+  const run = await runBounded(
+    'mmdebstrap',
+    mmdebstrapArgs({ output: tmp, caFiles, root: process.getuid?.() === 0, sources: debianSources() }),
+    { timeoutMs: timeoutSecs * 1000 },
+  );
+  const reference = `localhost/archy-base/${NAME}`;
+  if (run.spawnError || run.code !== 0) {
+    await rm(tmp, { force: true });
+    const tail = run.lastLines.slice(-8).join(' | ');
+    const why = run.spawnError
+      ? run.spawnError.code === 'ENOENT'
+        ? 'mmdebstrap is not installed (install the Debian package mmdebstrap; scripts/setup-host does)'
+        : `mmdebstrap could not start (${run.spawnError.message})`
+      : run.timedOut
+        ? `mmdebstrap did not finish within ${timeoutSecs} s (a slow or unreachable Debian mirror? ARCHY_MMDEBSTRAP_TIMEOUT_SECS raises the limit)`
+        : `mmdebstrap failed (exit ${run.code ?? run.signal})`;
+    throw new ImageUnavailableError(
+      `Cannot make the base image ${reference}: ${why}.${tail ? ` Last output: ${tail}` : ''}`,
+      reference,
+      { operation: `make the ${NAME} root filesystem`, engineMessage: tail },
+    );
+  }
+  await rename(tmp, path);
+  // Older tarballs of this recipe are superseded: keep one.
+  for (const entry of await readdir(dir)) {
+    if (entry.startsWith(`${NAME}-`) && entry.endsWith('.tar') && join(dir, entry) !== path)
+      await rm(join(dir, entry), { force: true });
+  }
+  return path;
+}
+
+/**
+ * The cached root filesystem tarball for the current inputs, made when
+ * missing (once per process even when asked concurrently). node24 builds on it.
+ */
+export async function debianRootfsTarball(): Promise<{ path: string; inputs: string }> {
+  const inputs = await debianInputsHash();
+  let making = pending.get(inputs);
+  if (!making) {
+    making = makeTarball(inputs).finally(() => pending.delete(inputs));
+    pending.set(inputs, making);
+  }
+  return { path: await making, inputs };
+}
+
+export const debianBookwormRecipe: BaseImageRecipe = {
+  name: NAME,
+  tag: '12',
+  inputsHash: debianInputsHash,
+  async rootfs() {
+    const { path } = await debianRootfsTarball();
+    return () => createReadStream(path);
+  },
+  changes: [
+    'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
+    'ENV LANG=C.UTF-8',
+    'ENV DEBIAN_FRONTEND=noninteractive',
+    'CMD ["/bin/bash"]',
+  ],
+};
