@@ -18,11 +18,24 @@ export interface QuadletUnit {
 /** Seconds systemd waits beyond the member's own grace before it kills the unit (podman stop itself takes a moment). */
 export const QUADLET_STOP_MARGIN_SECS = 30;
 
-/** systemd treats `%` as a specifier; double quotes and backslashes need escaping inside a quoted word. */
-function quote(value: string): string {
+/**
+ * One systemd word. `%` is a specifier and `$` an environment expansion in
+ * the ExecStart= line Quadlet generates (Quadlet copies both through
+ * unescaped), so both are doubled; quotes, backslashes and newlines are
+ * escaped inside double quotes. Checked against Podman 5's generator.
+ */
+export function quadletQuote(value: string): string {
   if (/^[A-Za-z0-9_@./:,+=-]+$/.test(value)) return value;
-  return `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/%/g, '%%').replace(/\n/g, '\\n')}"`;
+  const escaped = value
+    .replace(/\\/g, '\\\\')
+    .replace(/"/g, '\\"')
+    .replace(/%/g, '%%')
+    .replace(/\$/g, '$$$$')
+    .replace(/\n/g, '\\n');
+  return `"${escaped}"`;
 }
+
+const quote = quadletQuote;
 
 function words(values: readonly string[]): string {
   return values.map(quote).join(' ');

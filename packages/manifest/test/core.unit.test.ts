@@ -336,13 +336,13 @@ test('Quadlet units: ordering from depends_on, TimeoutStopSec above the grace, s
   assert.match(units[1]!.content, /^VolumeName=archy-demo-db$/m);
 });
 
-test('Quadlet values are quoted for systemd: spaces, quotes and % survive', () => {
+test('Quadlet values are quoted for systemd: spaces, quotes, % and $ survive', () => {
   const m = valid((x) => {
-    x.containers[1]!.env = { MSG: 'say "hi" at 100%', DB_HOST: 'db' };
+    x.containers[1]!.env = { MSG: 'say "hi" at 100% for $HOME', DB_HOST: 'db' };
     x.containers[1]!.command = ['--greeting', 'hello world'];
   });
   const web = renderQuadlet(m, ctx)[2]!.content;
-  assert.match(web, /^Environment="MSG=say \\"hi\\" at 100%%"$/m);
+  assert.match(web, /^Environment="MSG=say \\"hi\\" at 100%% for \$\$HOME"$/m);
   assert.match(web, /^Exec=--greeting "hello world"$/m);
 });
 
