@@ -14,17 +14,16 @@ import {
 import { InvalidArgumentError, OrchestratorError } from './errors.ts';
 import { OrchestratorEvents } from './events.ts';
 import { JobRunner, type Submitted } from './jobs/runner.ts';
-import { type LifecycleDeps, renderInputs, renderSpecsFor } from './lifecycle/context.ts';
+import { type LifecycleDeps, renderInputs } from './lifecycle/context.ts';
 import { submitRestart, submitStart, submitStop } from './lifecycle/control.ts';
 import { type InstallOptions, submitInstall } from './lifecycle/install.ts';
 import { recoverUnfinishedJobs } from './lifecycle/recover.ts';
 import { submitUninstall } from './lifecycle/uninstall.ts';
 import { submitUpdate, type UpdateOptions } from './lifecycle/update.ts';
 import { Reconciler, type ReconcilerOptions } from './reconcile/reconciler.ts';
-import type { ReconcilableApp, ReconcileSource } from './reconcile/source.ts';
+import { lifecycleSource } from './reconcile/lifecycle-source.ts';
+import type { ReconcileSource } from './reconcile/source.ts';
 import type { Engine } from './runtime/engine.ts';
-import { writeFiles } from './runtime/files.ts';
-import { ensureNetwork, ensureVolumes } from './runtime/members.ts';
 import { dataPaths } from './runtime/paths.ts';
 import { renderContextFor } from './runtime/render.ts';
 import { SecretStore } from './secrets/store.ts';
@@ -318,40 +317,9 @@ export class Orchestrator {
 
   // ------------------------------------------------------------ the reconciler's view
 
-  /** What the reconciler reads and writes, implemented from the state store and the runtime. */
+  /** What the reconciler reads and writes: the same state, renderer and storage steps the jobs use. */
   reconcileSource(): ReconcileSource {
-    const deps = this.#require();
-    const full = (app: ReconcilableApp): InstalledApp => deps.state.apps.require(app.id);
-    return {
-      apps: () => deps.state.apps.list(),
-      specs: (app) => renderSpecsFor(deps, full(app)),
-      busy: (appId) => deps.runner.activeFor(appId) !== undefined,
-      prepare: async (app) => {
-        const a = full(app);
-        if (a.manifest.containers.some((c) => c.network_mode === 'bridge'))
-          await ensureNetwork(deps.engine, a.id);
-        await ensureVolumes(deps.engine, deps.dataRoot, a.id, a.manifest, deps.podmanPath);
-      },
-      writeFiles: async (app) => {
-        const a = full(app);
-        const tctx = templateContextFor(a.manifest, renderContextFor(a, renderInputs(deps)));
-        await writeFiles(
-          { appId: a.id, dataRoot: deps.dataRoot, volumes: a.manifest.volumes, podmanPath: deps.podmanPath },
-          a.manifest.files,
-          tctx,
-        );
-      },
-      setStatus: (appId, status, detail) => {
-        if (deps.state.apps.get(appId) !== undefined)
-          deps.state.apps.setStatus(appId, status, detail === '' ? null : detail);
-      },
-      notify: (appId, title, message) => {
-        deps.state.notifications.add({ appId, level: 'error', title, message });
-      },
-      recordHealth: (appId, member, state, detail) => {
-        if (deps.state.apps.get(appId) !== undefined) deps.state.health.record(appId, member, state, detail);
-      },
-    };
+    return lifecycleSource(this.#require());
   }
 
   #require(): LifecycleDeps {
