@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { closeSync, openSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, fchownSync, openSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { chown, mkdir, readFile, unlink } from 'node:fs/promises';
 import http from 'node:http';
 import { connect } from 'node:net';
@@ -210,6 +210,8 @@ async function startService(options: ServiceOptions, timeoutMs: number): Promise
   await unlink(socketPath).catch(() => {});
   const logPath = serviceLogPath(socketPath);
   const logFd = openSync(logPath, 'a', 0o600);
+  // Created by root for the service user: leave it theirs, or their own later starts could not append.
+  if (options.runAs) fchownSync(logFd, options.runAs.uid, options.runAs.gid);
   const env: NodeJS.ProcessEnv = { ...process.env };
   if (options.runAs) {
     env['HOME'] = options.runAs.home;

@@ -16,6 +16,7 @@ import {
   type EventStreamItem,
   PodmanClient,
   pingEngine,
+  superviseService,
 } from '../src/index.ts';
 import { startTestEngine, type TestEngine, TEST_LABEL, waitFor } from './support/engine.ts';
 
@@ -163,6 +164,25 @@ test('an idle event stream (no event yet, so no response headers) resyncs after 
     controller.abort();
     await consumer;
     client.close();
+  }
+});
+
+test('superviseService restarts a service that died, until stopped', async () => {
+  await ensureService({ socketPath });
+  const [before] = await servicePids(socketPath);
+  assert.ok(before);
+  const errors: unknown[] = [];
+  const stop = superviseService({ socketPath }, { intervalMs: 100, onError: (e) => errors.push(e) });
+  try {
+    process.kill(before, 'SIGKILL');
+    const after = await waitFor('a new service', async () => {
+      const pids = await servicePids(socketPath);
+      return pids.length === 1 && pids[0] !== before && (await pingEngine(socketPath)) ? pids[0] : undefined;
+    });
+    assert.notEqual(after, before);
+    assert.deepEqual(errors, []);
+  } finally {
+    stop();
   }
 });
 
