@@ -78,7 +78,7 @@ describe('probes against real sockets', () => {
     assert.equal(r.output, 'hello');
   });
 
-  test('http: a 503 fails but the app is live (it answered)', async () => {
+  test('http: a 503 fails and is not live (the app itself says it is broken)', async () => {
     const r = await runProbe(
       { type: 'http', port: 80, path: '/down', scheme: 'http' },
       endpoint(httpPort),
@@ -86,7 +86,7 @@ describe('probes against real sockets', () => {
       noExec,
     );
     assert.equal(r.ok, false);
-    assert.equal(r.live, true);
+    assert.equal(r.live, false);
     assert.match(r.detail, /status 503/);
   });
 

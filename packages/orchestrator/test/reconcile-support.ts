@@ -4,7 +4,7 @@
 // get ids unique to the test run, and each test's reconciler only owns those,
 // so it never touches another test's containers.
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -216,6 +216,23 @@ export async function startTestNode(): Promise<TestNode> {
     },
   };
   return node;
+}
+
+/** PIDs of the `podman system service` processes serving this socket: the engine's "power" in outage and reboot tests. */
+export function engineServicePids(socketPath: string): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let cmd: string[];
+    try {
+      cmd = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
+    } catch {
+      continue;
+    }
+    if (cmd.includes('system') && cmd.includes('service') && cmd.some((a) => a.endsWith(socketPath)))
+      pids.push(Number(entry));
+  }
+  return pids;
 }
 
 let nextPort = 0;

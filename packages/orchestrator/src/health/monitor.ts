@@ -76,8 +76,11 @@ export class HealthMonitor {
     const wanted = new Map(members.map((t) => [memberKey(t.appId, t.member), t]));
     for (const [key, run] of this.#members) {
       const t = wanted.get(key);
-      if (t === undefined || t.containerId !== run.target.containerId) this.#stop(this.#members, key);
-      else run.target = t; // same container: keep its verdict, refresh pid and ports
+      // Another container, or the same one started again (by anyone): its verdict starts over.
+      const restarted =
+        t !== undefined && (t.containerId !== run.target.containerId || t.startedAt !== run.target.startedAt);
+      if (t === undefined || restarted) this.#stop(this.#members, key);
+      else run.target = t; // same container, same run: keep its verdict, refresh pid and ports
     }
     for (const [key, t] of wanted) {
       if (this.#members.has(key)) continue;
@@ -104,6 +107,15 @@ export class HealthMonitor {
       this.#apps.set(key, run);
       this.#schedule(run, 0, () => this.#checkApp(key));
     }
+  }
+
+  /**
+   * Forgets a member's verdict: its container was (re)started, and a restarted
+   * container keeps its id, so the old "unhealthy" must not stick to it. The
+   * next `sync` probes it from `starting` again.
+   */
+  forget(appId: string, member: string): void {
+    this.#stop(this.#members, memberKey(appId, member));
   }
 
   /** The verdicts the planner reads, keyed by app then member. */

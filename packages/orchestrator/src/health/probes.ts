@@ -105,8 +105,9 @@ async function httpProbe(
     : r.status >= 200 && r.status < 400;
   if (good) return { ok: true, live: true, detail: `http ${probe.path}: ${r.status}`, output: r.body };
   const detail = r.status === 0 ? `http ${probe.path}: ${r.error}` : `http ${probe.path}: status ${r.status}`;
-  // Liveness prefers tcp: an app too busy to answer http but still accepting connections is not restarted.
-  const live = r.status !== 0 || (await tcpConnect(addr.host, addr.port, timeoutMs)).ok;
+  // An app that answers with a failing status says itself that it is broken: not live. One that does not
+  // answer in time may just be loaded: liveness then prefers tcp, and a port that still accepts is live.
+  const live = r.status === 0 && (await tcpConnect(addr.host, addr.port, timeoutMs)).ok;
   return { ok: false, live, detail, output: r.body };
 }
 

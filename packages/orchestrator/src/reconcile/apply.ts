@@ -21,6 +21,8 @@ export interface ApplyContext {
   /** Last failure of an automatic action per app, for the give-up message. */
   errors: Map<string, string>;
   requeue(appId: string, afterMs: number): void;
+  /** A member's container was just (re)started: its health verdict starts over. */
+  started(appId: string, member: string): void;
   now(): number;
   log(line: string): void;
 }
@@ -53,15 +55,16 @@ export async function applyPlan(actions: readonly Action[], ctx: ApplyContext): 
     try {
       await applyOne(action, ctx);
       results.push({ action, ok: true });
+      if (STARTS.has(action.kind) && 'member' in action) ctx.started(action.app, action.member);
     } catch (e) {
       const error = e instanceof Error ? e.message : String(e);
-      ctx.log(`reconcile: ${action.kind} ${action.app} failed: ${error}`);
+      ctx.log(`reconcile: ${action.rule}: ${action.kind} ${action.app} failed: ${error}`);
       results.push({ action, ok: false, error });
       if (STARTS.has(action.kind)) {
         failedApps.add(action.app);
         ctx.errors.set(action.app, error);
-        // A failing automatic start counts like a crash, so it backs off and ends in `failed`, never a loop.
-        countRestart(action.app, ctx);
+        // A failing automatic start counts like a crash (once), so it backs off and ends in `failed`, never a loop.
+        if (!('countsAsRestart' in action && action.countsAsRestart)) countRestart(action.app, ctx);
         ctx.requeue(action.app, 0);
       }
     }

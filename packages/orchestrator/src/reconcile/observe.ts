@@ -15,17 +15,11 @@ export interface ObserveEngine {
   };
 }
 
-const STATES: ReadonlySet<string> = new Set([
-  'created',
-  'running',
-  'paused',
-  'exited',
-  'stopped',
-  'stopping',
-]);
+const STATES: readonly ContainerState[] = ['created', 'running', 'paused', 'exited', 'stopped', 'stopping'];
 
+/** The engine's state word, or `unknown` for one the planner has no rule for (it then leaves the container alone). */
 function stateOf(s: string): ContainerState {
-  return STATES.has(s) ? (s as ContainerState) : 'unknown';
+  return STATES.find((x) => x === s) ?? 'unknown';
 }
 
 /**

@@ -10,14 +10,15 @@ import { HealthMonitor } from '../health/monitor.ts';
 import { type ActionResult, applyPlan } from './apply.ts';
 import { DEFAULT_RESTART_POLICY } from './backoff.ts';
 import { healthTargets } from './health-targets.ts';
-import type {
-  Action,
-  AppHealth,
-  Desired,
-  DesiredApp,
-  ObservedContainer,
-  RestartPolicy,
-  RestartRecord,
+import {
+  type Action,
+  type AppHealth,
+  type Desired,
+  type DesiredApp,
+  ENGINE_WRITES,
+  type ObservedContainer,
+  type RestartPolicy,
+  type RestartRecord,
 } from './model.ts';
 import { Observer } from './observe.ts';
 import { plan } from './plan.ts';
@@ -207,12 +208,15 @@ export class Reconciler {
     for (const r of this.#requeues.values()) clearTimeout(r.timer);
     this.#requeues.clear();
     this.#events?.abort();
-    this.#health.close();
+    // A pass in progress finishes first (it may still sync the probes); then the probes stop for good.
     await this.#chain;
+    this.#health.close();
   }
 
   async #runPass(reasons: string[], apps: string[]): Promise<PassReport> {
     const report: PassReport = { reasons, apps, stale: false, actions: [], results: [], unrenderable: {} };
+    // Closed: passes still queued do nothing (the daemon is going away; the apps keep running).
+    if (this.#closed) return report;
     let containers: ObservedContainer[];
     try {
       containers = await withTimeout(
@@ -275,13 +279,16 @@ export class Reconciler {
       restarts: this.#restarts,
       errors: this.#errors,
       requeue: (appId, afterMs) => this.#requeue(appId, afterMs),
+      started: (appId, member) => this.#health.forget(appId, member),
       now: this.#o.now,
       log: this.#o.log,
     });
-    for (const r of report.results) {
-      if (r.error !== undefined)
-        this.#o.log(`reconcile: ${r.action.rule}: ${r.action.kind} ${r.action.app} failed: ${r.error}`);
-    }
+    // What this pass changed is looked at by the next one (its probes start, its dependents may go),
+    // without waiting for an engine event; a converged pass changes nothing, so this ends.
+    const changed = report.results
+      .filter((x) => x.ok && ENGINE_WRITES.has(x.action.kind))
+      .map((x) => x.action.app);
+    for (const appId of new Set(changed)) this.trigger('after changes', appId);
     this.#emit(report);
     return report;
   }

@@ -334,8 +334,10 @@ const crashedMemberRestartsWithBackoff: Rule<MemberScope, MemberOutcome> = {
 
 /**
  * Lesson "Health checks under load lie": only sustained unhealthiness (the
- * probe's retries used up) of a member that no longer answers tcp (liveness
- * prefers tcp over http) restarts it, with the same backoff.
+ * probe's retries used up) of a member that is not live restarts it, with the
+ * same backoff. Not live = it answered its check with a failure, or it does
+ * not even accept a tcp connection; an http check that merely timed out while
+ * the port still accepts is a loaded box (liveness prefers tcp), not a dead app.
  */
 const sustainedUnhealthinessRestarts: Rule<MemberScope, MemberOutcome> = {
   name: 'sustained-unhealthiness-restarts',
