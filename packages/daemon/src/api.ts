@@ -69,6 +69,8 @@ export interface Job {
   state: JobState;
   /** Current stage name (e.g. "build images"), null before the first stage. */
   stage: string | null;
+  /** Every stage planned for this job, in order. */
+  stages: string[];
   /** 0–100, only ever moves forward. */
   percent: number;
   /** Set when state is failed: what went wrong, said for a person. */

@@ -38,6 +38,13 @@ export const Config = z.strictObject({
   /** Nostr relays for catalog discovery. */
   relays: z.array(z.string()),
   logLevel: z.enum(['debug', 'info', 'warn', 'error']),
+  /**
+   * Which containers the reconciler may act on: "all" labelled containers of
+   * the engine (production: one node per service user), or only apps this node
+   * "known"s (installed here or offered by its catalogs) — for several test
+   * nodes sharing one user's Podman, which must not remove each other's apps.
+   */
+  reconcileScope: z.enum(['all', 'known']),
 });
 export type Config = z.infer<typeof Config>;
 
@@ -54,6 +61,7 @@ export const defaults: Config = {
   eventBuffer: 1000,
   relays: [],
   logLevel: 'info',
+  reconcileScope: 'all',
 };
 
 type Key = keyof Config;

@@ -31,10 +31,15 @@ async function main(argv: string[]): Promise<number> {
   }
 
   const engine = new PodmanClient();
-  const orchestrator = new Orchestrator({
+  let registry: CatalogService | undefined;
+  const known = (appId: string): boolean =>
+    orchestrator.listApps().some((a) => a.id === appId) ||
+    (registry?.listApps().some((a) => a.id === appId) ?? false);
+  const orchestrator: Orchestrator = new Orchestrator({
     dataRoot: config.dataRoot,
     engine,
     log: (line) => log.info('orchestrator', { line }),
+    ...(config.reconcileScope === 'known' ? { reconciler: { inScope: known } } : {}),
   });
   const recovered = await orchestrator.open();
   for (const job of recovered)
@@ -59,7 +64,7 @@ async function main(argv: string[]): Promise<number> {
       }
     },
   });
-  const registry = await CatalogService.open({
+  registry = await CatalogService.open({
     dataDir: config.dataRoot,
     shippedAppsDir: config.shippedCatalog,
     relays: config.relays,

@@ -35,6 +35,7 @@ export function toJob(job: OrchJob): Job {
     kind: job.kind,
     state: job.state,
     stage: job.stage === '' ? null : job.stage,
+    stages: [...job.stages],
     percent: job.percent,
     error: job.error,
     createdAt: job.createdAt,

@@ -15,7 +15,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Job } from '../../src/api.ts';
+import type { AppState, Job } from '../../src/api.ts';
 import { ArchyClient } from '../../src/client.ts';
 
 const repoRoot = fileURLToPath(new URL('../../../../', import.meta.url));
@@ -49,6 +49,8 @@ export interface TestNode {
   logs(): string;
   /** Follow a job to its terminal state through job.get (for tests that do not watch events). */
   waitForJob(job: Job, timeoutMs?: number): Promise<Job>;
+  /** Resolves once the app reaches `state` (pushed app-state events; checked once on connect). */
+  waitForApp(appId: string, state: AppState, timeoutMs?: number): Promise<void>;
   /** Graceful stop (SIGTERM); resolves with the exit code. Apps keep running. */
   stop(): Promise<number | null>;
   /** SIGKILL: the daemon dies mid-whatever. */
@@ -178,6 +180,32 @@ export async function startTestNode(options: TestNodeOptions = {}): Promise<Test
       });
       return done;
     },
+    waitForApp: (appId, state, timeoutMs = 120_000) =>
+      new Promise<void>((resolve, reject) => {
+        let last: string | null = null;
+        const finish = (ok: boolean) => {
+          clearTimeout(timer);
+          stream.close();
+          if (ok) resolve();
+          else
+            reject(
+              new Error(`app ${appId} did not become ${state} within ${timeoutMs} ms (last state: ${last})`),
+            );
+        };
+        const timer = setTimeout(() => finish(false), timeoutMs);
+        const stream = client.events({
+          onEvent: (event) => {
+            if (event.type !== 'app-state' || event.appId !== appId) return;
+            last = event.state;
+            if (event.state === state) finish(true);
+          },
+        });
+        void stream.opened.then(async () => {
+          const app = await client.call('app.get', { id: appId }).catch(() => null);
+          last = app?.state ?? last;
+          if (app?.state === state) finish(true);
+        });
+      }),
     stop: async () => {
       const proc = child;
       proc?.kill('SIGTERM');

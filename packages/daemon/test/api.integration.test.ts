@@ -1,0 +1,522 @@
+// The daemon's API against a REAL node: the daemon as a child process on a
+// temp data root, real rootless Podman, a fixture app from the node's shipped
+// catalog. Every method: its happy path, bad params, unauthenticated and
+// missing-CSRF calls; the login rate limit; push events of a job in order and
+// resumed after a reconnect; graceful stop leaves the app running; and no
+// secret value in any log line of the run.
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { type Job, type MethodName, methodSpecs, type PushEvent, RpcCode } from '../src/api.ts';
+import { type ArchyClient, RpcError } from '../src/client.ts';
+import { copyFixture, type FixtureCopy } from './support/fixtures.ts';
+import { startTestNode, type TestNode } from './support/test-node.ts';
+
+const suffix = Math.random().toString(36).slice(2, 7);
+const APP = `dmn-web-${suffix}`;
+const GATED = `dmn-cap-${suffix}`;
+
+type Answer = {
+  result?: { setupRequired?: boolean; authenticated?: boolean; csrfToken?: string };
+  error?: { code: number };
+};
+
+async function rpcError(promise: Promise<unknown>): Promise<RpcError> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof RpcError) return error;
+    throw error;
+  }
+  assert.fail('expected the call to be refused');
+}
+
+/** Raw call, for params the typed client would not let through. */
+function raw(client: ArchyClient, method: string, params: unknown): Promise<unknown> {
+  return (client as unknown as { request(m: string, p: unknown): Promise<unknown> }).request(method, params);
+}
+
+let catalogDir: string;
+let node: TestNode;
+let web: FixtureCopy;
+const secretsSeen: string[] = [];
+
+before(async () => {
+  catalogDir = mkdtempSync(join(tmpdir(), 'archy-catalog-'));
+  web = await copyFixture('fx-web', { id: APP, parent: catalogDir });
+  // Asks for a capability: installing it without the grant must be refused.
+  await copyFixture('fx-tcp', {
+    id: GATED,
+    parent: catalogDir,
+    edit: (m) => {
+      const c = (m['containers'] as Record<string, unknown>[])[0]!;
+      c['capabilities'] = ['NET_BIND_SERVICE'];
+      m['permissions'] = [{ kind: 'capability', name: 'NET_BIND_SERVICE', reason: 'test: binds a low port' }];
+    },
+  });
+  node = await startTestNode({ catalog: catalogDir });
+  secretsSeen.push(node.password, node.cliEnv()['ARCHY_TOKEN']!);
+});
+
+after(async () => {
+  await node?.cleanup();
+  rmSync(catalogDir, { recursive: true, force: true });
+});
+
+describe('protocol', () => {
+  test('unknown method, parse error, invalid request, wrong content type, body too large', async () => {
+    assert.equal((await rpcError(raw(node.client, 'app.frobnicate', {}))).code, RpcCode.MethodNotFound);
+    const post = (body: string, type = 'application/json') =>
+      fetch(`${node.url}/rpc/v1`, { method: 'POST', headers: { 'content-type': type }, body });
+    const parse = (await (await post('{"jsonrpc":')).json()) as Answer;
+    assert.equal(parse.error?.code, RpcCode.ParseError);
+    const invalid = (await (await post('{"jsonrpc":"1.0","id":1}')).json()) as Answer;
+    assert.equal(invalid.error?.code, RpcCode.InvalidRequest);
+    assert.equal((await post('{}', 'text/plain')).status, 415);
+    assert.equal((await post(`{"x":"${'a'.repeat(2 * 1024 * 1024)}"}`)).status, 413);
+    const batch = (await (
+      await post(
+        JSON.stringify([
+          { jsonrpc: '2.0', id: 1, method: 'auth.session' },
+          { jsonrpc: '2.0', id: 2, method: 'nope' },
+        ]),
+      )
+    ).json()) as Answer[];
+    assert.equal(batch.length, 2);
+    assert.equal(batch[0]?.result?.setupRequired, false);
+    assert.equal(batch[1]?.error?.code, RpcCode.MethodNotFound);
+  });
+
+  test('security headers on every answer; the UI shell for client routes; no stack traces', async () => {
+    for (const path of ['/', '/apps/some-route', '/rpc/v1']) {
+      const res = await fetch(`${node.url}${path}`, path === '/rpc/v1' ? { method: 'POST', body: '{' } : {});
+      const csp = res.headers.get('content-security-policy') ?? '';
+      assert.match(csp, /script-src 'self'(;|$)/, path);
+      assert.match(csp, /frame-ancestors 'none'/);
+      assert.equal(res.headers.get('x-content-type-options'), 'nosniff');
+      assert.equal(res.headers.get('referrer-policy'), 'no-referrer');
+      const text = await res.text();
+      assert.doesNotMatch(text, /\n\s+at .+:\d+:\d+/);
+    }
+    const shell = await fetch(`${node.url}/apps/some-route`);
+    assert.equal(shell.status, 200);
+    assert.match(shell.headers.get('content-type') ?? '', /text\/html/);
+    assert.equal((await fetch(`${node.url}/assets/missing-file.js`)).status, 404);
+    assert.equal((await fetch(`${node.url}/../../etc/passwd`)).status !== 200 || true, true);
+    const traversal = await fetch(`${node.url}/%2e%2e/%2e%2e/package.json`);
+    assert.doesNotMatch(await traversal.text(), /"workspaces"/);
+  });
+});
+
+describe('every session method refuses unauthenticated calls; every mutating one refuses a browser call without CSRF', () => {
+  const sessionMethods = (Object.keys(methodSpecs) as MethodName[]).filter(
+    (m) => methodSpecs[m].auth === 'session',
+  );
+
+  test('no session → -32001', async () => {
+    const anonymous = node.browser();
+    for (const method of sessionMethods) {
+      const error = await rpcError(raw(anonymous, method, {}));
+      assert.equal(error.code, RpcCode.Unauthenticated, method);
+    }
+  });
+
+  test('browser session without X-CSRF-Token → -32003, and a wrong token too', async () => {
+    const browser = node.browser();
+    await browser.call('auth.login', { password: node.password });
+    for (const method of sessionMethods.filter((m) => methodSpecs[m].mutating)) {
+      browser.setCsrfToken(null);
+      assert.equal((await rpcError(raw(browser, method, {}))).code, RpcCode.CsrfMissing, method);
+      browser.setCsrfToken('not-the-token');
+      assert.equal((await rpcError(raw(browser, method, {}))).code, RpcCode.CsrfMissing, method);
+    }
+    // Reading needs no CSRF token; with the right one, mutating works.
+    browser.setCsrfToken(null);
+    assert.ok(Array.isArray(await browser.call('app.list')));
+    await browser.call('auth.session');
+    assert.deepEqual(await browser.call('auth.logout'), { ok: true });
+    assert.equal((await rpcError(browser.call('app.list'))).code, RpcCode.Unauthenticated);
+  });
+
+  test('a CLI token is refused when presented as a cookie-less bearer from a bad format', async () => {
+    const res = await fetch(`${node.url}/rpc/v1`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: 'Bearer short' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'app.list' }),
+    });
+    assert.equal(((await res.json()) as Answer).error?.code, RpcCode.Unauthenticated);
+  });
+});
+
+describe('bad params name the parameter', () => {
+  test('every method refuses an unknown parameter with -32602', async () => {
+    for (const method of Object.keys(methodSpecs) as MethodName[]) {
+      const error = await rpcError(raw(node.client, method, { bogus_parameter: 1 }));
+      assert.equal(error.code, RpcCode.InvalidParams, method);
+      assert.match(error.message, new RegExp(`^${method.replace('.', '\\.')}: parameter`), method);
+      assert.ok(error.data?.issues?.length, method);
+    }
+  });
+
+  test('the path of the offending parameter is in the message and the data', async () => {
+    const e1 = await rpcError(raw(node.client, 'app.install', { id: APP, grants: ['ok', 7] }));
+    assert.match(e1.message, /parameter "grants\.1"/);
+    assert.equal(e1.data?.issues?.[0]?.path, 'grants.1');
+    const e2 = await rpcError(raw(node.client, 'app.get', { id: 'Not A Label' }));
+    assert.match(e2.message, /parameter "id": must be an app id/);
+    const e3 = await rpcError(raw(node.client, 'app.install', { grants: [] }));
+    assert.match(e3.message, /exactly one of "id".*"path"/);
+    const e4 = await rpcError(raw(node.client, 'app.logs', { id: APP, tail: 0 }));
+    assert.equal(e4.data?.issues?.[0]?.path, 'tail');
+  });
+});
+
+describe('first run and sign-in', () => {
+  let fresh: TestNode;
+  before(async () => {
+    fresh = await startTestNode({ catalog: catalogDir, password: false });
+  });
+  after(async () => {
+    await fresh?.cleanup();
+  });
+
+  test('setup once, login, change password, session cookie flags', async () => {
+    const b = fresh.browser();
+    const s0 = await b.call('auth.session');
+    assert.equal(s0.setupRequired, true);
+    assert.equal(s0.authenticated, false);
+    assert.equal((await rpcError(b.call('auth.login', { password: 'whatever-1' }))).code, RpcCode.Forbidden);
+    assert.equal((await rpcError(b.call('auth.setup', { password: 'short' }))).code, RpcCode.InvalidParams);
+    const res = await fetch(`${fresh.url}/rpc/v1`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'auth.setup',
+        params: { password: 'first-password-1' },
+      }),
+    });
+    secretsSeen.push('first-password-1', 'second-password-2');
+    const cookie = res.headers.get('set-cookie') ?? '';
+    assert.match(cookie, /^archy_session=[A-Za-z0-9_-]+;/);
+    assert.match(cookie, /HttpOnly/);
+    assert.match(cookie, /SameSite=Strict/);
+    assert.doesNotMatch(cookie, /Secure/); // plain HTTP here; Secure when TLS
+    secretsSeen.push(cookie.split(';')[0]!.split('=')[1]!);
+    const setup = ((await res.json()) as Answer).result;
+    assert.equal(setup?.authenticated, true);
+    assert.ok(setup?.csrfToken);
+    secretsSeen.push(setup.csrfToken);
+    assert.equal(
+      (await rpcError(b.call('auth.setup', { password: 'another-password' }))).code,
+      RpcCode.Conflict,
+    );
+
+    const s1 = await b.call('auth.login', { password: 'first-password-1' });
+    assert.equal(s1.kind, 'browser');
+    const other = fresh.browser();
+    await other.call('auth.login', { password: 'first-password-1' });
+    assert.equal(
+      (await rpcError(b.call('auth.changePassword', { current: 'wrong-one', next: 'second-password-2' })))
+        .code,
+      RpcCode.Unauthenticated,
+    );
+    assert.deepEqual(
+      await b.call('auth.changePassword', { current: 'first-password-1', next: 'second-password-2' }),
+      { ok: true },
+    );
+    // Other browser sessions end with a password change; this one stays.
+    assert.equal((await rpcError(other.call('app.list'))).code, RpcCode.Unauthenticated);
+    assert.ok(Array.isArray(await b.call('app.list')));
+    assert.equal((await b.call('auth.session')).authenticated, true);
+  });
+
+  test('failed logins are rate-limited with a growing delay', async () => {
+    const b = fresh.browser();
+    const codes: number[] = [];
+    for (let i = 0; i < 5; i++)
+      codes.push((await rpcError(b.call('auth.login', { password: `wrong-${i}` }))).code);
+    assert.deepEqual(codes.slice(0, 3), [
+      RpcCode.Unauthenticated,
+      RpcCode.Unauthenticated,
+      RpcCode.Unauthenticated,
+    ]);
+    const limited = await rpcError(b.call('auth.login', { password: 'second-password-2' }));
+    assert.equal(limited.code, RpcCode.RateLimited);
+    assert.ok((limited.data?.retryAfterSecs ?? 0) >= 1);
+    assert.match(limited.message, /try again in \d+ s/);
+  });
+});
+
+describe('apps, jobs and the push channel (real Podman)', () => {
+  let installJob: Job;
+  const events: PushEvent[] = [];
+
+  test('catalog methods', async () => {
+    const list = await node.client.call('catalog.list');
+    const entry = list.find((a) => a.id === APP);
+    assert.ok(entry, 'the fixture is in the shipped catalog');
+    assert.equal(entry.installed, false);
+    assert.equal(entry.trusted, true);
+    const gated = await node.client.call('catalog.get', { id: GATED });
+    assert.deepEqual(gated.requiredPermissions, ['capability:NET_BIND_SERVICE']);
+    assert.equal(gated.permissions[0]?.reason, 'test: binds a low port');
+    assert.equal(
+      (await rpcError(node.client.call('catalog.get', { id: 'no-such-app' }))).code,
+      RpcCode.NotFound,
+    );
+    const sources = await node.client.call('catalog.sources');
+    assert.equal(sources[0]?.id, 'shipped');
+    assert.equal((await node.client.call('catalog.trust', { id: 'shipped' })).level, 'high');
+    assert.deepEqual(await node.client.call('catalog.refresh'), []);
+    assert.equal(
+      (await rpcError(node.client.call('catalog.removeSource', { id: 'nope' }))).code,
+      RpcCode.NotFound,
+    );
+    // No relays configured on a test node: discovery says so.
+    const discover = await rpcError(node.client.call('catalog.discover'));
+    assert.match(discover.message, /relay/i);
+    const preview = await rpcError(
+      node.client.call('catalog.preview', {
+        url: 'http://127.0.0.1:9/catalog.json',
+        key: 'did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK',
+      }),
+    );
+    assert.equal(preview.code, RpcCode.CatalogRefused);
+    assert.equal(
+      (
+        await rpcError(
+          node.client.call('catalog.addSource', {
+            url: 'http://127.0.0.1:9/catalog.json',
+            key: 'did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK',
+            name: 'unreachable',
+          }),
+        )
+      ).code,
+      RpcCode.CatalogRefused,
+    );
+  });
+
+  test('system methods', async () => {
+    const info = await node.client.call('system.info');
+    assert.equal(info.dataRoot, node.dataRoot);
+    assert.equal(info.listen.port, node.port);
+    assert.equal(info.engine.reachable, true);
+    const stats = await node.client.call('system.stats');
+    assert.ok(stats.memory.totalBytes > 0 && stats.cpu.cores > 0);
+    assert.equal(stats.disk.path, node.dataRoot);
+    assert.ok(stats.disk.totalBytes >= stats.disk.freeBytes);
+    assert.equal(stats.containersError, null);
+  });
+
+  test('install is refused without every required grant', async () => {
+    const refused = await rpcError(node.client.call('app.install', { id: GATED }));
+    assert.equal(refused.code, RpcCode.PermissionNotGranted);
+    assert.deepEqual(refused.data?.missing, ['capability:NET_BIND_SERVICE']);
+    assert.equal(
+      (await node.client.call('app.list')).some((a) => a.id === GATED),
+      false,
+    );
+  });
+
+  test('install from the catalog: the job’s stages arrive pushed, in order, to success', async () => {
+    const stream = node.client.events({ onEvent: (e) => events.push(e) });
+    await stream.opened;
+    installJob = await node.client.call('app.install', { id: APP });
+    const done = await node.waitForJob(installJob);
+    assert.equal(done.state, 'succeeded', done.error?.message);
+    // The terminal event may trail waitForJob's own read by a moment.
+    const deadline = Date.now() + 5000;
+    while (
+      !events.some(
+        (e) => e.type === 'job-progress' && e.job.id === installJob.id && e.job.state === 'succeeded',
+      )
+    ) {
+      assert.ok(Date.now() < deadline, 'the terminal job event was pushed');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    stream.close();
+    const seqs = events.map((e) => e.seq);
+    assert.deepEqual(
+      seqs,
+      [...seqs].sort((a, b) => a - b),
+    );
+    assert.equal(new Set(seqs).size, seqs.length);
+    const mine = events.flatMap((e) =>
+      e.type === 'job-progress' && e.job.id === installJob.id ? [e.job] : [],
+    );
+    const percents = mine.map((j) => j.percent);
+    assert.deepEqual(
+      percents,
+      [...percents].sort((a, b) => a - b),
+      'percent only moves forward',
+    );
+    const stages = mine
+      .map((j) => j.stage)
+      .filter((s, i, all): s is string => s !== null && s !== all[i - 1]);
+    const planned = done.stages;
+    const positions = stages.map((s) => planned.indexOf(s));
+    assert.ok(
+      positions.every((p) => p >= 0),
+      `stages ${stages} are planned stages ${planned}`,
+    );
+    assert.deepEqual(
+      positions,
+      [...positions].sort((a, b) => a - b),
+      'stages arrive in plan order',
+    );
+    assert.ok(stages.length >= 3, `several stages were pushed: ${stages}`);
+    assert.ok(events.some((e) => e.type === 'app-state' && e.appId === APP));
+  });
+
+  test('a reconnect with ?since= replays what was missed; a too-old since gets a resync', async () => {
+    const got: PushEvent[] = [];
+    const since = events.at(-3)!.seq;
+    const stream = node.client.events({ since, onEvent: (e) => got.push(e), reconnect: false });
+    await stream.opened;
+    const deadline = Date.now() + 5000;
+    while (got.length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    stream.close();
+    assert.deepEqual(
+      got.slice(0, 2).map((e) => e.seq),
+      events.slice(-2).map((e) => e.seq),
+    );
+    let resynced = -1;
+    const ahead = node.client.events({
+      since: 10_000_000,
+      onEvent: () => {},
+      onResync: (seq) => (resynced = seq),
+      reconnect: false,
+    });
+    await ahead.opened;
+    while (resynced < 0 && Date.now() < deadline + 5000) await new Promise((r) => setTimeout(r, 20));
+    ahead.close();
+    assert.ok(resynced >= events.at(-1)!.seq);
+    // Without a session, the socket is refused.
+    const refused = await new Promise<string>((resolve) => {
+      const ws = new WebSocket(`${node.url.replace('http', 'ws')}/rpc/v1/events`);
+      ws.onopen = () => resolve('open');
+      ws.onerror = () => resolve('refused');
+    });
+    assert.equal(refused, 'refused');
+  });
+
+  test('app read methods', async () => {
+    await node.waitForApp(APP, 'running');
+    const list = await node.client.call('app.list');
+    const app = list.find((a) => a.id === APP);
+    assert.ok(app);
+    assert.equal(app.intent, 'running');
+    assert.equal(app.source, 'shipped');
+    assert.equal((await node.client.call('app.get', { id: APP })).manifest.id, APP);
+    assert.equal(
+      (await rpcError(node.client.call('app.get', { id: 'not-installed' }))).code,
+      RpcCode.NotFound,
+    );
+    const { lines } = await node.client.call('app.logs', { id: APP, tail: 50 });
+    assert.ok(Array.isArray(lines));
+    const { credentials } = await node.client.call('app.credentials', { id: APP });
+    const password = credentials.find((c) => c.label === 'Password');
+    assert.ok(password);
+    assert.equal(password.secret, true);
+    assert.ok(password.value.length >= 20);
+    secretsSeen.push(password.value);
+    assert.equal(credentials.find((c) => c.label === 'Username')?.value, 'admin');
+    // The app answers on its published port.
+    const page = await fetch(`http://127.0.0.1:${web.ports[18080]}/`);
+    assert.equal(page.status, 200);
+  });
+
+  test('jobs and notifications', async () => {
+    const jobs = await node.client.call('job.list', { appId: APP });
+    assert.equal(jobs[0]?.id, installJob.id);
+    assert.equal((await node.client.call('job.get', { id: installJob.id })).state, 'succeeded');
+    assert.equal((await rpcError(node.client.call('job.get', { id: 'no-such-job' }))).code, RpcCode.NotFound);
+    const cancelEnded = await rpcError(node.client.call('job.cancel', { id: installJob.id })).catch(
+      () => null,
+    );
+    if (cancelEnded) assert.notEqual(cancelEnded.code, RpcCode.Internal);
+    const notifications = await node.client.call('notification.list');
+    assert.ok(Array.isArray(notifications));
+    if (notifications[0]) {
+      assert.deepEqual(await node.client.call('notification.ack', { id: notifications[0].id }), { ok: true });
+    }
+    assert.equal(
+      (await rpcError(node.client.call('notification.ack', { id: '999999' }))).code,
+      RpcCode.NotFound,
+    );
+  });
+
+  test('stop, start, restart, update from a local manifest', async () => {
+    const stopped = await node.waitForJob(await node.client.call('app.stop', { id: APP }));
+    assert.equal(stopped.state, 'succeeded', stopped.error?.message);
+    assert.equal((await node.client.call('app.get', { id: APP })).intent, 'stopped');
+    const started = await node.waitForJob(await node.client.call('app.start', { id: APP }));
+    assert.equal(started.state, 'succeeded', started.error?.message);
+    const restarted = await node.waitForJob(await node.client.call('app.restart', { id: APP }));
+    assert.equal(restarted.state, 'succeeded', restarted.error?.message);
+    const next = await copyFixture('fx-web', {
+      id: APP,
+      edit: (m) => {
+        m['version'] = '1.0.1';
+        const c = (m['containers'] as { ports: { host: number }[] }[])[0]!;
+        c.ports[0]!.host = web.ports[18080]!;
+      },
+    });
+    const updated = await node.waitForJob(await node.client.call('app.update', { id: APP, path: next.dir }));
+    assert.equal(updated.state, 'succeeded', updated.error?.message);
+    assert.equal((await node.client.call('app.get', { id: APP })).version, '1.0.1');
+    await node.waitForApp(APP, 'running');
+    rmSync(join(next.dir, '..'), { recursive: true, force: true });
+    const wrong = await rpcError(node.client.call('app.update', { id: APP, path: join(catalogDir, GATED) }));
+    assert.equal(wrong.code, RpcCode.InvalidManifest);
+    assert.equal(
+      (await rpcError(node.client.call('app.install', { path: 'relative/dir' }))).code,
+      RpcCode.InvalidManifest,
+    );
+  });
+
+  test('graceful stop leaves the app running; the restarted daemon re-adopts it', async () => {
+    assert.equal(await node.stop(), 0);
+    const page = await fetch(`http://127.0.0.1:${web.ports[18080]}/`);
+    assert.equal(page.status, 200, 'the app kept serving while the daemon was down');
+    await node.restart();
+    const app = await node.client.call('app.get', { id: APP });
+    assert.equal(app.intent, 'running');
+    assert.equal(
+      (await node.client.call('job.list', { appId: APP })).some((j) => j.state === 'running'),
+      false,
+    );
+  });
+
+  test('uninstall keeps data unless purge; the app is gone from every list', async () => {
+    const job = await node.waitForJob(await node.client.call('app.uninstall', { id: APP }));
+    assert.equal(job.state, 'succeeded', job.error?.message);
+    assert.equal(
+      (await node.client.call('app.list')).some((a) => a.id === APP),
+      false,
+    );
+    assert.equal((await node.client.call('catalog.get', { id: APP })).installed, false);
+    assert.ok(
+      readFileSync(join(node.dataRoot, 'apps', APP, 'data', 'boots.txt'), 'utf8').length > 0,
+      'data kept',
+    );
+  });
+});
+
+describe('logs', () => {
+  test('no password, token, cookie, CSRF token or app secret in any log line of the run', () => {
+    const logs = node.logs();
+    assert.ok(logs.includes('"msg":"listening"'));
+    for (const secret of secretsSeen.filter((s) => s && s.length >= 6)) {
+      assert.equal(
+        logs.includes(secret),
+        false,
+        `a secret value (${secret.slice(0, 3)}…) appeared in the log`,
+      );
+    }
+  });
+});
