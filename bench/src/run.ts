@@ -329,7 +329,7 @@ export async function main(argv: string[]): Promise<number> {
       if (chosen.includes('reconcile')) {
         const { reconcileFigures } = await import('./reconcile.ts');
         figures.push(
-          ...(await reconcileFigures(node).catch((err: Error) => [
+          ...(await reconcileFigures().catch((err: Error) => [
             { name: 'reconcile pass', value: Number.NaN, unit: '', note: `failed: ${err.message}` },
           ])),
         );
