@@ -3,6 +3,8 @@ import { createHash } from 'node:crypto';
 import { access, readFile } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { promisify } from 'node:util';
+import { debianBookwormRecipe } from './base-recipes/debian-bookworm.ts';
+import { node24Recipe } from './base-recipes/node24.ts';
 import { isStaticElf } from './elf.ts';
 import { ImageUnavailableError } from './errors.ts';
 import type { Images } from './images.ts';
@@ -128,7 +130,11 @@ export const busyboxRecipe: BaseImageRecipe = {
 };
 
 /** Recipes by name; another module adds `debian-bookworm` and `node24` here. */
-export const baseImageRecipes: Record<string, BaseImageRecipe> = { busybox: busyboxRecipe };
+export const baseImageRecipes: Record<string, BaseImageRecipe> = {
+  busybox: busyboxRecipe,
+  'debian-bookworm': debianBookwormRecipe,
+  node24: node24Recipe,
+};
 
 /**
  * Makes sure `localhost/archy-base/<name>:<tag>` exists, importing it from its

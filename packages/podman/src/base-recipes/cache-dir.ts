@@ -8,5 +8,5 @@ export function baseImageCacheDir(env: NodeJS.ProcessEnv = process.env): string 
   const explicit = env['ARCHY_BASE_IMAGE_CACHE'];
   if (explicit) return explicit;
   const xdg = env['XDG_CACHE_HOME'];
-  return join(xdg && xdg.startsWith('/') ? xdg : join(homedir(), '.cache'), 'archipelago', 'base-images');
+  return join(xdg?.startsWith('/') ? xdg : join(homedir(), '.cache'), 'archipelago', 'base-images');
 }

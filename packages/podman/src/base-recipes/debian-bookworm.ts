@@ -24,18 +24,75 @@ export const DEBIAN_BASE_PACKAGES: readonly string[] = ['ca-certificates'];
 const LOCAL_CA_DIR = '/usr/local/share/ca-certificates';
 const DEFAULT_TIMEOUT_SECS = 900;
 
-function mirrorBase(env: NodeJS.ProcessEnv): string {
-  return (env['ARCHY_DEBIAN_MIRROR'] ?? 'http://deb.debian.org').replace(/\/+$/, '');
+const HOST_APT_SOURCES = ['/etc/apt/sources.list', '/etc/apt/sources.list.d'];
+
+/** The repository URIs one line of an apt sources file names (`deb URI …` or deb822 `URIs: …`). */
+function lineUris(line: string): string[] {
+  const deb822 = /^URIs:\s*(.+)$/i.exec(line);
+  if (deb822?.[1]) return deb822[1].split(/\s+/);
+  const oneLine = /^deb\s+(?:\[[^\]]*\]\s+)?(\S+)/.exec(line);
+  return oneLine?.[1] ? [oneLine[1]] : [];
 }
 
-/** The apt source lines, the same in the image as used to make it. */
-export function debianSources(env: NodeJS.ProcessEnv = process.env): string[] {
-  const base = mirrorBase(env);
+/**
+ * The Debian archive and security mirrors a host's apt configuration uses (one-line `deb URI …` or deb822
+ * `URIs:` entries): the archive is a URI whose path ends in /debian, security one ending in /debian-security.
+ */
+export function debianMirrorsFromAptSources(texts: readonly string[]): {
+  archive?: string;
+  security?: string;
+} {
+  const found: { archive?: string; security?: string } = {};
+  for (const text of texts) {
+    for (const raw of text.split('\n')) {
+      for (const uri of lineUris(raw.trim())) {
+        const clean = uri.replace(/\/+$/, '');
+        if (!/^https?:\/\//.test(clean)) continue;
+        if (clean.endsWith('/debian-security')) found.security ??= clean;
+        else if (clean.endsWith('/debian')) found.archive ??= clean;
+      }
+    }
+  }
+  return found;
+}
+
+async function hostAptSourceTexts(): Promise<string[]> {
+  const texts: string[] = [];
+  for (const path of HOST_APT_SOURCES) {
+    if (!existsSync(path)) continue;
+    const files = path.endsWith('.d')
+      ? (await readdir(path))
+          .filter((f) => f.endsWith('.list') || f.endsWith('.sources'))
+          .sort()
+          .map((f) => join(path, f))
+      : [path];
+    for (const file of files) texts.push(await readFile(file, 'utf8').catch(() => ''));
+  }
+  return texts;
+}
+
+/**
+ * The apt source lines, the same in the image as used to make it: bookworm, -updates and -security from
+ * ARCHY_DEBIAN_MIRROR (an archive URI ending in /debian), else from the mirrors the host's apt uses. Empty
+ * when neither names one: mmdebstrap then picks Debian's default mirrors itself.
+ */
+export function debianSources(
+  env: NodeJS.ProcessEnv,
+  host: { archive?: string; security?: string },
+): string[] {
+  const explicit = env['ARCHY_DEBIAN_MIRROR']?.replace(/\/+$/, '');
+  const archive = explicit || host.archive;
+  if (!archive) return [];
+  const security = explicit ? `${explicit}-security` : (host.security ?? `${archive}-security`);
   return [
-    `deb ${base}/debian ${SUITE} main`,
-    `deb ${base}/debian ${SUITE}-updates main`,
-    `deb ${base}/debian-security ${SUITE}-security main`,
+    `deb ${archive} ${SUITE} main`,
+    `deb ${archive} ${SUITE}-updates main`,
+    `deb ${security} ${SUITE}-security main`,
   ];
+}
+
+async function currentSources(): Promise<string[]> {
+  return debianSources(process.env, debianMirrorsFromAptSources(await hostAptSourceTexts()));
 }
 
 async function localCaFiles(): Promise<{ name: string; path: string; bytes: Buffer }[]> {
@@ -53,7 +110,7 @@ async function localCaFiles(): Promise<{ name: string; path: string; bytes: Buff
 async function debianInputsHash(): Promise<string> {
   const hash = createHash('sha256');
   hash.update(`recipe\0${RECIPE_VERSION}\0suite\0${SUITE}\0`);
-  for (const line of debianSources()) hash.update(`source\0${line}\0`);
+  for (const line of await currentSources()) hash.update(`source\0${line}\0`);
   for (const pkg of [...DEBIAN_BASE_PACKAGES].sort()) hash.update(`package\0${pkg}\0`);
   for (const ca of await localCaFiles()) hash.update(`ca\0${ca.name}\0`).update(ca.bytes).update('\0');
   return hash.digest('hex').slice(0, 16);
@@ -102,7 +159,7 @@ async function makeTarball(inputs: string): Promise<string> {
   const caFiles = await localCaFiles();
   const run = await runBounded(
     'mmdebstrap',
-    mmdebstrapArgs({ output: tmp, caFiles, root: process.getuid?.() === 0, sources: debianSources() }),
+    mmdebstrapArgs({ output: tmp, caFiles, root: process.getuid?.() === 0, sources: await currentSources() }),
     { timeoutMs: timeoutSecs * 1000 },
   );
   const reference = `localhost/archy-base/${NAME}`;
