@@ -34,6 +34,7 @@ function job(over: Partial<Job> = {}): Job {
     kind: 'install',
     state: 'running',
     stage: 'build images',
+    stages: ['prepare', 'build images', 'start'],
     percent: 40,
     error: null,
     createdAt: '2026-01-01T00:00:00Z',

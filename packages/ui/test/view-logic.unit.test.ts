@@ -1,7 +1,7 @@
 // Table tests of the pure helpers the screens are built on.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { Manifest, PermissionRequest } from '../src/api/contract.ts';
+import type { CatalogApp, InstalledApp, Manifest, PermissionRequest } from '../src/api/contract.ts';
 import { allowedActions, statusDetail, statusLook } from '../src/lib/appStatus.ts';
 import { missingDependencies } from '../src/lib/dependencies.ts';
 import { formatAge, formatBytes, formatDuration, formatStage } from '../src/lib/format.ts';
@@ -9,6 +9,7 @@ import { iconUrl, monogram } from '../src/lib/icon.ts';
 import { launchTarget, launchUrl } from '../src/lib/launch.ts';
 import { allGranted, consentItems } from '../src/lib/permissions.ts';
 import { categoriesOf, filterApps, type Searchable } from '../src/lib/search.ts';
+import { availableUpdates } from '../src/lib/updates.ts';
 
 describe('launch', () => {
   const manifest = {
@@ -172,6 +173,28 @@ describe('format', () => {
     assert.equal(formatAge(0, 125_000), '2 min ago');
     assert.equal(formatDuration(65_000), '1 min 5 s');
     assert.equal(formatStage('build_images'), 'Build images');
+  });
+});
+
+describe('updates', () => {
+  const installed = (id: string, version: string, grants: string[]) =>
+    ({ id, version, grants, manifest: { name: id } }) as unknown as InstalledApp;
+  const offer = (id: string, version: string, requiredPermissions: string[]) =>
+    ({ id, version, requiredPermissions }) as unknown as CatalogApp;
+
+  it('lists apps a catalog offers another version of, with the permissions not granted yet', () => {
+    const updates = availableUpdates(
+      [
+        installed('web', '1.0.0', ['host_network']),
+        installed('db', '2.0.0', []),
+        installed('local', '1.0.0', []),
+      ],
+      [offer('web', '1.1.0', ['host_network', 'device:/dev/dri']), offer('db', '2.0.0', [])],
+    );
+    assert.deepEqual(
+      updates.map((u) => [u.app.id, u.offer.version, u.newPermissions]),
+      [['web', '1.1.0', ['device:/dev/dri']]],
+    );
   });
 });
 

@@ -1,0 +1,287 @@
+// The web UI in a real browser against a real daemon and real rootless
+// Podman: first run, sign-in, installing a fixture web app from the store with
+// permission consent, its live stages, opening it, stop/start, uninstall
+// keeping data, reinstall with the data still there, and a failing app shown
+// failed with its reason. Screenshots of every screen, desktop and phone.
+import assert from 'node:assert/strict';
+import { rmSync } from 'node:fs';
+import { after, before, describe, it } from 'node:test';
+import { startTestNode, type TestNode } from '@archipelago/daemon/test-node';
+import type { Locator, Page } from 'playwright-core';
+import { openBrowser, screenshotDir, type TestBrowser } from './support/browser.ts';
+import { buildUi } from './support/build-ui.ts';
+import { makeUiCatalog, type UiCatalog } from './support/catalog.ts';
+
+const INSTALL_TIMEOUT = 300_000;
+const STATE_TIMEOUT = 120_000;
+const password = `correct horse ${Date.now()}`;
+
+let node: TestNode;
+let browser: TestBrowser;
+let catalog: UiCatalog;
+let uiBuild: { root: string; ui: string };
+let page: Page;
+
+/** The state badge of an app card or page reaches `state`. */
+async function waitForState(appId: string, state: string, timeout = STATE_TIMEOUT): Promise<void> {
+  await page.waitForSelector(`[data-testid=installed-app][data-app-id="${appId}"][data-state="${state}"]`, {
+    timeout,
+  });
+}
+
+/** The text of an element, trimmed. */
+async function text(locator: Locator): Promise<string> {
+  return ((await locator.textContent()) ?? '').trim();
+}
+
+async function goto(path: string): Promise<void> {
+  await page.goto(`${node.url}${path}`);
+}
+
+/** Fetches a path of the installed web fixture on the port the UI's Open link points at. */
+async function fetchFromApp(href: string, path: string): Promise<string> {
+  const response = await fetch(new URL(path, href));
+  assert.equal(response.status, 200, `GET ${path} of the app`);
+  return response.text();
+}
+
+/** The steps build on each other: after one fails, the rest are skipped instead of timing out one by one. */
+let failed: string | undefined;
+function step(name: string, body: () => Promise<void>): void {
+  it(name, async (t) => {
+    if (failed) {
+      t.skip(`an earlier step failed: ${failed}`);
+      return;
+    }
+    try {
+      await body();
+    } catch (error) {
+      failed = name;
+      await browser?.page
+        .screenshot({ path: `${screenshotDir()}/failure.png`, fullPage: true })
+        .catch(() => undefined);
+      throw error;
+    }
+  });
+}
+
+describe('web UI against a real node', { timeout: 900_000 }, () => {
+  before(async () => {
+    const suffix = Math.random().toString(36).slice(2, 7);
+    [uiBuild, catalog] = await Promise.all([buildUi(), makeUiCatalog(suffix)]);
+    node = await startTestNode({ password: false, catalog: catalog.dir, env: { ARCHY_UI_DIR: uiBuild.ui } });
+    browser = await openBrowser();
+    page = browser.page;
+  });
+
+  after(async () => {
+    await browser?.close();
+    await node?.cleanup();
+    if (uiBuild) rmSync(uiBuild.root, { recursive: true, force: true });
+    if (catalog) rmSync(catalog.root, { recursive: true, force: true });
+  });
+
+  step('first run asks for a password, then opens the dashboard', async () => {
+    await goto('/apps');
+    await page.waitForURL(/\/setup$/);
+    await browser.shoot('01-first-run');
+    await page.getByLabel('Password', { exact: true }).fill(password);
+    await page.getByLabel('Repeat the password').fill(password);
+    await page.getByTestId('setup-submit').click();
+    await page.waitForURL(`${node.url}/`);
+    await page.getByRole('heading', { name: 'System' }).waitFor();
+    await page.getByTestId('channel-state').getByText('Live').waitFor();
+    await browser.shoot('02-dashboard-empty');
+  });
+
+  step('an unauthenticated visit lands on the login page, which leads back after sign-in', async () => {
+    await page.getByTestId('logout').click();
+    await page.waitForURL(/\/login/);
+    await goto('/store');
+    await page.waitForURL(/\/login\?next=(%2F|\/)store$/);
+    await page.getByLabel('Password').fill('not the password');
+    await page.getByTestId('login-submit').click();
+    await page.getByTestId('login-error').waitFor();
+    await browser.shoot('03-login-error');
+    await page.getByLabel('Password').fill(password);
+    await page.getByTestId('login-submit').click();
+    await page.waitForURL(/\/store$/);
+  });
+
+  step('finds the fixture in the store and shows its app page', async () => {
+    await page.getByTestId('store-app').first().waitFor();
+    await browser.shoot('04-store');
+    await page.getByTestId('store-search').fill('remembers every start');
+    const tiles = page.getByTestId('store-app');
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid=store-app]').length === 1);
+    assert.equal(await tiles.first().getAttribute('data-app-id'), catalog.web.id);
+    await tiles.first().click();
+    await page.getByRole('heading', { name: catalog.web.name, level: 1 }).waitFor();
+    assert.match(await text(page.getByTestId('trust')), /Shipped with the node/);
+    await page.getByText('Serves the files you share with it.').waitFor();
+    await browser.shoot('05-store-app');
+  });
+
+  step(
+    'installs only after each permission is granted, and shows the live stages up to running',
+    async () => {
+      await page.getByTestId('install-app').click();
+      const confirm = page.getByTestId('confirm-install');
+      const permission = page.getByTestId('permission');
+      assert.equal(await permission.count(), 1);
+      assert.match(await text(permission), /Read .*shared on this node/);
+      assert.equal(
+        await confirm.isDisabled(),
+        true,
+        'install stays disabled until the permission is granted',
+      );
+      await browser.shoot('06-install-consent');
+      await permission.locator('input[type=checkbox]').check();
+      assert.equal(await confirm.isEnabled(), true);
+      await confirm.click();
+      await page.waitForURL(new RegExp(`/apps/${catalog.web.id}$`));
+
+      // Watch the page as the job runs: every stage name and percentage shown.
+      const seen: { stage: string; percent: number }[] = [];
+      let shotTaken = false;
+      const deadline = Date.now() + INSTALL_TIMEOUT;
+      for (;;) {
+        const sample = await page.evaluate(() => {
+          const job = document.querySelector<HTMLElement>('[data-testid=job-progress]');
+          const card = document.querySelector<HTMLElement>('[data-testid=installed-app]');
+          return {
+            stage: job?.dataset['stage'] ?? null,
+            percent: job ? Number(job.dataset['percent']) : null,
+            state: card?.dataset['state'] ?? null,
+          };
+        });
+        if (sample.stage !== null && sample.percent !== null) {
+          const last = seen.at(-1);
+          if (!last || last.stage !== sample.stage || last.percent !== sample.percent)
+            seen.push({ stage: sample.stage, percent: sample.percent });
+          if (!shotTaken && sample.stage) {
+            shotTaken = true;
+            await browser.shoot('07-installing');
+          }
+        }
+        if (sample.state === 'running') break;
+        assert.notEqual(
+          sample.state,
+          'failed',
+          `install failed; stages seen: ${JSON.stringify(seen)}\n${node.logs().slice(-4000)}`,
+        );
+        assert.ok(
+          Date.now() < deadline,
+          `not running after ${INSTALL_TIMEOUT} ms; stages seen: ${JSON.stringify(seen)}`,
+        );
+        await page.waitForTimeout(100);
+      }
+      assert.ok(
+        seen.some((s) => s.stage !== ''),
+        `a named stage was shown: ${JSON.stringify(seen)}`,
+      );
+      for (let i = 1; i < seen.length; i++) {
+        assert.ok(seen[i]!.percent >= seen[i - 1]!.percent, `percent moved back: ${JSON.stringify(seen)}`);
+      }
+    },
+  );
+
+  step('opens the running app at its published port and reveals its credentials', async () => {
+    await waitForState(catalog.web.id, 'running');
+    const open = page.getByTestId('open-app').first();
+    const href = await open.getAttribute('href');
+    assert.equal(href, `http://127.0.0.1:${catalog.web.hostPort}/`);
+    // The first opening shows the app's sign-in details before the app.
+    await open.click();
+    const dialog = page.locator('dialog[open]');
+    await dialog.getByTestId('show-credentials').click();
+    const values = dialog.getByTestId('credential-value');
+    await values.first().waitFor();
+    assert.equal(await text(values.nth(0)), 'admin');
+    assert.match(await text(values.nth(1)), /^•+$/, 'a secret stays hidden until revealed');
+    await dialog.getByRole('button', { name: 'Reveal Password' }).click();
+    assert.match(await text(values.nth(1)), /^\S{20}$/);
+    await dialog.getByRole('button', { name: 'Hide Password' }).click();
+    await browser.shoot('08-credentials');
+    const popup = page.waitForEvent('popup');
+    await dialog.getByTestId('open-app-confirmed').click();
+    const appPage = await popup;
+    await appPage.waitForLoadState();
+    assert.equal(appPage.url(), href);
+    await appPage.getByRole('heading', { name: 'fx-web is running' }).waitFor();
+    await appPage.close();
+    const boots = await fetchFromApp(href!, '/boots.txt');
+    assert.equal(boots.trim().split('\n').length, 1);
+
+    await page.getByTestId('log-tail').getByText('serving /data on :8080').waitFor({ timeout: 30_000 });
+    await browser.shoot('09-app-running');
+  });
+
+  step('shows a failing app as failed with its reason', async () => {
+    await goto(`/store/${catalog.crash.id}`);
+    await page.getByTestId('install-app').click();
+    await page.getByTestId('no-permissions').waitFor();
+    await page.getByTestId('confirm-install').click();
+    await page.waitForURL(new RegExp(`/apps/${catalog.crash.id}$`));
+    await waitForState(catalog.crash.id, 'failed', INSTALL_TIMEOUT);
+    const reason = await text(page.getByTestId('app-reason'));
+    assert.ok(reason.trim().length > 0, 'a reason is shown');
+    assert.notEqual(reason.trim(), 'It failed without saying why.');
+    await page.getByTestId('retry-app').waitFor();
+    await browser.shoot('10-app-failed');
+  });
+
+  step('stops and starts the app from My apps', async () => {
+    await goto('/apps');
+    const card = page.locator(`[data-testid=installed-app][data-app-id="${catalog.web.id}"]`);
+    await card.waitFor();
+    await browser.shoot('11-my-apps');
+    await card.getByTestId('stop-app').click();
+    await waitForState(catalog.web.id, 'stopped');
+    await card.getByTestId('start-app').click();
+    await waitForState(catalog.web.id, 'running');
+  });
+
+  step('uninstalls keeping the data, and the app is gone from every list', async () => {
+    await goto(`/apps/${catalog.web.id}`);
+    await page.getByTestId('uninstall-app').click();
+    assert.equal(await page.getByTestId('keep-data').isChecked(), true, 'keeping data is the default');
+    await browser.shoot('12-uninstall-confirm');
+    await page.getByTestId('confirm-uninstall').click();
+    await page.getByTestId('app-missing').waitFor({ timeout: STATE_TIMEOUT });
+    await goto('/apps');
+    await page.locator(`[data-testid=installed-app][data-app-id="${catalog.crash.id}"]`).waitFor();
+    assert.equal(await page.locator(`[data-app-id="${catalog.web.id}"]`).count(), 0, 'not in My apps');
+    await goto('/');
+    await page.locator(`[data-testid=installed-app][data-app-id="${catalog.crash.id}"]`).waitFor();
+    assert.equal(
+      await page.locator(`[data-testid=installed-app][data-app-id="${catalog.web.id}"]`).count(),
+      0,
+      'not on the dashboard',
+    );
+    await browser.shoot('13-dashboard');
+    await goto(`/store/${catalog.web.id}`);
+    await page.getByTestId('install-app').waitFor();
+  });
+
+  step('reinstalls and finds the data it kept', async () => {
+    await page.getByTestId('install-app').click();
+    await page.getByTestId('permission').locator('input[type=checkbox]').check();
+    await page.getByTestId('confirm-install').click();
+    await page.waitForURL(new RegExp(`/apps/${catalog.web.id}$`));
+    await waitForState(catalog.web.id, 'running', INSTALL_TIMEOUT);
+    const href = await page.getByTestId('open-app').first().getAttribute('href');
+    const boots = await fetchFromApp(href!, '/boots.txt');
+    // One line per start: the first install, the start after stop, the reinstall.
+    assert.ok(boots.trim().split('\n').length >= 3, `boots.txt kept its earlier starts:\n${boots}`);
+  });
+
+  step('shows catalogs and settings', async () => {
+    await goto('/sources');
+    await page.getByTestId('source').first().waitFor();
+    await browser.shoot('14-catalogs');
+    await goto('/settings');
+    await page.getByTestId('change-password').waitFor();
+    await browser.shoot('15-settings');
+  });
+});
