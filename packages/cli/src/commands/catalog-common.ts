@@ -39,6 +39,16 @@ export async function guarded(json: boolean, body: () => Promise<number>): Promi
       }
       throw new CliError(err.code, err.message, 1);
     }
+    // A file that cannot be read or written is the user's to fix, not a bug: say which and why.
+    if (err instanceof Error && 'syscall' in err && 'code' in err && typeof err.code === 'string') {
+      const path = 'path' in err && typeof err.path === 'string' ? ` ${err.path}` : '';
+      const message = `cannot ${String(err.syscall)}${path}: ${err.code}`;
+      if (json) {
+        process.stdout.write(`${JSON.stringify({ ok: false, error: { code: 'io_error', message } })}\n`);
+        return 1;
+      }
+      throw new CliError('io_error', message, 1);
+    }
     throw err;
   }
 }

@@ -3,6 +3,7 @@
 // key or root, root rotations, expiry, manifest hashes, embedded manifests)
 // and prints what an operator would see: publisher, version, apps, permissions.
 import {
+  catalogUrl,
   fetchCatalog,
   isEd25519DidKey,
   parseDocument,
@@ -35,7 +36,7 @@ export async function run(args: string[]): Promise<number> {
   return guarded(json, async () => {
     let document: unknown;
     if (/^https?:\/\//.test(target)) {
-      const fetched = await fetchCatalog(target);
+      const fetched = await fetchCatalog(catalogUrl(target));
       document = fetched.status === 'fresh' ? fetched.document : null;
     } else {
       document = await readJsonFile(target, 'catalog');
