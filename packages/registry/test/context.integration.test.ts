@@ -79,6 +79,44 @@ describe('build contexts in catalogs', () => {
     );
   });
 
+  test('icons are fetched next to the catalog and checked against the signed hash', async () => {
+    const svg = new TextEncoder().encode('<svg xmlns="http://www.w3.org/2000/svg"/>\n');
+    const hash = contextHash(svg);
+    const path = `icons/${hash.slice('sha256:'.length)}.svg`;
+    const other = keys(1)[0]!;
+    const iconHost = await startCatalogHost();
+    try {
+      iconHost.publish(
+        signedCatalog({
+          publisher: other,
+          apps: [sampleManifest('icon-app')],
+          mutate: (s) => {
+            s.apps[0]!.icon = { hash, media_type: 'image/svg+xml', path };
+          },
+        }),
+      );
+      iconHost.files.set(`/${path}`, svg);
+      const service = await CatalogService.open({
+        dataDir: join(root, 'data-icons'),
+        shippedAppsDir: null,
+        now: () => NOW,
+      });
+      await service.addSource({ url: iconHost.url, key: other.did, name: 'icons' });
+      const icon = await service.getIcon('icon-app');
+      assert.equal(icon.mediaType, 'image/svg+xml');
+      assert.deepEqual(icon.bytes, svg);
+      iconHost.files.set(`/${path}`, new TextEncoder().encode('<svg>swapped</svg>'));
+      await assert.rejects(
+        service.getIcon('icon-app'),
+        (err: unknown) =>
+          err instanceof MalformedDocumentError &&
+          /does not match the hash its catalog signs/.test(err.message),
+      );
+    } finally {
+      await iconHost.close();
+    }
+  });
+
   test('a bundle that does not match the signed hash, or that escapes its directory, is refused', async () => {
     const into = join(root, 'unpack');
     const packed = await packContext(join(root, 'app'));
