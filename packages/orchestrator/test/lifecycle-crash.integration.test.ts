@@ -5,10 +5,11 @@
 // engine shows.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { LABELS } from '@archipelago/manifest';
+import { containerName, LABELS } from '@archipelago/manifest';
 import type { Orchestrator } from '../src/index.ts';
 import { type Fixture, fixture, type TestNode, testNode } from './support/node.ts';
 
@@ -141,3 +142,63 @@ for (const at of UNINSTALL_POINTS) {
     }
   });
 }
+
+/** Installs a fresh fx-web in a short-lived orchestrator on this node's data root. */
+async function installed(): Promise<Fixture> {
+  const fx = await fixture('fx-web');
+  const o = await node.reopen();
+  const job = await o.install(fx.manifest, { grants: [], source: { dir: fx.dir } }).done;
+  assert.equal(job.state, 'succeeded', JSON.stringify(job.error));
+  await o.close();
+  return fx;
+}
+
+const UPDATE_POINTS = ['stop containers', 'back up data', 'create containers', 'start and wait for health'];
+
+for (const at of UPDATE_POINTS) {
+  test(`update killed at "${at}" is rolled back to the old version with its data at the next open`, async () => {
+    const fx = await installed();
+    const id = fx.manifest.id;
+    writeFileSync(join(node.dataRoot, 'apps', id, 'data', 'precious.txt'), 'keep me');
+    const next = structuredClone(fx.manifest);
+    next.version = '9.9.9';
+    const web = next.containers[0];
+    assert.ok(web);
+    web.command = ['/bin/sh', '-c', 'echo ruined > /data/precious.txt; exec /bin/sh /start.sh'];
+
+    const jobId = await runAndKill({ op: 'update', appId: id, manifest: next, dir: fx.dir, at });
+    const o = await node.reopen();
+    try {
+      const job = o.getJob(jobId);
+      assert.equal(job.state, 'failed');
+      assert.equal(job.error?.code, 'job.interrupted');
+      assert.match(job.error?.message ?? '', /rolled back/);
+      const app = o.getApp(id);
+      assert.equal(app.version, fx.manifest.version);
+      assert.equal(app.previous, null);
+      assert.equal(readFileSync(join(node.dataRoot, 'apps', id, 'data', 'precious.txt'), 'utf8'), 'keep me');
+      const inspect = await node.engine.containers.inspect(containerName(id, 'web'));
+      assert.equal(inspect.labels[LABELS.version], fx.manifest.version);
+      await assertStateMatchesEngine(o, id);
+      assert.equal((await o.uninstall(id, { purge: true }).done).state, 'succeeded');
+    } finally {
+      await o.close();
+    }
+  });
+}
+
+test('a stop killed mid-way is applied again at the next open', async () => {
+  const fx = await installed();
+  const id = fx.manifest.id;
+  const jobId = await runAndKill({ op: 'stop', appId: id, at: 'stop containers' });
+  const o = await node.reopen();
+  try {
+    assert.equal(o.getJob(jobId).state, 'succeeded');
+    assert.equal(o.getApp(id).intent, 'stopped');
+    assert.equal(o.getApp(id).status, 'stopped');
+    assert.equal((await node.engine.containers.inspect(containerName(id, 'web'))).running, false);
+    assert.equal((await o.uninstall(id, { purge: true }).done).state, 'succeeded');
+  } finally {
+    await o.close();
+  }
+});

@@ -5,6 +5,7 @@
 // reason and leaves nothing behind.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import { containerName } from '@archipelago/manifest';
 import { PodmanClient } from '@archipelago/podman';
 import { Orchestrator } from '../src/index.ts';
 import { tempDir } from './support/temp.ts';
@@ -96,4 +97,36 @@ test('an engine that does not answer gives a failed job with a clear reason, and
     await o.close();
     engine.close();
   }
+});
+
+test('cancelling a start undoes it: what started stops again and the intent says stopped', async () => {
+  const o = node.orchestrator;
+  const fx = await fixture('fx-unhealthy');
+  const id = fx.manifest.id;
+  assert.equal(
+    (await o.install(fx.manifest, { grants: [], source: { dir: fx.dir } }).done).state,
+    'succeeded',
+  );
+  const name = containerName(id, 'web');
+  // From now on its health check fails (the file lives in the container, so it survives stop and start).
+  await node.engine.exec(name, ['touch', '/tmp/fail']);
+  assert.equal((await o.stopApp(id).done).state, 'succeeded');
+
+  const submitted = o.startApp(id);
+  await new Promise<void>((resolve) => {
+    const onProgress = ({ job }: { job: { id: string; stage: string } }) => {
+      if (job.id === submitted.job.id && job.stage === 'start and wait for health') {
+        o.events.off('job-progress', onProgress);
+        resolve();
+      }
+    };
+    o.events.on('job-progress', onProgress);
+  });
+  o.cancelJob(submitted.job.id);
+  const done = await submitted.done;
+  assert.equal(done.state, 'cancelled');
+  assert.equal(o.getApp(id).intent, 'stopped');
+  assert.equal(o.getApp(id).status, 'stopped');
+  assert.equal((await node.engine.containers.inspect(name)).running, false);
+  assert.equal((await o.uninstall(id, { purge: true }).done).state, 'succeeded');
 });

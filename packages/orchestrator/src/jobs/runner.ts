@@ -30,6 +30,8 @@ export interface JobContext {
   remember(patch: Record<string, unknown>): void;
   /** Throws JobCancelledError when the job was cancelled. */
   throwIfCancelled(): void;
+  /** Whether a cancel asked for is still honoured (false once the job became uncancellable). */
+  isCancelled(): boolean;
   /** A job that cannot be cancelled any more (e.g. uninstall past removing containers) ignores cancel. */
   uncancellable(): void;
 }
@@ -183,6 +185,7 @@ export class JobRunner {
       throwIfCancelled: () => {
         if (entry.cancellable && controller.signal.aborted) throw new JobCancelledError(job.id);
       },
+      isCancelled: () => entry.cancellable && controller.signal.aborted,
       uncancellable: () => {
         entry.cancellable = false;
       },

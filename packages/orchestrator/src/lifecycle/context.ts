@@ -150,7 +150,7 @@ export async function startMembers(
       appId: app.id,
       member,
       spec,
-      signal: ctx.signal,
+      cancel: { signal: ctx.signal, throwIfCancelled: () => ctx.throwIfCancelled() },
       onProbe: (detail) => ctx.log(`health ${member.name}: ${detail}`),
     });
     ctx.log(`container ${spec.name}: ${member.health ? 'healthy' : 'running'}`);

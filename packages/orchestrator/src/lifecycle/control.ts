@@ -62,18 +62,23 @@ async function bringUp(
     await startMembers(deps, app, specs, ctx);
     deps.state.apps.setStatus(app.id, 'running');
   } catch (error) {
-    if (!(error instanceof JobCancelledError)) {
-      await tailMemberLogs(deps, app.id, app.manifest, ctx);
-      deps.state.apps.setStatus(app.id, 'failed', error instanceof Error ? error.message : String(error));
-    } else {
+    if (error instanceof JobCancelledError || ctx.isCancelled()) {
+      // Undoing a start is stopping again: what was started stops, and the intent says stopped.
+      ctx.uncancellable();
+      deps.state.apps.setIntent(app.id, 'stopped');
+      await stopMembers(deps, app.manifest, app.id, ctx);
       deps.state.apps.setStatus(app.id, 'stopped', 'the start was cancelled');
+      throw new JobCancelledError(ctx.jobId);
     }
+    await tailMemberLogs(deps, app.id, app.manifest, ctx);
+    deps.state.apps.setStatus(app.id, 'failed', error instanceof Error ? error.message : String(error));
     throw error;
   }
 }
 
 export async function startWork(deps: LifecycleDeps, appId: string, ctx: JobContext): Promise<void> {
   ctx.stage(STAGES.validate);
+  // The operator's intent is written before anything moves; a start also clears an earlier failure.
   deps.state.apps.setIntent(appId, 'running');
   const app = deps.state.apps.setStatus(appId, 'starting');
   await bringUp(deps, app, ctx, true);
@@ -98,9 +103,19 @@ export async function stopWork(deps: LifecycleDeps, appId: string, ctx: JobConte
 }
 
 export async function restartWork(deps: LifecycleDeps, appId: string, ctx: JobContext): Promise<void> {
+  // The stage is the last point where a cancel leaves everything as it was.
+  ctx.stage(STAGES.stop);
   deps.state.apps.setIntent(appId, 'running');
   const app = deps.state.apps.setStatus(appId, 'restarting');
-  ctx.stage(STAGES.stop);
-  await stopMembers(deps, app.manifest, appId, ctx);
+  try {
+    await stopMembers(deps, app.manifest, appId, ctx);
+  } catch (error) {
+    deps.state.apps.setStatus(
+      appId,
+      'failed',
+      `restarting failed: ${error instanceof Error ? error.message : String(error)}`,
+    );
+    throw error;
+  }
   await bringUp(deps, app, ctx, false);
 }

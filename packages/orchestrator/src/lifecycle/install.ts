@@ -94,11 +94,13 @@ async function installWork(
     await runPostInstall(deps, app, ctx);
     deps.state.apps.setStatus(app.id, 'running');
   } catch (error) {
+    // A cancel can surface as another error (an aborted build): it still ends the job cancelled.
+    const cancelled = error instanceof JobCancelledError || ctx.isCancelled();
     ctx.uncancellable();
     ctx.stage(STAGES.rollback);
     await tailMemberLogs(deps, app.id, manifest, ctx);
     const outcome = await rollBackInstall(deps, app, ctx);
-    if (error instanceof JobCancelledError) throw error;
+    if (cancelled) throw new JobCancelledError(ctx.jobId);
     throw new RolledBackError(error, outcome);
   }
 }

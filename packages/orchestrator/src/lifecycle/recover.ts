@@ -3,7 +3,7 @@
 // and no app stays "installing" or "uninstalling":
 //   install   → rolled back to "not installed" (data and secrets kept), unless it had already finished
 //   uninstall → finished (the containers and the row go; purge if asked)
-//   start, restart, stop → the operator's intent is applied again
+//   start, restart, stop → what the operator asked for is applied again
 //   update    → rolled back to the previous version with its data, unless it had already committed
 import { OrchestratorError } from '../errors.ts';
 import type { JobContext } from '../jobs/runner.ts';
@@ -63,8 +63,8 @@ async function recoverOne(deps: LifecycleDeps, job: Job, ctx: JobContext): Promi
     case 'stop': {
       const app = deps.state.apps.get(job.appId);
       if (app === undefined) throw new InterruptedError(job.kind, job.appId);
-      // Apply the intent the operator's job wrote before it acted.
-      return app.intent === 'stopped' ? stopWork(deps, app.id, ctx) : startWork(deps, app.id, ctx);
+      // Finish what the operator asked for (the job may have died before it even recorded the intent).
+      return job.kind === 'stop' ? stopWork(deps, app.id, ctx) : startWork(deps, app.id, ctx);
     }
   }
 }

@@ -89,8 +89,10 @@ async function updateWork(
       ctx.signal,
     );
   } catch (error) {
-    deps.state.apps.setStatus(appId, current.intent === 'running' ? 'running' : 'stopped');
-    throw new RolledBackError(error, `Nothing was changed: ${current.version} keeps running.`);
+    // Nothing was touched yet: the app is as it was before the request.
+    deps.state.apps.setStatus(appId, current.status, current.statusDetail);
+    if (error instanceof JobCancelledError || ctx.isCancelled()) throw new JobCancelledError(ctx.jobId);
+    throw new RolledBackError(error, `Nothing was changed: ${current.version} is as it was.`);
   }
 
   try {
@@ -124,10 +126,11 @@ async function updateWork(
     deps.state.apps.setStatus(appId, current.intent === 'running' ? 'running' : 'stopped');
     ctx.log(`${appId} is at ${app.version}; the backup of ${current.version}'s data stays at ${backup.dir}`);
   } catch (error) {
+    const cancelled = error instanceof JobCancelledError || ctx.isCancelled();
     ctx.uncancellable();
     await tailMemberLogs(deps, appId, manifest, ctx);
     const outcome = await rollBackUpdate(deps, appId, ctx);
-    if (error instanceof JobCancelledError) throw error;
+    if (cancelled) throw new JobCancelledError(ctx.jobId);
     throw new RolledBackError(error, outcome);
   }
 }

@@ -3,7 +3,7 @@
 // until it succeeds, the container exits, or the start period plus retries
 // run out. Polls the probe at a short interval; never a blind sleep.
 import type { Container, LibpodSpec } from '@archipelago/manifest';
-import { HealthTimeoutError, JobCancelledError, MemberExitedError } from '../errors.ts';
+import { HealthTimeoutError, MemberExitedError } from '../errors.ts';
 import { type ProbeEndpoint, runProbe } from '../health/probes.ts';
 import type { Engine } from './engine.ts';
 
@@ -11,7 +11,11 @@ export interface WaitHealthyOptions {
   appId: string;
   member: Container;
   spec: LibpodSpec;
-  signal?: AbortSignal;
+  /**
+   * The job's cancellation: `signal` wakes the wait early, `throwIfCancelled`
+   * decides (a job past its point of no return, e.g. a rollback, ignores a cancel).
+   */
+  cancel?: { signal: AbortSignal; throwIfCancelled: () => void };
   /** Called after each failed probe with what it saw (for the job log). */
   onProbe?: (detail: string) => void;
 }
@@ -39,9 +43,11 @@ function endpointOf(spec: LibpodSpec, containerId: string, pid: number): ProbeEn
   };
 }
 
+/** Waits `ms`, or less when the signal aborts (an already aborted signal does not shorten it: no busy loop). */
 function delay(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     const timer = setTimeout(resolve, ms);
+    if (signal?.aborted) return;
     signal?.addEventListener(
       'abort',
       () => {
@@ -66,15 +72,16 @@ export async function waitHealthy(engine: Engine, options: WaitHealthyOptions): 
   let last = 'not checked yet';
   // Probe often at first so a quick app is seen as soon as it is up, then at the manifest's interval.
   let pause = 100;
+  const signal = options.cancel?.signal;
   for (;;) {
-    if (options.signal?.aborted) throw new JobCancelledError('(waiting for health)');
+    options.cancel?.throwIfCancelled();
     const inspect = await engine.containers.inspect(spec.name);
     if (!inspect.running) throw new MemberExitedError(appId, member.name, inspect.exitCode);
     if (health === undefined) {
       // Without a probe, "up" means it kept running for a moment: a process that exits at once is not started.
       const upFor = Date.now() - (inspect.startedAt?.getTime() ?? started);
       if (upFor >= SETTLE_MS) return;
-      await delay(Math.min(100, SETTLE_MS - upFor), options.signal);
+      await delay(Math.min(100, SETTLE_MS - upFor), signal);
       continue;
     }
     const result = await runProbe(
@@ -89,7 +96,7 @@ export async function waitHealthy(engine: Engine, options: WaitHealthyOptions): 
     if (Date.now() >= deadline) {
       throw new HealthTimeoutError(appId, member.name, Math.round((Date.now() - started) / 1000), last);
     }
-    await delay(Math.min(pause, Math.max(0, deadline - Date.now())), options.signal);
+    await delay(Math.min(pause, Math.max(0, deadline - Date.now())), signal);
     pause = Math.min(pause * 2, health.interval_secs * 1000);
   }
 }

@@ -1,6 +1,7 @@
 // Getting every member's image: `build:` members are built from the app's
 // manifest directory and tagged with the hash of their inputs, so an unchanged
 // app never rebuilds; `image:` members are used when present and pulled otherwise.
+import { readFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { buildImageRef, type Manifest } from '@archipelago/manifest';
 import { OrchestratorError } from '../errors.ts';
@@ -18,6 +19,17 @@ export interface ImageEvents {
   line(text: string): void;
   /** Fraction of all images done, 0–1. */
   progress(fraction: number): void;
+}
+
+/** Names of the offline base images (`FROM localhost/archy-base/<name>:<tag>`) a Containerfile builds on. */
+export function offlineBaseImages(containerfile: string): string[] {
+  const names = new Set<string>();
+  for (const match of containerfile.matchAll(
+    /^\s*FROM\s+(?:--\S+\s+)*localhost\/archy-base\/([a-z0-9][a-z0-9._-]*):\S+/gim,
+  )) {
+    if (match[1]) names.add(match[1]);
+  }
+  return [...names];
 }
 
 /**
@@ -60,6 +72,19 @@ export async function ensureImages(
         if (await engine.images.exists(ref)) {
           events.line(`image for ${member.name}: ${ref} is up to date (inputs unchanged)`);
         } else {
+          // No registry is reachable: the offline bases this build starts FROM are made here first (once; reused after).
+          const containerfilePath = join(context, member.build.containerfile);
+          let containerfileText = '';
+          try {
+            containerfileText = readFileSync(containerfilePath, 'utf8');
+          } catch {
+            // A missing Containerfile is reported by the build itself, naming the file.
+          }
+          for (const base of offlineBaseImages(containerfileText)) {
+            events.line(`image for ${member.name}: making sure the base image ${base} exists`);
+            const { reference, created } = await engine.ensureBaseImage(base);
+            events.line(`image for ${member.name}: base ${reference} ${created ? 'made' : 'present'}`);
+          }
           events.line(`image for ${member.name}: building ${ref}`);
           await engine.images.build({
             contextDir: context,

@@ -3,14 +3,14 @@
 // so the parent test can kill -9 it exactly there. Prints `FROZEN <job id>`
 // when it is ready to be killed, `DONE <state>` if the point never came.
 //
-// argv: a JSON object { dataRoot, op: 'install' | 'uninstall', appId, manifest?, dir?, at }
+// argv: a JSON object { dataRoot, op: 'install' | 'uninstall' | 'update' | 'stop', appId, manifest?, dir?, at }
 import { PodmanClient } from '@archipelago/podman';
 import { z } from 'zod';
 import { Orchestrator } from '../../src/index.ts';
 
 const Args = z.strictObject({
   dataRoot: z.string(),
-  op: z.enum(['install', 'uninstall']),
+  op: z.enum(['install', 'uninstall', 'update', 'stop']),
   appId: z.string(),
   manifest: z.unknown().optional(),
   dir: z.string().optional(),
@@ -35,13 +35,20 @@ orchestrator.events.on('job-progress', ({ job, log }) => {
     freeze(job.id);
 });
 
-const submitted =
-  args.op === 'install'
-    ? orchestrator.install(args.manifest, {
-        grants: [],
-        source: args.dir === undefined ? {} : { dir: args.dir },
-      })
-    : orchestrator.uninstall(args.appId);
+const source = args.dir === undefined ? {} : { dir: args.dir };
+function submit() {
+  switch (args.op) {
+    case 'install':
+      return orchestrator.install(args.manifest, { grants: [], source });
+    case 'update':
+      return orchestrator.update(args.appId, args.manifest, { source });
+    case 'stop':
+      return orchestrator.stopApp(args.appId);
+    case 'uninstall':
+      return orchestrator.uninstall(args.appId);
+  }
+}
+const submitted = submit();
 const done = await submitted.done;
 process.stdout.write(`DONE ${done.state}\n`);
 await orchestrator.close();
