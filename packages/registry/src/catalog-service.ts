@@ -22,6 +22,7 @@ import { type RejectedApp, type VerifiedCatalog, verifyCatalog } from './verify.
 
 export const SHIPPED_SOURCE_ID = 'shipped';
 export const LOCAL_SOURCE_ID = 'local';
+const MAX_ICON_BYTES = 1024 * 1024;
 
 export type CatalogServiceOptions = {
   /** The node's data root; the registry keeps `<dataDir>/registry/{trust.json,cache/}`. */
@@ -368,16 +369,14 @@ export class CatalogService {
     if (app.sourceKind === 'remote') {
       const record = this.record(app.source);
       const url = new URL(app.icon.path, catalogUrl(record.url)).href;
-      const res = await fetch(url, {
-        signal: AbortSignal.timeout(this.options.fetchTimeoutMs ?? 15_000),
-      }).catch((err: unknown) => {
-        throw new FetchError(
-          url,
-          `cannot fetch the icon of "${id}": ${err instanceof Error ? err.message : String(err)}`,
-        );
+      const fetched = await fetchBytes(url, {
+        maxBytes: MAX_ICON_BYTES,
+        timeoutMs: this.options.fetchTimeoutMs ?? 15_000,
+        what: 'an icon',
       });
-      if (!res.ok) throw new FetchError(url, `cannot fetch the icon of "${id}": HTTP ${res.status}`);
-      bytes = new Uint8Array(await res.arrayBuffer());
+      if (fetched.status !== 'fresh')
+        throw new FetchError(url, `${url} answered 304 to a request without ETag`);
+      bytes = fetched.bytes;
     } else {
       const loaded = [...this.shipped, ...this.local].find((a) => a.manifest.id === id && a.icon);
       if (!loaded?.icon) throw new SourceError('app_not_found', `app "${id}" has no icon file`);
