@@ -1,7 +1,7 @@
 // Shared plumbing of the `archy catalog …` commands: argument parsing with a
 // usage error (exit 2), registry refusals turned into one sentence (exit 1),
 // and `--json` printing the same data the human output shows.
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { KeyFileError, type PublisherKey, publisherKeyFromJson, RegistryError } from '@archipelago/registry';
 import { CliError } from '../errors.ts';
@@ -67,7 +67,15 @@ export async function readPublisherKey(file: string): Promise<PublisherKey> {
       `cannot read the key file ${file} (make one with "archy catalog keygen --out ${file}")`,
     );
   }
-  return publisherKeyFromJson(text, file);
+  const key = publisherKeyFromJson(text, file);
+  // A secret key others can read is a key others may have copied: say so, do not refuse.
+  const mode = (await stat(file)).mode & 0o777;
+  if ((mode & 0o077) !== 0) {
+    process.stderr.write(
+      `archy: warning: ${file} is readable by others (mode ${mode.toString(8)}); run: chmod 600 ${file}\n`,
+    );
+  }
+  return key;
 }
 
 /** `signed.publisher` of an untrusted JSON value, read by narrowing, never by a cast. */
