@@ -7,6 +7,8 @@
 import type { LibpodSpec } from '@archipelago/manifest';
 import type { Engine } from '../runtime/engine.ts';
 import { HealthMonitor } from '../health/monitor.ts';
+import { syncQuadlet } from '../supervise/quadlet-sync.ts';
+import type { UnitFile } from '../supervise/unit-files.ts';
 import { type ActionResult, applyPlan } from './apply.ts';
 import { DEFAULT_RESTART_POLICY } from './backoff.ts';
 import { healthTargets } from './health-targets.ts';
@@ -40,6 +42,12 @@ export interface ReconcilerOptions {
   healthStartingIntervalMs?: number;
   /** Follow engine events (default true). */
   followEvents?: boolean;
+  /**
+   * systemd mode (see supervise/detect.ts): after every pass the Quadlet units
+   * of the apps meant to run are kept in `dir`, so systemd restores them after
+   * a reboot even without the daemon. Absent: the daemon supervises alone.
+   */
+  quadlet?: { dir: string; units(app: ReconcilableApp): UnitFile[]; reload?: () => Promise<void> };
   log?: (line: string) => void;
   now?: () => number;
 }
@@ -86,7 +94,10 @@ const INTERESTING = new Set([
 ]);
 
 export class Reconciler {
-  readonly #o: Required<Omit<ReconcilerOptions, 'inScope'>> & { inScope: (appId: string) => boolean };
+  readonly #o: Required<Omit<ReconcilerOptions, 'inScope' | 'quadlet'>> & {
+    inScope: (appId: string) => boolean;
+    quadlet: ReconcilerOptions['quadlet'];
+  };
   readonly #observer: Observer;
   readonly #health: HealthMonitor;
   readonly #restarts = new Map<string, RestartRecord>();
@@ -124,6 +135,7 @@ export class Reconciler {
       now: Date.now,
       ...options,
       inScope: options.inScope ?? (() => true),
+      quadlet: options.quadlet,
     };
     this.#observer = new Observer(this.#o.engine, { inScope: this.#o.inScope, now: this.#o.now });
     this.#health = new HealthMonitor({
@@ -289,8 +301,29 @@ export class Reconciler {
       .filter((x) => x.ok && ENGINE_WRITES.has(x.action.kind))
       .map((x) => x.action.app);
     for (const appId of new Set(changed)) this.trigger('after changes', appId);
+    await this.#syncUnits(desiredApps, appsById);
     this.#emit(report);
     return report;
+  }
+
+  /** systemd mode: the unit folder follows the intent (writes only what changed). */
+  async #syncUnits(
+    desired: readonly DesiredApp[],
+    apps: ReadonlyMap<string, ReconcilableApp>,
+  ): Promise<void> {
+    const q = this.#o.quadlet;
+    if (q === undefined) return;
+    try {
+      const supervised = desired.map((d) => ({
+        id: d.id,
+        intent: d.intent,
+        busy: d.busy,
+        units: d.intent === 'running' && !d.busy ? q.units(apps.get(d.id)!) : [],
+      }));
+      await syncQuadlet(q.dir, supervised, q.reload, this.#o.inScope);
+    } catch (e) {
+      this.#o.log(`reconcile: Quadlet units not updated: ${errorText(e)}`);
+    }
   }
 
   #emit(report: PassReport): void {

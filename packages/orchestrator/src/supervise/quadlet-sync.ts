@@ -13,6 +13,8 @@ export interface SupervisedApp {
   intent: 'running' | 'stopped';
   /** The app's rendered units (renderQuadlet). */
   units: readonly UnitFile[];
+  /** An operator job is working on the app: its units are left as they are for now. */
+  busy?: boolean;
 }
 
 export interface QuadletSyncResult {
@@ -50,14 +52,15 @@ export async function syncQuadlet(
   dir: string,
   apps: readonly SupervisedApp[],
   reload: () => Promise<void> = reloadSystemd,
+  /** Apps this node may touch the units of (units of others in the folder are left alone). */
+  owns: (appId: string) => boolean = () => true,
 ): Promise<QuadletSyncResult> {
   const changed: Record<string, UnitDiff> = {};
   const installed = new Set(apps.map((a) => a.id));
-  const work: { id: string; units: readonly UnitFile[] }[] = apps.map((a) => ({
-    id: a.id,
-    units: a.intent === 'running' ? a.units : [],
-  }));
-  for (const id of await appsWithUnits(dir)) if (!installed.has(id)) work.push({ id, units: [] });
+  const work: { id: string; units: readonly UnitFile[] }[] = apps
+    .filter((a) => a.busy !== true)
+    .map((a) => ({ id: a.id, units: a.intent === 'running' ? a.units : [] }));
+  for (const id of await appsWithUnits(dir)) if (!installed.has(id) && owns(id)) work.push({ id, units: [] });
   for (const { id, units } of work) {
     const diff = await syncUnitFiles(dir, id, units);
     if (diff.write.length > 0 || diff.remove.length > 0) changed[id] = diff;
