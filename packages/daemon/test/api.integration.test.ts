@@ -6,9 +6,12 @@
 // secret value in any log line of the run.
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { validateManifestValue } from '@archipelago/manifest';
+import { addSignature, buildCatalogSigned, generatePublisherKey } from '@archipelago/registry';
 import { type Job, type MethodName, methodSpecs, type PushEvent, RpcCode } from '../src/api.ts';
 import { type ArchyClient, RpcError } from '../src/client.ts';
 import { copyFixture, type FixtureCopy } from './support/fixtures.ts';
@@ -309,7 +312,9 @@ describe('apps, jobs and the push channel (real Podman)', () => {
     assert.ok(stats.memory.totalBytes > 0 && stats.cpu.cores > 0);
     assert.equal(stats.disk.path, node.dataRoot);
     assert.ok(stats.disk.totalBytes >= stats.disk.freeBytes);
-    assert.equal(stats.containersError, null);
+    // Rootless Podman measures containers only on cgroup v2; elsewhere the answer says why instead of guessing.
+    assert.ok(Array.isArray(stats.containers));
+    if (stats.containersError !== null) assert.match(stats.containersError, /cgroup|stats/);
   });
 
   test('install is refused without every required grant', async () => {
@@ -504,6 +509,79 @@ describe('apps, jobs and the push channel (real Podman)', () => {
       readFileSync(join(node.dataRoot, 'apps', APP, 'data', 'boots.txt'), 'utf8').length > 0,
       'data kept',
     );
+  });
+});
+
+describe('a third-party catalog source: preview, add, list, trust, refresh, remove', () => {
+  let server: Server;
+  let url = '';
+  const key = generatePublisherKey();
+  const REMOTE = `dmn-remote-${suffix}`;
+
+  before(async () => {
+    const parsed = validateManifestValue(
+      {
+        manifest_version: 1,
+        id: REMOTE,
+        name: 'Remote fixture',
+        version: '1.0.0',
+        description: 'An app offered by a third-party catalog in a test.',
+        category: 'fixtures',
+        developer: 'Test publisher',
+        license: 'MIT',
+        containers: [{ name: 'main', image: 'localhost/archy-base/busybox:1', command: ['sleep', '3600'] }],
+      },
+      'remote test manifest',
+    );
+    assert.ok(parsed.ok);
+    const signed = buildCatalogSigned({
+      publisher: key.did,
+      name: 'Test catalog',
+      version: 1,
+      issued: new Date(Date.now() - 60_000),
+      expires: new Date(Date.now() + 86_400_000),
+      apps: [{ manifest: parsed.manifest }],
+    });
+    const body = JSON.stringify({ signed, signatures: addSignature(signed, [], key) });
+    server = createServer((req, res) => {
+      if (req.url === '/catalog.json') res.writeHead(200, { 'content-type': 'application/json' }).end(body);
+      else res.writeHead(404).end();
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const address = server.address();
+    assert.ok(address && typeof address === 'object');
+    url = `http://127.0.0.1:${address.port}/catalog.json`;
+  });
+  after(() => {
+    server?.close();
+  });
+
+  test('the operator sees the apps before trusting, then the source’s apps join the catalog until removed', async () => {
+    const preview = await node.client.call('catalog.preview', { url, key: key.did });
+    assert.equal(preview.publisher, key.did);
+    assert.deepEqual(
+      preview.apps.map((a) => a.id),
+      [REMOTE],
+    );
+    assert.equal(preview.insecureTransport, true);
+    assert.equal((await node.client.call('catalog.sources')).length, 2, 'preview adds nothing');
+    const added = await node.client.call('catalog.addSource', { url, key: key.did, name: 'Test catalog' });
+    const sourceId = added.source.id;
+    const app = await node.client.call('catalog.get', { id: REMOTE });
+    assert.equal(app.source, sourceId);
+    assert.equal(app.signatureValid, true);
+    assert.equal(app.trusted, true);
+    assert.ok(
+      (await node.client.call('catalog.sources')).some((s) => s.id === sourceId && s.kind === 'remote'),
+    );
+    const trust = await node.client.call('catalog.trust', { id: sourceId });
+    assert.equal(trust.sourceId, sourceId);
+    assert.ok(trust.signals.length > 0 && trust.summary.length > 0);
+    const refreshed = await node.client.call('catalog.refresh', { id: sourceId });
+    assert.equal(refreshed[0]?.id, sourceId);
+    assert.notEqual(refreshed[0]?.status, 'refused');
+    assert.deepEqual(await node.client.call('catalog.removeSource', { id: sourceId }), { ok: true });
+    assert.equal((await rpcError(node.client.call('catalog.get', { id: REMOTE }))).code, RpcCode.NotFound);
   });
 });
 

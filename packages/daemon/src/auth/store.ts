@@ -3,6 +3,7 @@
 // keeping auth apart means neither package migrates the other's tables.
 // Session tokens are stored only as SHA-256 hashes.
 import { createHash } from 'node:crypto';
+import { chmodSync, closeSync, openSync } from 'node:fs';
 import { DatabaseSync } from 'node:sqlite';
 import { z } from 'zod';
 
@@ -32,6 +33,9 @@ export class AuthStore {
   readonly #db: DatabaseSync;
 
   constructor(file: string) {
+    // Created 0600 before SQLite opens it (its -wal/-shm files take the same mode): it holds the password hash.
+    closeSync(openSync(file, 'a', 0o600));
+    chmodSync(file, 0o600);
     this.#db = new DatabaseSync(file);
     this.#db.exec('PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000;');
     const version = z
