@@ -1,7 +1,7 @@
 // Pure parts of the Debian and Node 24 base image recipes: mmdebstrap's arguments, where a tar's entries end
 // (node24 appends to the Debian tarball), what node24 adds, and where the cache lives.
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -9,16 +9,17 @@ import { createTar, tarChunks } from '../tar.ts';
 import { baseImageCacheDir } from './cache-dir.ts';
 import {
   DEBIAN_BASE_PACKAGES,
+  DEBIAN_EXTRA_ENTRIES,
   debianMirrorsFromAptSources,
   debianSources,
   mmdebstrapArgs,
 } from './debian-bookworm.ts';
 import { node24Entries } from './node24.ts';
-import { TarFormatError, tarEntriesEnd } from './tar-end.ts';
+import { appendTarEntries, TarFormatError, tarEntriesEnd } from './tar-end.ts';
 
 const HOST = { archive: 'http://mirror.example/debian', security: 'http://mirror.example/debian-security' };
 
-test('mmdebstrap makes a minbase bookworm tar unprivileged, with the host CAs, apt settings and no services', () => {
+test('mmdebstrap makes a minbase bookworm tar unprivileged, with the host CAs and apt settings', () => {
   const args = mmdebstrapArgs({
     output: '/cache/debian.tar.tmp',
     caFiles: [{ name: 'proxy.crt', path: '/usr/local/share/ca-certificates/proxy.crt' }],
@@ -30,7 +31,6 @@ test('mmdebstrap makes a minbase bookworm tar unprivileged, with the host CAs, a
   assert.ok(args.includes('--format=tar'));
   assert.ok(args.includes(`--include=${DEBIAN_BASE_PACKAGES.join(',')}`));
   assert.ok(args.includes('--aptopt=APT::Install-Recommends "false"'));
-  assert.ok(args.some((a) => a.includes('policy-rc.d') && a.includes('exit 101')));
   assert.ok(
     args.includes(
       '--customize-hook=upload /usr/local/share/ca-certificates/proxy.crt /usr/local/share/ca-certificates/proxy.crt',
@@ -103,6 +103,16 @@ test('tarEntriesEnd finds where entries end, so appended entries make one valid 
     writeFileSync(file2, joined);
     assert.equal(await tarEntriesEnd(file2), joined.length - 1024);
     assert.ok(joined.includes(Buffer.from('usr/local/bin/node')));
+
+    // In place: the Debian tarball gets its policy-rc.d this way.
+    const file3 = join(dir, 'd.tar');
+    writeFileSync(file3, first);
+    await appendTarEntries(file3, DEBIAN_EXTRA_ENTRIES);
+    const appended = readFileSync(file3);
+    assert.equal(appended.length, end + 512 + 512 + 1024); // header, one data block, end blocks
+    assert.ok(appended.subarray(end).includes(Buffer.from('usr/sbin/policy-rc.d')));
+    assert.ok(appended.subarray(end).includes(Buffer.from('exit 101')));
+    assert.equal(await tarEntriesEnd(file3), appended.length - 1024);
 
     const truncated = join(dir, 'c.tar');
     writeFileSync(truncated, first.subarray(0, 512 + 512));

@@ -12,17 +12,24 @@ import { mkdir, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { BaseImageRecipe } from '../base-images.ts';
 import { ImageUnavailableError } from '../errors.ts';
+import type { TarEntry } from '../tar.ts';
 import { baseImageCacheDir } from './cache-dir.ts';
 import { runBounded } from './run-bounded.ts';
+import { appendTarEntries } from './tar-end.ts';
 
 /** Bump when the arguments below change in a way the inputs do not show. */
-const RECIPE_VERSION = '1';
+const RECIPE_VERSION = '2';
 const NAME = 'debian-bookworm';
 const SUITE = 'bookworm';
 /** Packages beyond minbase (sorted; part of the cache key). */
 export const DEBIAN_BASE_PACKAGES: readonly string[] = ['ca-certificates'];
 const LOCAL_CA_DIR = '/usr/local/share/ca-certificates';
 const DEFAULT_TIMEOUT_SECS = 900;
+
+/** Files added to the root filesystem after mmdebstrap: builds must never start services (postinst scripts call invoke-rc.d). */
+export const DEBIAN_EXTRA_ENTRIES: readonly TarEntry[] = [
+  { path: 'usr/sbin/policy-rc.d', type: 'file', mode: 0o755, data: Buffer.from('#!/bin/sh\nexit 101\n') },
+];
 
 const HOST_APT_SOURCES = ['/etc/apt/sources.list', '/etc/apt/sources.list.d'];
 
@@ -132,8 +139,6 @@ export function mmdebstrapArgs(options: {
     `--include=${[...DEBIAN_BASE_PACKAGES].sort().join(',')}`,
     '--aptopt=APT::Install-Recommends "false"',
     '--aptopt=APT::Install-Suggests "false"',
-    // Builds must never start services (postinst scripts call invoke-rc.d).
-    '--customize-hook=printf "#!/bin/sh\\nexit 101\\n" >"$1/usr/sbin/policy-rc.d" && chmod 0755 "$1/usr/sbin/policy-rc.d"',
   ];
   if (options.caFiles.length > 0) {
     args.push(`--customize-hook=mkdir -p "$1${LOCAL_CA_DIR}"`);
@@ -179,6 +184,8 @@ async function makeTarball(inputs: string): Promise<string> {
       { operation: `make the ${NAME} root filesystem`, engineMessage: tail },
     );
   }
+  // mmdebstrap removes the policy-rc.d it used while it ran (after the hooks): the image's own goes in after.
+  await appendTarEntries(tmp, DEBIAN_EXTRA_ENTRIES);
   await rename(tmp, path);
   // Older tarballs of this recipe are superseded: keep one.
   for (const entry of await readdir(dir)) {

@@ -3,6 +3,7 @@
 // tarball without rewriting it: node24 is the cached Debian rootfs followed by
 // the Node binary, streamed straight into the engine's import.
 import { open } from 'node:fs/promises';
+import { type TarEntry, tarChunks } from '../tar.ts';
 
 const BLOCK = 512;
 
@@ -38,6 +39,22 @@ export async function tarEntriesEnd(file: string): Promise<number> {
       offset += BLOCK + Math.ceil(entrySize / BLOCK) * BLOCK;
     }
     throw new TarFormatError(`${file}: no end-of-archive block (the tarball is truncated)`);
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Appends entries to a tar file in place, before its end-of-archive blocks (which are written again after them). */
+export async function appendTarEntries(file: string, entries: Iterable<TarEntry>): Promise<void> {
+  const end = await tarEntriesEnd(file);
+  const handle = await open(file, 'r+');
+  try {
+    let position = end;
+    for (const chunk of tarChunks(entries)) {
+      await handle.write(chunk, 0, chunk.length, position);
+      position += chunk.length;
+    }
+    await handle.truncate(position);
   } finally {
     await handle.close();
   }
