@@ -64,6 +64,13 @@ export function neverConnected(err: unknown): boolean {
   return NOT_CONNECTED.has(errnoCode(inner) ?? '');
 }
 
+/**
+ * A pooled keep-alive connection the engine had already closed (it restarted,
+ * or dropped the idle connection): the request never reached it, so it is
+ * safe to send again on a fresh connection.
+ */
+class StaleConnectionError extends Error {}
+
 export class Transport {
   readonly socketPath: string;
   readonly #ensureEngine: (() => Promise<void>) | undefined;
@@ -109,18 +116,18 @@ export class Transport {
   }
 
   async #guarded(options: RequestOptions, streaming: boolean): Promise<IncomingMessage> {
-    try {
-      return await this.#once(options, streaming);
-    } catch (err) {
-      if (!NOT_CONNECTED.has(errnoCode(err) ?? '')) throw this.#typed(options, err);
-      if (!this.#ensureEngine) throw this.#unavailable(options, err);
-      // The request never reached the engine: start (or restart) the service and try once more.
-      await this.#ensureEngine();
+    let ensured = false;
+    for (let attempt = 0; ; attempt++) {
       try {
         return await this.#once(options, streaming);
-      } catch (retryErr) {
-        if (NOT_CONNECTED.has(errnoCode(retryErr) ?? '')) throw this.#unavailable(options, retryErr);
-        throw this.#typed(options, retryErr);
+      } catch (err) {
+        if (err instanceof StaleConnectionError && attempt < 3) continue;
+        const failure = err instanceof StaleConnectionError ? err.cause : err;
+        if (!NOT_CONNECTED.has(errnoCode(failure) ?? '')) throw this.#typed(options, failure);
+        if (!this.#ensureEngine || ensured) throw this.#unavailable(options, failure);
+        // The request never reached the engine: start (or restart) the service and try once more.
+        ensured = true;
+        await this.#ensureEngine();
       }
     }
   }
@@ -200,7 +207,11 @@ export class Transport {
       };
       req.on('error', (err) => {
         clear();
-        reject(err);
+        if (response === undefined && req.reusedSocket && errnoCode(err) === 'ECONNRESET') {
+          reject(new StaleConnectionError('stale keep-alive connection', { cause: err }));
+        } else {
+          reject(err);
+        }
       });
       req.on('response', (res) => {
         response = res;

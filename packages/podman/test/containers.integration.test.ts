@@ -108,6 +108,9 @@ describe('containers', () => {
       JSON.stringify(lines),
     );
 
+    // init: true → Podman found catatonit (setup-host's init_path) and runs it as PID 1.
+    assert.equal((await client.exec(name, ['cat', '/proc/1/comm'])).stdout.trim(), 'podman-init');
+
     const cat = await client.exec(name, ['cat', '/data/boots.txt']);
     assert.equal(cat.exitCode, 0);
     assert.match(cat.stdout, /^started /);
