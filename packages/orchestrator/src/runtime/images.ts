@@ -32,6 +32,12 @@ export function offlineBaseImages(containerfile: string): string[] {
   return [...names];
 }
 
+/** A connection the engine cut (its service restarted), as opposed to a build that failed. */
+function engineDropped(error: unknown): boolean {
+  if (!(error instanceof Error) || !('code' in error)) return false;
+  return ['ECONNRESET', 'EPIPE', 'ECONNREFUSED', 'ENGINE_UNAVAILABLE'].includes(String(error.code));
+}
+
 /**
  * Makes every image of the app present. Returns the locally built ref of each
  * `build:` member (what the renderer needs as `images`). `manifestDir` is where
@@ -86,14 +92,23 @@ export async function ensureImages(
             events.line(`image for ${member.name}: base ${reference} ${created ? 'made' : 'present'}`);
           }
           events.line(`image for ${member.name}: building ${ref}`);
-          await engine.images.build({
-            contextDir: context,
-            containerfile: member.build.containerfile,
-            tag: ref,
-            buildArgs: member.build.args,
-            onProgress: (p) => events.line(`build ${member.name}: ${p.line}`),
-            ...(signal ? { signal } : {}),
-          });
+          const build = () =>
+            engine.images.build({
+              contextDir: context,
+              containerfile: member.build?.containerfile ?? 'Containerfile',
+              tag: ref,
+              buildArgs: member.build?.args ?? {},
+              onProgress: (p) => events.line(`build ${member.name}: ${p.line}`),
+              ...(signal ? { signal } : {}),
+            });
+          try {
+            await build();
+          } catch (error) {
+            // The engine's service restarted under the build (its stream was cut): the build is repeatable, so once more.
+            if (!engineDropped(error) || signal?.aborted) throw error;
+            events.line(`image for ${member.name}: the engine dropped the build; building again`);
+            await build();
+          }
         }
       }
       built[member.name] = ref;
