@@ -37,6 +37,8 @@ export interface NodeDriver {
 
   containers(appId: string): Promise<EngineContainer[]>;
   networks(appId: string): Promise<string[]>;
+  /** The host pid of a member's main process (0 when it does not run). */
+  mainPid(appId: string, member: string): Promise<number>;
   /** kill -9 of a member's main process, behind the platform's back. */
   killMainProcess(appId: string, member: string): Promise<void>;
   /** Remove a member's container, behind the platform's back. */

@@ -134,16 +134,24 @@ const steps: Record<StepName, StepFn> = {
       throw new StepFailed('generated secrets changed across reinstall');
   },
   async 'chaos-kill-process'(d, app, deadline) {
+    const id = app.manifest.id;
     const member = app.manifest.containers[0]!.name;
-    await d.killMainProcess(app.manifest.id, member);
+    const before = await d.mainPid(id, member);
+    await d.killMainProcess(id, member);
+    // Healed means a NEW process runs the member (restarted or recreated), not that the old state still shows.
+    await until(`${member} to run a new process`, deadline, async () => {
+      const pid = await d.mainPid(id, member).catch(() => 0);
+      return pid > 0 && pid !== before ? true : undefined;
+    });
     await reachable(d, app, deadline);
   },
   async 'chaos-remove-container'(d, app, deadline) {
     const member = app.manifest.containers[0]!.name;
+    const old = (await d.containers(app.manifest.id)).find((c) => c.member === member)?.id;
     await d.removeContainer(app.manifest.id, member);
     await until(`${member} to be recreated`, deadline, async () => {
       const cs = await d.containers(app.manifest.id);
-      return cs.some((c) => c.member === member && c.running) ? true : undefined;
+      return cs.some((c) => c.member === member && c.running && c.id !== old) ? true : undefined;
     });
     await reachable(d, app, deadline);
   },

@@ -77,15 +77,28 @@ export async function waitGone(client: () => ArchyClient, id: string, deadline: 
   );
 }
 
-export function tcpAnswers(host: string, port: number, timeoutMs = 2000): Promise<boolean> {
+/**
+ * A TCP service answers when a connection opens and is neither closed nor
+ * reset at once. Rootless port forwarding accepts a connection even when the
+ * container behind it is dead, and then closes it: accepting alone proves nothing.
+ */
+export function tcpAnswers(host: string, port: number, timeoutMs = 2000, holdMs = 300): Promise<boolean> {
   return new Promise((resolve) => {
     const sock = connect({ host, port });
+    let settled = false;
     const done = (ok: boolean) => {
+      if (settled) return;
+      settled = true;
       sock.destroy();
       resolve(ok);
     };
     sock.setTimeout(timeoutMs, () => done(false));
-    sock.once('connect', () => done(true));
+    sock.once('connect', () => {
+      sock.setTimeout(0);
+      setTimeout(() => done(true), holdMs);
+    });
+    sock.once('data', () => done(true));
+    sock.once('close', () => done(false));
     sock.once('error', () => done(false));
   });
 }

@@ -218,6 +218,13 @@ export class LocalNode implements NodeDriver {
     return net ? [networkName(appId)] : [];
   }
 
+  async mainPid(appId: string, member: string): Promise<number> {
+    const c = (await this.containers(appId)).find((x) => x.member === member);
+    if (!c) return 0;
+    const info = await this.engine.containers.inspect(c.name);
+    return info.running ? info.pid : 0;
+  }
+
   async killMainProcess(appId: string, member: string): Promise<void> {
     const c = (await this.containers(appId)).find((x) => x.member === member);
     if (!c) throw new Error(`${appId}/${member} has no container`);

@@ -173,6 +173,12 @@ export class VmNode implements NodeDriver {
     return out.trim() === 'yes' ? [networkName(appId)] : [];
   }
 
+  async mainPid(appId: string, member: string): Promise<number> {
+    const c = (await this.containers(appId)).find((x) => x.member === member);
+    if (!c?.running) return 0;
+    return Number((await user(`podman inspect --format '{{.State.Pid}}' ${q(c.name)}`)).trim()) || 0;
+  }
+
   async killMainProcess(appId: string, member: string): Promise<void> {
     const c = (await this.containers(appId)).find((x) => x.member === member);
     if (!c) throw new Error(`${appId}/${member} has no container`);
