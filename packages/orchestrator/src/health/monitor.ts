@@ -172,10 +172,10 @@ export class HealthMonitor {
     if (run.stopped) return;
     const before = run.verdict;
     run.verdict = nextVerdict(before, result, this.#now(), timing);
-    if (run.verdict.state !== before.state || run.verdict.live !== before.live) {
+    // The history records state changes; the planner also hears when liveness flips (it restarts only what is not live).
+    if (run.verdict.state !== before.state)
       this.#opts.record(t.appId, t.member, run.verdict.state, run.verdict.detail);
-      this.#opts.onChange(t.appId);
-    }
+    if (run.verdict.state !== before.state || run.verdict.live !== before.live) this.#opts.onChange(t.appId);
     const interval =
       run.verdict.state === 'starting'
         ? Math.min(timing.intervalMs, this.#opts.startingIntervalMs ?? 1000)
