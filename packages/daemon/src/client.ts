@@ -139,6 +139,7 @@ export class ArchyClient {
     let socket: WebSocket | null = null;
     let closed = false;
     let delay = 250;
+    let retry: ReturnType<typeof setTimeout> | undefined;
     let resolveOpened: () => void = () => {};
     const opened = new Promise<void>((resolve) => {
       resolveOpened = resolve;
@@ -172,7 +173,7 @@ export class ArchyClient {
       socket.onclose = () => {
         options.onStatus?.('closed');
         if (closed || options.reconnect === false) return;
-        setTimeout(connect, delay);
+        retry = setTimeout(connect, delay);
         delay = Math.min(delay * 2, 5000);
       };
       socket.onerror = () => {
@@ -183,6 +184,7 @@ export class ArchyClient {
     return {
       close: () => {
         closed = true;
+        clearTimeout(retry);
         socket?.close();
       },
       get lastSeq() {

@@ -70,9 +70,14 @@ export async function openWatcher(daemon: Daemon, render: Renderer): Promise<Wat
     }
   };
   let connected = false;
+  let firstStatus: () => void = () => {};
+  const settled = new Promise<void>((resolve) => {
+    firstStatus = resolve;
+  });
   const stream = daemon.client.events({
     onStatus: (status) => {
       connected = status === 'open';
+      firstStatus();
     },
     onEvent: (event) => {
       if (event.type === 'job-progress') offer(event.job);
@@ -81,7 +86,10 @@ export async function openWatcher(daemon: Daemon, render: Renderer): Promise<Wat
       for (const id of waiting.keys()) void daemon.call('job.get', { id }).then(offer, () => {});
     },
   });
-  await Promise.race([stream.opened, new Promise((r) => setTimeout(r, 3000))]);
+  // Wait until the channel opened or failed (bounded): an unreachable daemon is then reported by the call.
+  let openTimer: NodeJS.Timeout | undefined;
+  await Promise.race([settled, new Promise((r) => (openTimer = setTimeout(r, 3000)))]);
+  clearTimeout(openTimer);
   // Only while the push channel is down: read the jobs being followed, so a
   // dropped connection never leaves the bar stuck.
   const poll = setInterval(() => {
