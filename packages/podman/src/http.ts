@@ -52,6 +52,8 @@ export interface TransportOptions {
 
 /** Connection failures where the request never reached the engine, so retrying cannot repeat it. */
 const NOT_CONNECTED = new Set(['ECONNREFUSED', 'ENOENT']);
+/** The connection broke before an answer came. */
+const DROPPED = new Set(['ECONNRESET', 'EPIPE']);
 
 function errnoCode(err: unknown): string | undefined {
   if (err instanceof Error && 'code' in err && typeof err.code === 'string') return err.code;
@@ -123,8 +125,15 @@ export class Transport {
       } catch (err) {
         if (err instanceof StaleConnectionError && attempt < 3) continue;
         const failure = err instanceof StaleConnectionError ? err.cause : err;
-        if (!NOT_CONNECTED.has(errnoCode(failure) ?? '')) throw this.#typed(options, failure);
-        if (!this.#ensureEngine || ensured) throw this.#unavailable(options, failure);
+        const code = errnoCode(failure) ?? '';
+        // A read the engine dropped before answering (it died mid-request) is safe to repeat once it is back.
+        // Streams are left to their callers, which know how to resume (the event stream resyncs).
+        const droppedRead =
+          !streaming && (options.method === 'GET' || options.method === 'HEAD') && DROPPED.has(code);
+        if (!NOT_CONNECTED.has(code) && !droppedRead) throw this.#typed(options, failure);
+        if (!this.#ensureEngine || ensured) {
+          throw NOT_CONNECTED.has(code) ? this.#unavailable(options, failure) : this.#typed(options, failure);
+        }
         // The request never reached the engine: start (or restart) the service and try once more.
         ensured = true;
         await this.#ensureEngine();

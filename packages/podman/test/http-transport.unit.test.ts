@@ -114,3 +114,51 @@ test('statuses map to typed errors; a deadline is a TimeoutError; nothing listen
   );
   assert.equal(ensured, 1, 'the supervisor is asked once per call, not in a loop');
 });
+
+test('a read the engine dropped before answering is repeated once the supervisor brought it back', async () => {
+  const socketPath = join(dir, 'drop.sock');
+  let requests = 0;
+  const server = createServer((req, res) => {
+    requests++;
+    if (requests === 1) {
+      req.socket.destroy(); // died mid-request
+      return;
+    }
+    res.end('{"ok":true}');
+  });
+  await listen(server, socketPath);
+  let ensured = 0;
+  const transport = new Transport({
+    socketPath,
+    ensureEngine: async () => {
+      ensured++;
+    },
+  });
+  try {
+    assert.deepEqual(await transport.json({ method: 'GET', path: '/info', operation: 'read info' }), {
+      ok: true,
+    });
+    assert.equal(ensured, 1);
+    // A write on a fresh connection is never repeated blindly: the engine may have done it.
+    requests = 0;
+    const fresh = new Transport({
+      socketPath,
+      ensureEngine: async () => {
+        ensured++;
+      },
+    });
+    await assert.rejects(
+      fresh.request({ method: 'POST', path: '/containers/x/start', operation: 'start container x' }),
+      (err: unknown) => {
+        assert.ok(err instanceof EngineUnavailableError);
+        assert.match(err.message, /could not be asked to start container x: the connection failed/);
+        return true;
+      },
+    );
+    assert.equal(requests, 1);
+    fresh.close();
+  } finally {
+    transport.close();
+    server.close();
+  }
+});
