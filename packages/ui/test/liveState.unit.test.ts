@@ -10,6 +10,7 @@ import {
   mergeJob,
   sortedApps,
 } from '../src/lib/liveState.ts';
+import { failedInstalls } from '../src/lib/failedInstalls.ts';
 
 function app(id: string, state: InstalledApp['state'] = 'running', name = id): InstalledApp {
   return {
@@ -145,6 +146,25 @@ describe('applySnapshot and activeJobOf', () => {
     assert.deepEqual(
       sortedApps(state).map((a) => a.id),
       ['a', 'z'],
+    );
+  });
+});
+
+describe('failedInstalls', () => {
+  it('keeps the newest failed install of each app that is not installed and not dismissed', () => {
+    const jobs = [
+      job({ id: 'a1', appId: 'a', state: 'failed', createdAt: '2026-01-01T00:00:00Z' }),
+      job({ id: 'a2', appId: 'a', state: 'failed', createdAt: '2026-01-02T00:00:00Z' }),
+      job({ id: 'b1', appId: 'b', state: 'failed' }),
+      job({ id: 'c1', appId: 'c', state: 'failed' }),
+      job({ id: 'c2', appId: 'c', state: 'succeeded', createdAt: '2026-01-03T00:00:00Z' }),
+      job({ id: 'd1', appId: 'd', state: 'failed', kind: 'start' }),
+      job({ id: 'e1', appId: 'e', state: 'failed' }),
+    ];
+    const shown = failedInstalls(jobs, new Set(['b']), new Set(['e1']));
+    assert.deepEqual(
+      shown.map((j) => j.id),
+      ['a2'],
     );
   });
 });

@@ -13,6 +13,7 @@ import {
 import { type ChannelState, PushChannel } from '../api/events.ts';
 import { call } from '../api/rpc.ts';
 import { DaemonUnreachableError, messageOf, RpcError } from '../errors.ts';
+import { failedInstalls as listFailedInstalls } from '../lib/failedInstalls.ts';
 import {
   activeJobOf,
   applyEvent,
@@ -25,6 +26,16 @@ import {
 } from '../lib/liveState.ts';
 
 const CACHE_KEY = 'archy.lastKnownApps.v1';
+const DISMISSED_KEY = 'archy.dismissedFailures.v1';
+
+function readDismissed(): Set<string> {
+  try {
+    const parsed: unknown = JSON.parse(localStorage.getItem(DISMISSED_KEY) ?? '[]');
+    return new Set(Array.isArray(parsed) ? parsed.filter((v): v is string => typeof v === 'string') : []);
+  } catch {
+    return new Set();
+  }
+}
 const ENGINE_CHECK_MS = 10_000;
 
 function readCache(): LiveState {
@@ -66,6 +77,23 @@ export const useLiveStore = defineStore('live', () => {
   const stale = computed(() => !synced.value || !engineReachable.value || !daemonReachable.value);
   const confirmedAt = computed(() => state.value.confirmedAt);
   const unread = computed(() => notifications.value.filter((n) => !n.acknowledged));
+  const dismissed = ref(readDismissed());
+  const failedInstalls = computed(() =>
+    listFailedInstalls(
+      Object.values(state.value.jobs),
+      new Set(Object.keys(state.value.apps)),
+      dismissed.value,
+    ),
+  );
+
+  function dismissFailure(jobId: string): void {
+    dismissed.value = new Set([...dismissed.value, jobId]);
+    try {
+      localStorage.setItem(DISMISSED_KEY, JSON.stringify([...dismissed.value].slice(-200)));
+    } catch {
+      // Only the dismissal is lost.
+    }
+  }
 
   function commit(next: LiveState): void {
     state.value = next;
@@ -194,6 +222,8 @@ export const useLiveStore = defineStore('live', () => {
     engineDetail,
     notifications,
     unread,
+    failedInstalls,
+    dismissFailure,
     now,
     synced,
     start,
