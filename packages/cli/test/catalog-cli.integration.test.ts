@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { queryAnnouncements } from '@archipelago/registry';
+import { CatalogService, queryAnnouncements } from '@archipelago/registry';
 import { startTestRelay, type TestRelay } from '../../registry/test/support/nostr-relay.ts';
 
 const ARCHY = join(dirname(fileURLToPath(import.meta.url)), '..', 'bin', 'archy');
@@ -103,6 +103,10 @@ describe('archy catalog: the developer loop', () => {
     const icon = (b['apps'] as { icon: string }[])[0]?.icon ?? '';
     assert.match(icon, /^icons\/[0-9a-f]{64}\.svg$/);
     await stat(join(dir, 'site', icon));
+    // The app is built locally, so its build context travels with the catalog, by hash.
+    const context = (b['apps'] as { context: string }[])[0]?.context ?? '';
+    assert.match(context, /^contexts\/[0-9a-f]{64}\.json$/);
+    await stat(join(dir, 'site', context));
 
     const unsigned = await archy(
       dir,
@@ -169,6 +173,16 @@ describe('archy catalog: the developer loop', () => {
     assert.equal(icon.status, 200);
     const missing = await fetch(new URL('../etc/passwd', url));
     assert.equal(missing.status, 404);
+
+    // A node adds the served catalog and gets the app's build context, unpacked and hash-checked.
+    const service = await CatalogService.open({ dataDir: join(dir, 'node-data'), shippedAppsDir: null });
+    await service.addSource({ url, key: did['k1']!, name: 'CLI apps' });
+    const resolved = await service.resolveApp('cli-web');
+    assert.ok(resolved.dir, 'a build app resolves to a directory');
+    assert.equal(
+      await readFile(join(resolved.dir, 'icon.svg'), 'utf8'),
+      '<svg xmlns="http://www.w3.org/2000/svg"/>\n',
+    );
 
     const text = await readFile(join(dir, 'site', 'catalog.json'), 'utf8');
     await writeFile(join(dir, 'site', 'catalog.json'), text.replace('"CLI apps"', '"Evil apps"'));

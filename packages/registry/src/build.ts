@@ -32,6 +32,7 @@ export function buildCatalogSigned(input: CatalogInput): CatalogSigned {
         manifest_hash: manifestHash(json),
         manifest: json,
         ...(icon ? { icon } : {}),
+        ...(context ? { context } : {}),
       };
     });
   return {
