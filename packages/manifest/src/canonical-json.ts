@@ -24,7 +24,7 @@ function serialise(value: unknown, at: string): string {
       if (Array.isArray(value)) {
         return `[${value.map((v, i) => (v === undefined ? 'null' : serialise(v, `${at}[${i}]`))).join(',')}]`;
       }
-      const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined);
+      const entries = Object.entries(value).filter(([, v]) => v !== undefined);
       // Default sort compares UTF-16 code units, which is what JCS requires.
       entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
       return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${serialise(v, `${at}.${k}`)}`).join(',')}}`;

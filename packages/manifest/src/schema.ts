@@ -47,7 +47,11 @@ export const HttpProbe = z.strictObject({
   port: Port.describe('container port the probe connects to'),
   path: z.string().startsWith('/').default('/'),
   /** Statuses that count as success; default any 2xx or 3xx. */
-  expect_status: z.array(z.number().int().min(100).max(599)).min(1).optional(),
+  expect_status: z
+    .array(z.number().int().min(100).max(599))
+    .min(1)
+    .optional()
+    .describe('Statuses that count as success; default any 2xx or 3xx.'),
   scheme: z.enum(['http', 'https']).default('http'),
 });
 export const TcpProbe = z.strictObject({
@@ -95,40 +99,46 @@ export const ReadyProbe = z.strictObject({
 
 export const BuildSource = z.strictObject({
   /** Directory relative to the manifest's directory. */
-  context: RelPath.default('.'),
+  context: RelPath.default('.').describe("Directory relative to the manifest's directory."),
   /** Containerfile relative to the context. */
-  containerfile: RelPath.default('Containerfile'),
+  containerfile: RelPath.default('Containerfile').describe('Containerfile relative to the context.'),
   /** Pinned build arguments (part of the build's cache key). */
-  args: z.record(EnvName, z.string()).default({}),
+  args: z
+    .record(EnvName, z.string())
+    .default({})
+    .describe("Pinned build arguments (part of the build's cache key)."),
 });
 
 // ---------------------------------------------------------------- container members
 
 export const PortMapping = z.strictObject({
   /** Port inside the container. */
-  container: Port,
+  container: Port.describe('Port inside the container.'),
   /** Port on the host; below 1024 needs the "privileged_ports" permission. */
-  host: Port,
+  host: Port.describe('Port on the host; below 1024 needs the "privileged_ports" permission.'),
   protocol: z.enum(['tcp', 'udp']).default('tcp'),
   /** Short name for people and for `{{port:NAME}}`. */
-  name: DnsLabel.optional(),
+  name: DnsLabel.optional().describe('Short name for people and for `{{port:NAME}}`.'),
   /** Where the host port listens: the node's LAN address(es), or loopback only. */
-  bind: z.enum(['lan', 'localhost']).default('lan'),
+  bind: z
+    .enum(['lan', 'localhost'])
+    .default('lan')
+    .describe("Where the host port listens: the node's LAN address(es), or loopback only."),
 });
 
 export const VolumeMount = z.union([
   z.strictObject({
     /** Name of a volume declared in the top-level `volumes`. */
-    volume: DnsLabel,
+    volume: DnsLabel.describe('Name of a volume declared in the top-level `volumes`.'),
     /** Absolute path inside the container. */
-    target: AbsPath,
+    target: AbsPath.describe('Absolute path inside the container.'),
     /** Sub-directory of the volume to mount instead of its root. */
-    subpath: RelPath.optional(),
+    subpath: RelPath.optional().describe('Sub-directory of the volume to mount instead of its root.'),
     read_only: z.boolean().default(false),
   }),
   z.strictObject({
     /** Absolute host path; needs a matching "host_path" permission. */
-    host_path: AbsPath,
+    host_path: AbsPath.describe('Absolute host path; needs a matching "host_path" permission.'),
     target: AbsPath,
     read_only: z.boolean().default(true),
   }),
@@ -147,7 +157,9 @@ export const Resources = z.strictObject({
 export const Container = z
   .strictObject({
     /** Member name: a DNS label unique in the app. The container is named `archy-<app>-<name>`. */
-    name: DnsLabel,
+    name: DnsLabel.describe(
+      'Member name: a DNS label unique in the app. The container is named `archy-<app>-<name>`.',
+    ),
     image: z.string().min(1).optional(),
     build: BuildSource.optional(),
     entrypoint: z.array(z.string()).optional(),
@@ -168,23 +180,37 @@ export const Container = z
     volumes: z.array(VolumeMount).default([]),
     health: Health.optional(),
     /** Members of this app that must be started (and healthy, if they have a health check) first. */
-    depends_on: z.array(DnsLabel).default([]),
+    depends_on: z
+      .array(DnsLabel)
+      .default([])
+      .describe('Members of this app that must be started (and healthy, if they have a health check) first.'),
     /** Extra DNS names on the app's network (the member name is always one). */
-    network_aliases: z.array(DnsLabel).default([]),
+    network_aliases: z
+      .array(DnsLabel)
+      .default([])
+      .describe("Extra DNS names on the app's network (the member name is always one)."),
     /** "host" needs the "host_network" permission; "none" isolates the member. */
-    network_mode: z.enum(['bridge', 'host', 'none']).default('bridge'),
+    network_mode: z
+      .enum(['bridge', 'host', 'none'])
+      .default('bridge')
+      .describe('"host" needs the "host_network" permission; "none" isolates the member.'),
     /** Run a tiny init as PID 1 so SIGTERM is honoured and zombies are reaped. */
-    init: z.boolean().default(true),
+    init: z
+      .boolean()
+      .default(true)
+      .describe('Run a tiny init as PID 1 so SIGTERM is honoured and zombies are reaped.'),
     read_only_rootfs: z.boolean().default(false),
     /** Linux capabilities added on top of `--cap-drop=ALL`; each needs a "capability" permission. */
     capabilities: z
       .array(z.string().regex(/^[A-Z_]+$/, 'must be a capability name like NET_BIND_SERVICE'))
       .default([]),
     /** Host devices; each needs a "device" permission. */
-    devices: z.array(AbsPath).default([]),
+    devices: z.array(AbsPath).default([]).describe('Host devices; each needs a "device" permission.'),
     resources: Resources.default({}),
     /** Overrides the app's `stop_grace_secs` for this member. */
-    stop_grace_secs: Seconds(1, 3600).optional(),
+    stop_grace_secs: Seconds(1, 3600)
+      .optional()
+      .describe("Overrides the app's `stop_grace_secs` for this member."),
     stop_signal: z.enum(STOP_SIGNALS).optional(),
   })
   .describe('One member of the app’s stack.');
@@ -193,12 +219,24 @@ export const Container = z
 
 export const VolumeDecl = z.strictObject({
   /** "bind": a directory under the app's data root (default). "named": a Podman named volume. */
-  kind: z.enum(['bind', 'named']).default('bind'),
+  kind: z
+    .enum(['bind', 'named'])
+    .default('bind')
+    .describe('"bind": a directory under the app\'s data root (default). "named": a Podman named volume.'),
   /** Owner of the directory inside the container's user namespace. */
-  data_uid: z.number().int().min(0).max(4294967294).default(0),
+  data_uid: z
+    .number()
+    .int()
+    .min(0)
+    .max(4294967294)
+    .default(0)
+    .describe("Owner of the directory inside the container's user namespace."),
   data_gid: z.number().int().min(0).max(4294967294).optional(),
   /** Data that can be rebuilt (a blockchain, a cache): not backed up before an update. */
-  recreatable: z.boolean().default(false),
+  recreatable: z
+    .boolean()
+    .default(false)
+    .describe('Data that can be rebuilt (a blockchain, a cache): not backed up before an update.'),
   description: z.string().optional(),
 });
 
@@ -210,9 +248,18 @@ export const GeneratedSecret = z
       .regex(/^[a-z][a-z0-9_]*$/, 'must be lowercase letters, digits and "_", starting with a letter'),
     kind: SecretKind,
     /** Length in characters (password, alphanumeric) or bytes (hex, base64). */
-    length: z.number().int().min(8).max(512).optional(),
+    length: z
+      .number()
+      .int()
+      .min(8)
+      .max(512)
+      .optional()
+      .describe('Length in characters (password, alphanumeric) or bytes (hex, base64).'),
     /** rpcauth only: the RPC user name, and the secret that holds its password. */
-    user: z.string().optional(),
+    user: z
+      .string()
+      .optional()
+      .describe('rpcauth only: the RPC user name, and the secret that holds its password.'),
     password_secret: z.string().optional(),
     description: z.string().optional(),
   })
@@ -220,11 +267,15 @@ export const GeneratedSecret = z
 
 export const FileTemplate = z.strictObject({
   /** Volume the file is written into. */
-  volume: DnsLabel,
+  volume: DnsLabel.describe('Volume the file is written into.'),
   /** Path inside that volume. */
-  path: RelPath,
+  path: RelPath.describe('Path inside that volume.'),
   /** Content with templates; rendered on install and on every reconcile pass, written only when it changed. */
-  content: z.string(),
+  content: z
+    .string()
+    .describe(
+      'Content with templates; rendered on install and on every reconcile pass, written only when it changed.',
+    ),
   mode: z
     .string()
     .regex(/^0[0-7]{3}$/, 'must be an octal mode like "0640"')
@@ -242,7 +293,7 @@ export const HookStep = z.union([
   z.strictObject({
     copy_from_host: z.strictObject({
       /** Must be on the platform's allowlist of host files (e.g. the CA bundle). */
-      source: AbsPath,
+      source: AbsPath.describe("Must be on the platform's allowlist of host files (e.g. the CA bundle)."),
       volume: DnsLabel,
       path: RelPath,
     }),
@@ -252,20 +303,26 @@ export const HookStep = z.union([
 
 export const Dependency = z.strictObject({
   /** The app depended on. */
-  app: DnsLabel,
+  app: DnsLabel.describe('The app depended on.'),
   /** Apps that satisfy the dependency as well (e.g. bitcoin-core for bitcoin-knots). */
-  alternatives: z.array(DnsLabel).default([]),
+  alternatives: z
+    .array(DnsLabel)
+    .default([])
+    .describe('Apps that satisfy the dependency as well (e.g. bitcoin-core for bitcoin-knots).'),
   /** Name used in `{{dep:NAME.KEY}}`; defaults to `app`. */
-  as: DnsLabel.optional(),
+  as: DnsLabel.optional().describe('Name used in `{{dep:NAME.KEY}}`; defaults to `app`.'),
   /** How ready the dependency must be before this app starts. */
-  condition: z.enum(['running', 'healthy', 'ready']).default('healthy'),
+  condition: z
+    .enum(['running', 'healthy', 'ready'])
+    .default('healthy')
+    .describe('How ready the dependency must be before this app starts.'),
 });
 
 export const Launch = z.strictObject({
   /** Member that serves the UI. */
-  container: DnsLabel,
+  container: DnsLabel.describe('Member that serves the UI.'),
   /** Its container port; must be published in that member's `ports`. */
-  port: Port,
+  port: Port.describe("Its container port; must be published in that member's `ports`."),
   path: z.string().startsWith('/').default('/'),
   scheme: z.enum(['http', 'https']).default('http'),
 });
@@ -290,16 +347,18 @@ export const Permission = z.discriminatedUnion('kind', [
 export const Credential = z.strictObject({
   label: z.string().min(1),
   /** Template, usually `{{secret:NAME}}` or a fixed user name. */
-  value: z.string(),
+  value: z.string().describe('Template, usually `{{secret:NAME}}` or a fixed user name.'),
   /** Hidden until the operator asks to reveal it. */
-  secret: z.boolean().default(true),
+  secret: z.boolean().default(true).describe('Hidden until the operator asks to reveal it.'),
 });
 
 // ---------------------------------------------------------------- the manifest
 
 export const Manifest = z.strictObject({
-  manifest_version: z.literal(1),
-  id: DnsLabel,
+  manifest_version: z.literal(1).describe('Always 1 for this schema.'),
+  id: DnsLabel.describe(
+    'The app id: a DNS label, unique in a catalog; names every container, network and volume.',
+  ),
   name: z.string().min(1).max(80),
   version: z
     .string()
@@ -316,21 +375,53 @@ export const Manifest = z.strictObject({
   source_code: z.string().url().optional(),
   release_notes: z.string().optional(),
 
-  containers: z.array(Container).min(1),
-  volumes: z.record(DnsLabel, VolumeDecl).default({}),
-  secrets: z.array(GeneratedSecret).default([]),
+  containers: z
+    .array(Container)
+    .min(1)
+    .describe('The members of the app’s stack, each its own container; started in depends_on order.'),
+  volumes: z
+    .record(DnsLabel, VolumeDecl)
+    .default({})
+    .describe('Data the app keeps, by name; members mount them with `volume:`.'),
+  secrets: z
+    .array(GeneratedSecret)
+    .default([])
+    .describe('Secrets generated once at install and used as `{{secret:NAME}}`.'),
   /** Values this app offers its dependents as `{{dep:<this app>.KEY}}` (templates in this app's context). */
-  exports: z.record(z.string().regex(/^[a-z][a-z0-9_]*$/), z.string()).default({}),
-  dependencies: z.array(Dependency).default([]),
-  files: z.array(FileTemplate).default([]),
+  exports: z
+    .record(z.string().regex(/^[a-z][a-z0-9_]*$/), z.string())
+    .default({})
+    .describe(
+      "Values this app offers its dependents as `{{dep:<this app>.KEY}}` (templates in this app's context).",
+    ),
+  dependencies: z
+    .array(Dependency)
+    .default([])
+    .describe('Other apps this one needs; their exports are `{{dep:ALIAS.KEY}}`.'),
+  files: z
+    .array(FileTemplate)
+    .default([])
+    .describe('Config files rendered from templates into volumes, kept up to date on every reconcile.'),
   hooks: z.strictObject({ post_install: z.array(HookStep).default([]) }).default({ post_install: [] }),
-  launch: Launch.optional(),
-  ready: ReadyProbe.optional(),
-  progress: ProgressProbe.optional(),
-  credentials: z.array(Credential).default([]),
-  permissions: z.array(Permission).default([]),
+  launch: Launch.optional().describe('Where the app’s web UI is: the member and its published port.'),
+  ready: ReadyProbe.optional().describe(
+    'Readiness beyond health; dependents with condition "ready" wait for it.',
+  ),
+  progress: ProgressProbe.optional().describe('Reports a percentage while the app is loading.'),
+  credentials: z
+    .array(Credential)
+    .default([])
+    .describe('What the operator is shown to log in (usually generated secrets).'),
+  permissions: z
+    .array(Permission)
+    .default([])
+    .describe('What the app may do beyond the sandbox, each with a reason; the operator grants them.'),
   /** Seconds each member gets to stop after SIGTERM before it is killed (a Bitcoin node needs minutes). */
-  stop_grace_secs: Seconds(1, 3600).default(30),
+  stop_grace_secs: Seconds(1, 3600)
+    .default(30)
+    .describe(
+      'Seconds each member gets to stop after SIGTERM before it is killed (a Bitcoin node needs minutes).',
+    ),
 });
 
 export type Manifest = z.infer<typeof Manifest>;

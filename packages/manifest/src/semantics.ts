@@ -1,6 +1,7 @@
 // Rules that relate fields to each other, checked after the shape is valid.
 // Every rule reports all its findings (never only the first), each with the
 // field path it is about; positions are added by the caller.
+import { posix } from 'node:path';
 import { COPY_FROM_HOST_ALLOWLIST, LINUX_CAPABILITIES } from './capabilities.ts';
 import { checkImageRef } from './image-ref.ts';
 import { error, type Finding, type PathSegment, warning } from './issues.ts';
@@ -24,7 +25,8 @@ const ENGINE_SOCKET = [
 const SOCKET_ANCESTORS = new Set(['/', '/run', '/var', '/var/run', '/run/user']);
 
 export function isEngineSocketPath(path: string): boolean {
-  const p = path.replace(/\/+$/, '') || '/';
+  // Normalise `//` and `/./` first so spelling a path differently cannot slip past.
+  const p = posix.normalize(path).replace(/\/+$/, '') || '/';
   return SOCKET_ANCESTORS.has(p) || /^\/run\/user\/[0-9]+$/.test(p) || ENGINE_SOCKET.some((re) => re.test(p));
 }
 

@@ -47,7 +47,7 @@ function zodFindings(issues: readonly ZodIssue[], base: readonly PathSegment[]):
   for (const issue of issues) {
     const path: PathSegment[] = [
       ...base,
-      ...(issue.path as PathSegment[]).filter((p) => typeof p !== 'symbol'),
+      ...issue.path.filter((p): p is PathSegment => typeof p !== 'symbol'),
     ];
     if (issue.code === 'invalid_union') {
       if (issue.errors.length > 0) {
@@ -55,7 +55,10 @@ function zodFindings(issues: readonly ZodIssue[], base: readonly PathSegment[]):
         const best = [...issue.errors].sort((a, b) => a.length - b.length)[0]!;
         out.push(...zodFindings(best, path));
       } else {
-        const disc = (issue as { discriminator?: string }).discriminator;
+        const disc =
+          'discriminator' in issue && typeof issue.discriminator === 'string'
+            ? issue.discriminator
+            : undefined;
         out.push({
           path: disc && path[path.length - 1] !== disc ? [...path, disc] : path,
           code: 'schema.invalid_union',
@@ -65,7 +68,7 @@ function zodFindings(issues: readonly ZodIssue[], base: readonly PathSegment[]):
       }
     } else if (issue.code === 'unrecognized_keys') {
       for (const key of issue.keys) {
-        const refused = REFUSED_KEYS[key];
+        const refused = Object.hasOwn(REFUSED_KEYS, key) ? REFUSED_KEYS[key] : undefined;
         out.push({
           path: [...path, key],
           code: refused?.code ?? 'schema.unknown_field',
@@ -200,7 +203,7 @@ export async function loadManifestFile(path: string): Promise<ParseResult> {
     return parseManifest(text, file);
   } catch (err) {
     const reason =
-      (err as NodeJS.ErrnoException).code === 'ENOENT'
+      err instanceof Error && 'code' in err && err.code === 'ENOENT'
         ? 'no such file'
         : err instanceof Error
           ? err.message

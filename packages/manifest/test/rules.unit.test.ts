@@ -261,6 +261,17 @@ const cases: Case[] = [
     ],
   },
   {
+    rule: 'spelling a socket directory differently does not slip past',
+    mutate: (m) => {
+      m.containers[1].volumes.push({ host_path: '/run/user//1000/', target: '/host-run' });
+      m.permissions = [{ kind: 'host_path', path: '/run/user', reason: 'Runtime files.' }];
+    },
+    errors: [
+      'containers[1].volumes[1].host_path: "/run/user//1000/" is or contains a container engine socket; mounting it is refused, whatever permissions are declared [refused_engine_socket]',
+      'permissions[0].path: "/run/user" is or contains a container engine socket; it cannot be granted [refused_engine_socket]',
+    ],
+  },
+  {
     rule: 'health probe ports are declared (warning)',
     mutate: (m) => {
       m.containers[0].expose = [];
