@@ -9,34 +9,84 @@ type Loader = () => Promise<CommandModule>;
 
 // The whole command surface, one line each: `archy <group> <verb>` → module.
 const commands: Record<string, { summary: string; load: Loader }> = {
-  'app validate': { summary: 'check manifests (file:line:col, field, message)', load: () => import('./commands/app-validate.ts') },
-  'app render': { summary: 'render a manifest as libpod specs, Quadlet units or Kubernetes YAML', load: () => import('./commands/app-render.ts') },
-  'app list': { summary: 'installed apps and their measured state', load: () => import('./commands/app-list.ts') },
-  'app install': { summary: 'install an app by id or from a local manifest directory', load: () => import('./commands/app-install.ts') },
+  'app validate': {
+    summary: 'check manifests (file:line:col, field, message)',
+    load: () => import('./commands/app-validate.ts'),
+  },
+  'app render': {
+    summary: 'render a manifest as libpod specs, Quadlet units or Kubernetes YAML',
+    load: () => import('./commands/app-render.ts'),
+  },
+  'app list': {
+    summary: 'installed apps and their measured state',
+    load: () => import('./commands/app-list.ts'),
+  },
+  'app install': {
+    summary: 'install an app by id or from a local manifest directory',
+    load: () => import('./commands/app-install.ts'),
+  },
   'app start': { summary: 'start an app', load: () => import('./commands/app-start.ts') },
-  'app stop': { summary: 'stop an app (honours its grace period)', load: () => import('./commands/app-stop.ts') },
+  'app stop': {
+    summary: 'stop an app (honours its grace period)',
+    load: () => import('./commands/app-stop.ts'),
+  },
   'app restart': { summary: 'restart an app', load: () => import('./commands/app-restart.ts') },
-  'app update': { summary: 'update an app to the version its catalog offers', load: () => import('./commands/app-update.ts') },
-  'app uninstall': { summary: 'uninstall an app (data kept unless --purge)', load: () => import('./commands/app-uninstall.ts') },
+  'app update': {
+    summary: 'update an app to the version its catalog offers',
+    load: () => import('./commands/app-update.ts'),
+  },
+  'app uninstall': {
+    summary: 'uninstall an app (data kept unless --purge)',
+    load: () => import('./commands/app-uninstall.ts'),
+  },
   'app logs': { summary: 'show or follow an app’s logs', load: () => import('./commands/app-logs.ts') },
-  'app credentials': { summary: 'show the generated credentials meant for the operator', load: () => import('./commands/app-credentials.ts') },
-  'app test': { summary: 'run the lifecycle gate for one local manifest', load: () => import('./commands/app-test.ts') },
+  'app credentials': {
+    summary: 'show the generated credentials meant for the operator',
+    load: () => import('./commands/app-credentials.ts'),
+  },
+  'app test': {
+    summary: 'run the lifecycle gate for one local manifest',
+    load: () => import('./commands/app-test.ts'),
+  },
   'job list': { summary: 'recent jobs', load: () => import('./commands/job-list.ts') },
   'job watch': { summary: 'follow a job’s stages live', load: () => import('./commands/job-watch.ts') },
   status: { summary: 'the node at a glance', load: () => import('./commands/status.ts') },
-  'catalog keygen': { summary: 'make a publisher key (did:key, Ed25519)', load: () => import('./commands/catalog-keygen.ts') },
-  'catalog build': { summary: 'build an unsigned catalog from an apps directory', load: () => import('./commands/catalog-build.ts') },
-  'catalog sign': { summary: 'sign a catalog with a publisher key', load: () => import('./commands/catalog-sign.ts') },
-  'catalog verify': { summary: 'verify a catalog file or URL', load: () => import('./commands/catalog-verify.ts') },
-  'catalog serve': { summary: 'serve a catalog directory over plain HTTP', load: () => import('./commands/catalog-serve.ts') },
-  'catalog announce': { summary: 'announce a catalog on Nostr relays (NIP-78)', load: () => import('./commands/catalog-announce.ts') },
-  gate: { summary: 'the production gate: every app through its whole lifecycle', load: () => import('./commands/gate.ts') },
+  'catalog keygen': {
+    summary: 'make a publisher key (did:key, Ed25519)',
+    load: () => import('./commands/catalog-keygen.ts'),
+  },
+  'catalog build': {
+    summary: 'build an unsigned catalog from an apps directory',
+    load: () => import('./commands/catalog-build.ts'),
+  },
+  'catalog sign': {
+    summary: 'sign a catalog with a publisher key',
+    load: () => import('./commands/catalog-sign.ts'),
+  },
+  'catalog verify': {
+    summary: 'verify a catalog file or URL',
+    load: () => import('./commands/catalog-verify.ts'),
+  },
+  'catalog serve': {
+    summary: 'serve a catalog directory over plain HTTP',
+    load: () => import('./commands/catalog-serve.ts'),
+  },
+  'catalog announce': {
+    summary: 'announce a catalog on Nostr relays (NIP-78)',
+    load: () => import('./commands/catalog-announce.ts'),
+  },
+  gate: {
+    summary: 'the production gate: every app through its whole lifecycle',
+    load: () => import('./commands/gate.ts'),
+  },
 };
 
 function usage(): string {
   const width = Math.max(...Object.keys(commands).map((k) => k.length));
   const lines = Object.entries(commands).map(([name, c]) => `  archy ${name.padEnd(width)}  ${c.summary}`);
-  return ['usage: archy <command> [options]   (every command takes --json and --help)', '', ...lines].join('\n');
+  return ['usage: archy <command> [options]   (every command takes --json and --help)', '', ...lines].join(
+    '\n',
+  );
 }
 
 export async function main(argv: string[]): Promise<number> {
