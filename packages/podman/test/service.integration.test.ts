@@ -4,10 +4,12 @@
 // the kill restarting it through the client's guard, and the event stream
 // resyncing after the drop.
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { readdir, readFile, unlink } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { promisify } from 'node:util';
 import {
   defaultSocketPath,
   type EngineEvent,
@@ -19,6 +21,8 @@ import {
   superviseService,
 } from '../src/index.ts';
 import { startTestEngine, type TestEngine, TEST_LABEL, waitFor } from './support/engine.ts';
+
+const execFileAsync = promisify(execFile);
 
 let engine: TestEngine;
 let socketPath: string;
@@ -183,6 +187,25 @@ test('superviseService restarts a service that died, until stopped', async () =>
     assert.deepEqual(errors, []);
   } finally {
     stop();
+  }
+});
+
+test('the service outlives the process that started it', async () => {
+  const own = join(dirname(defaultSocketPath()), `archy-orphan-${engine.runId}.sock`);
+  const script = `import { ensureService } from ${JSON.stringify(new URL('../src/index.ts', import.meta.url).href)};
+const r = await ensureService({ socketPath: ${JSON.stringify(own)} });
+console.log(JSON.stringify(r));`;
+  try {
+    const { stdout } = await execFileAsync(process.execPath, ['--input-type=module', '-e', script], {
+      timeout: 60_000,
+    });
+    assert.equal(JSON.parse(stdout).started, true);
+    // The starter has exited; the service it started still answers.
+    assert.equal(await pingEngine(own), true);
+    assert.equal((await servicePids(own)).length, 1);
+  } finally {
+    for (const pid of await servicePids(own)) process.kill(pid, 'SIGTERM');
+    await unlink(own).catch(() => {});
   }
 });
 
