@@ -11,7 +11,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { validateManifestValue } from '@archipelago/manifest';
-import { addSignature, buildCatalogSigned, generatePublisherKey } from '@archipelago/registry';
+import {
+  addSignature,
+  buildAnnouncement,
+  buildCatalogSigned,
+  documentHash,
+  generateNostrKey,
+  generatePublisherKey,
+  publishEvent,
+} from '@archipelago/registry';
+// The registry's real NIP-01 relay for tests (test support, not product code).
+import { startTestRelay, type TestRelay } from '../../registry/test/support/nostr-relay.ts';
 import { type Job, type MethodName, methodSpecs, type PushEvent, RpcCode } from '../src/api.ts';
 import { type ArchyClient, RpcError } from '../src/client.ts';
 import { copyFixture, type FixtureCopy } from './support/fixtures.ts';
@@ -42,6 +52,7 @@ function raw(client: ArchyClient, method: string, params: unknown): Promise<unkn
 }
 
 let catalogDir: string;
+let relay: TestRelay;
 let node: TestNode;
 let web: FixtureCopy;
 const secretsSeen: string[] = [];
@@ -59,12 +70,14 @@ before(async () => {
       m['permissions'] = [{ kind: 'capability', name: 'NET_BIND_SERVICE', reason: 'test: binds a low port' }];
     },
   });
-  node = await startTestNode({ catalog: catalogDir });
+  relay = await startTestRelay();
+  node = await startTestNode({ catalog: catalogDir, env: { ARCHY_RELAYS: relay.url } });
   secretsSeen.push(node.password, node.cliEnv()['ARCHY_TOKEN']!);
 });
 
 after(async () => {
   await node?.cleanup();
+  await relay?.close();
   rmSync(catalogDir, { recursive: true, force: true });
 });
 
@@ -279,9 +292,7 @@ describe('apps, jobs and the push channel (real Podman)', () => {
       (await rpcError(node.client.call('catalog.removeSource', { id: 'nope' }))).code,
       RpcCode.NotFound,
     );
-    // No relays configured on a test node: discovery says so.
-    const discover = await rpcError(node.client.call('catalog.discover'));
-    assert.match(discover.message, /relay/i);
+    assert.ok(Array.isArray(await node.client.call('catalog.discover')));
     const preview = await rpcError(
       node.client.call('catalog.preview', {
         url: 'http://127.0.0.1:9/catalog.json',
@@ -517,6 +528,7 @@ describe('a third-party catalog source: preview, add, list, trust, refresh, remo
   let url = '';
   const key = generatePublisherKey();
   const REMOTE = `dmn-remote-${suffix}`;
+  let hash = '';
 
   before(async () => {
     const parsed = validateManifestValue(
@@ -543,6 +555,7 @@ describe('a third-party catalog source: preview, add, list, trust, refresh, remo
       apps: [{ manifest: parsed.manifest }],
     });
     const body = JSON.stringify({ signed, signatures: addSignature(signed, [], key) });
+    hash = documentHash(signed);
     server = createServer((req, res) => {
       if (req.url === '/catalog.json') res.writeHead(200, { 'content-type': 'application/json' }).end(body);
       else res.writeHead(404).end();
@@ -554,6 +567,23 @@ describe('a third-party catalog source: preview, add, list, trust, refresh, remo
   });
   after(() => {
     server?.close();
+  });
+
+  test('a catalog announced on Nostr is discovered as a candidate, checked against its announced hash', async () => {
+    const nostr = generateNostrKey();
+    const event = buildAnnouncement(
+      { type: 'archipelago-catalog', url, did: key.did, version: 1, hash, name: 'Test catalog' },
+      nostr.secretKey,
+      new Date(),
+    );
+    const published = await publishEvent([relay.url], event);
+    assert.equal(published[0]?.ok, true, JSON.stringify(published));
+    const candidates = await node.client.call('catalog.discover', { check: true });
+    const mine = candidates.find((c) => c.key === key.did);
+    assert.ok(mine, `discovered: ${JSON.stringify(candidates)}`);
+    assert.equal(mine.url, url);
+    assert.equal(mine.addedAs, null);
+    assert.equal(mine.check.status, 'verified', mine.check.message);
   });
 
   test('the operator sees the apps before trusting, then the source’s apps join the catalog until removed', async () => {
