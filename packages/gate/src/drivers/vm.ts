@@ -67,14 +67,24 @@ export class VmNode implements NodeDriver {
 
   static async start(): Promise<VmNode> {
     const node = new VmNode();
-    await vm(['boot'], {}, 900_000);
+    try {
+      await node.#bringUp();
+    } catch (err) {
+      // Never leave a QEMU behind: end the one this run started, by its pid.
+      await vm(['kill']).catch(() => undefined);
+      throw err;
+    }
+    return node;
+  }
+
+  async #bringUp(): Promise<void> {
+    await vm(['boot'], {}, 1_200_000);
     await vm(['install-platform'], {}, 900_000);
     await root(`bash ${PLATFORM}/scripts/setup-host`, 600_000);
     await user(
       `mkdir -p ~/.config/systemd/user && printf %s ${q(DAEMON_UNIT)} > ~/.config/systemd/user/archyd.service && systemctl --user daemon-reload && systemctl --user enable --now archyd.service`,
     );
-    await node.#connect();
-    return node;
+    await this.#connect();
   }
 
   async #connect(): Promise<void> {
