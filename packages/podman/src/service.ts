@@ -146,9 +146,11 @@ export function serviceLogPath(socketPath: string): string {
  */
 export async function ensureService(options: ServiceOptions): Promise<{ started: boolean; pid?: number }> {
   const { socketPath } = options;
-  if (await pingEngine(socketPath)) return { started: false };
-
   const startTimeoutMs = options.startTimeoutMs ?? 30_000;
+  // Each ping may take a fair share of the whole budget, no more.
+  const pingMs = Math.max(250, Math.min(2000, Math.floor(startTimeoutMs / 4)));
+  if (await pingEngine(socketPath, pingMs)) return { started: false };
+
   if (process.getuid?.() === 0 && !options.runAs) {
     throw new EngineUnavailableError(
       'Refusing to start a rootful Podman service: run as the service user, or name it (runAs) so the service runs unprivileged.',
@@ -157,7 +159,7 @@ export async function ensureService(options: ServiceOptions): Promise<{ started:
   }
   if (await socketAccepts(socketPath)) {
     // Alive but slow: wait for it instead of starting a second one.
-    if (await pollUntil(() => pingEngine(socketPath, 2000), startTimeoutMs)) return { started: false };
+    if (await pollUntil(() => pingEngine(socketPath, pingMs), startTimeoutMs)) return { started: false };
     throw new EngineUnavailableError(
       `Podman's API service accepts connections on ${socketPath} but has not answered for ${Math.round(startTimeoutMs / 1000)} s.`,
       { operation: 'reach the Podman service' },
@@ -180,8 +182,8 @@ export async function ensureService(options: ServiceOptions): Promise<{ started:
     if (tryLock(lockPath, startTimeoutMs * 2)) {
       try {
         // Someone may have started it between our ping and the lock.
-        if ((await pingEngine(socketPath)) || (await socketAccepts(socketPath))) {
-          if (await pollUntil(() => pingEngine(socketPath, 2000), Math.max(0, deadline - Date.now())))
+        if ((await pingEngine(socketPath, pingMs)) || (await socketAccepts(socketPath))) {
+          if (await pollUntil(() => pingEngine(socketPath, pingMs), Math.max(0, deadline - Date.now())))
             return { started: false };
           break;
         }

@@ -159,10 +159,9 @@ test('an idle event stream (no event yet, so no response headers) resyncs after 
     await waitFor('a resync after the drop', async () =>
       seen.some((i) => i.kind === 'resync' && i.reason === 'reconnected') ? true : undefined,
     );
-    assert.equal(
-      (await servicePids(socketPath)).length,
-      1,
-      'the stream restarted the service through the guard',
+    // The marker comes first; the reconnection that follows restarts the service through the guard.
+    await waitFor('the stream to restart the service', async () =>
+      (await servicePids(socketPath)).length === 1 && (await pingEngine(socketPath)) ? true : undefined,
     );
   } finally {
     controller.abort();
