@@ -45,6 +45,8 @@ export const Config = z.strictObject({
    * nodes sharing one user's Podman, which must not remove each other's apps.
    */
   reconcileScope: z.enum(['all', 'known']),
+  /** Host names (besides IP addresses, localhost and this machine's name) the UI may be reached by. */
+  allowedHosts: z.array(z.string().min(1)),
 });
 export type Config = z.infer<typeof Config>;
 
@@ -62,6 +64,7 @@ export const defaults: Config = {
   relays: [],
   logLevel: 'info',
   reconcileScope: 'all',
+  allowedHosts: [],
 };
 
 type Key = keyof Config;

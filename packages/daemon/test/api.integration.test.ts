@@ -6,7 +6,7 @@
 // secret value in any log line of the run.
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { createServer, request, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -103,6 +103,22 @@ describe('protocol', () => {
     assert.equal(batch.length, 2);
     assert.equal(batch[0]?.result?.setupRequired, false);
     assert.equal(batch[1]?.error?.code, RpcCode.MethodNotFound);
+  });
+
+  test('a foreign Host name (DNS rebinding) is refused', async () => {
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = request(
+        `${node.url}/rpc/v1`,
+        { method: 'POST', headers: { host: 'evil.example', 'content-type': 'application/json' } },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        },
+      );
+      req.on('error', reject);
+      req.end(JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'auth.session' }));
+    });
+    assert.equal(status, 421);
   });
 
   test('security headers on every answer; the UI shell for client routes; no stack traces', async () => {

@@ -150,3 +150,26 @@ describe('password hashing', () => {
     assert.notEqual(await hashPassword('correct horse'), stored);
   });
 });
+
+describe('host check (DNS rebinding)', () => {
+  test('IP addresses, localhost and allowed names pass; other names do not', async () => {
+    const { hostAllowed } = await import('../src/http/host-check.ts');
+    assert.equal(hostAllowed('127.0.0.1:8420', []), true);
+    assert.equal(hostAllowed('[::1]:8420', []), true);
+    assert.equal(hostAllowed('192.168.1.20:8420', []), true);
+    assert.equal(hostAllowed('localhost:8420', []), true);
+    assert.equal(hostAllowed('evil.example:8420', []), false);
+    assert.equal(hostAllowed('node.home.arpa', ['node.home.arpa']), true);
+    assert.equal(hostAllowed(undefined, []), false);
+  });
+});
+
+describe('session cookie', () => {
+  test('HttpOnly and SameSite=Strict always; Secure only over TLS; cleared with Max-Age=0', async () => {
+    const { sessionCookie } = await import('../src/http/cookies.ts');
+    const plain = sessionCookie('tok', { tls: false, maxAgeSecs: 60 });
+    assert.match(plain, /^archy_session=tok; Max-Age=60; Path=\/; HttpOnly; SameSite=Strict$/);
+    assert.match(sessionCookie('tok', { tls: true, maxAgeSecs: 60 }), /; Secure$/);
+    assert.match(sessionCookie(null, { tls: false, maxAgeSecs: 60 }), /^archy_session=; Max-Age=0;/);
+  });
+});

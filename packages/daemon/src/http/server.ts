@@ -13,6 +13,7 @@ import type { CallContext, Dispatcher } from '../rpc/dispatch.ts';
 import { BodyTooLargeError, readBody } from './body.ts';
 import { isLoopback, readBearer, readSessionCookie, sessionCookie } from './cookies.ts';
 import { setSecurityHeaders } from './headers.ts';
+import { hostAllowed } from './host-check.ts';
 import { serveStatic } from './static.ts';
 
 export interface HttpDeps {
@@ -98,6 +99,12 @@ export function createHttpServer({ config, auth, dispatcher, push, log, icon }: 
 
   const server = createServer({ requestTimeout: 60_000, headersTimeout: 20_000 }, (req, res) => {
     setSecurityHeaders(res, config.tls);
+    if (!hostAllowed(req.headers.host, config.allowedHosts)) {
+      res
+        .writeHead(421, { 'content-type': 'text/plain' })
+        .end('Unknown host name: add it to the allowedHosts setting.\n');
+      return;
+    }
     const path = (req.url ?? '/').split('?')[0];
     const work =
       path === RPC_PATH
@@ -117,6 +124,10 @@ export function createHttpServer({ config, auth, dispatcher, push, log, icon }: 
   });
   server.on('upgrade', (req, socket, head) => {
     const path = (req.url ?? '/').split('?')[0];
+    if (!hostAllowed(req.headers.host, config.allowedHosts)) {
+      socket.end('HTTP/1.1 421 Misdirected Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      return;
+    }
     if (path !== EVENTS_PATH) {
       socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
       return;
