@@ -64,15 +64,20 @@ export const ExecProbe = z.strictObject({
 });
 export const Probe = z.discriminatedUnion('type', [HttpProbe, TcpProbe, ExecProbe]);
 
-export const Health = z.intersection(
-  Probe,
-  z.object({
-    interval_secs: Seconds(1, 3600).default(10),
-    timeout_secs: Seconds(1, 600).default(5),
-    retries: z.number().int().min(1).max(100).default(3),
-    start_period_secs: Seconds(0, 86400).default(30),
-  }),
-);
+/** When and how often a member's health probe runs. */
+const HealthTiming = {
+  interval_secs: Seconds(1, 3600).default(10),
+  timeout_secs: Seconds(1, 600).default(5),
+  retries: z.number().int().min(1).max(100).default(3),
+  start_period_secs: Seconds(0, 86400).default(30),
+};
+
+/** A probe plus its timing. Strict, like every object here, so a misspelt key is an error, not ignored. */
+export const Health = z.discriminatedUnion('type', [
+  HttpProbe.extend(HealthTiming),
+  TcpProbe.extend(HealthTiming),
+  ExecProbe.extend(HealthTiming),
+]);
 
 /**
  * Reports progress while an app is loading (a node's initial sync, an index

@@ -46,6 +46,13 @@ const cases: Case[] = [
     errors: ['containers[0].restart: unknown field "restart" [schema.unknown_field]'],
   },
   {
+    rule: 'a misspelt health key is an error, not silently ignored',
+    mutate: (m) => {
+      m.containers[1].health.intervall_secs = 5;
+    },
+    errors: ['containers[1].health.intervall_secs: unknown field "intervall_secs" [schema.unknown_field]'],
+  },
+  {
     rule: 'member names unique',
     mutate: (m) => {
       m.containers[1].name = 'db';
