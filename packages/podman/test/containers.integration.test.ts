@@ -120,7 +120,7 @@ describe('containers', () => {
 
     const s0 = Date.now();
     await client.containers.stop(name, { graceSecs: 10 });
-    assert.ok(Date.now() - s0 < 5000, 'with an init, httpd honours SIGTERM at once');
+    assert.ok(Date.now() - s0 < 9000, 'with an init, httpd honours SIGTERM well before the 10 s grace');
     const stopped = await client.containers.inspect(name);
     assert.equal(stopped.running, false);
     assert.ok(stopped.finishedAt instanceof Date);

@@ -39,6 +39,13 @@ async function servicePids(socket: string): Promise<number[]> {
   return pids;
 }
 
+/** Connected (accepted) unix sockets on this path, from /proc/net/unix (state 03). */
+async function connectedSockets(socket: string): Promise<number> {
+  const table = await readFile('/proc/net/unix', 'utf8');
+  return table.split('\n').filter((line) => line.endsWith(` ${socket}`) && line.split(/\s+/)[5] === '03')
+    .length;
+}
+
 before(async () => {
   engine = await startTestEngine();
   socketPath = join(dirname(defaultSocketPath()), `archy-test-${engine.runId}.sock`);
@@ -151,8 +158,10 @@ test('an idle event stream (no event yet, so no response headers) resyncs after 
     await waitFor('the stream to be connected', async () =>
       (await servicePids(socketPath)).length === 1 ? true : undefined,
     );
-    // Let the request reach the engine before killing it.
-    await new Promise((r) => setTimeout(r, 300));
+    // The stream's request has reached the engine once the service holds a connected socket on its path.
+    await waitFor('the event request to be connected', async () =>
+      (await connectedSockets(socketPath)) > 0 ? true : undefined,
+    );
     const [pid] = await servicePids(socketPath);
     assert.ok(pid);
     process.kill(pid, 'SIGKILL');
