@@ -223,6 +223,9 @@ export async function startTestNode(options: TestNodeOptions = {}): Promise<Test
     },
     cleanup: async () => {
       try {
+        // A test that killed or stopped the daemon still gets its apps removed.
+        if (!child || child.exitCode !== null || child.signalCode !== null)
+          await node.restart().catch(() => {});
         if (child && child.exitCode === null && child.signalCode === null) {
           for (const app of await client.call('app.list')) {
             const job = await client.call('app.uninstall', { id: app.id, purge: true }).catch(() => null);
