@@ -149,7 +149,9 @@ describe('web UI against a real node', { timeout: 900_000 }, () => {
         const sample = await page.evaluate(() => {
           const job = document.querySelector<HTMLElement>('[data-testid=job-progress]');
           const card = document.querySelector<HTMLElement>('[data-testid=installed-app]');
+          const failure = document.querySelector('[data-testid=failed-install] [data-testid=app-reason]');
           return {
+            failure: failure?.textContent ?? null,
             stage: job?.dataset['stage'] ?? null,
             percent: job ? Number(job.dataset['percent']) : null,
             state: card?.dataset['state'] ?? null,
@@ -164,6 +166,7 @@ describe('web UI against a real node', { timeout: 900_000 }, () => {
             await browser.shoot('07-installing');
           }
         }
+        assert.equal(sample.failure, null, `the install failed: ${sample.failure}`);
         if (sample.state === 'running') break;
         assert.notEqual(
           sample.state,
