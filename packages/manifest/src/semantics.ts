@@ -678,6 +678,39 @@ function checkGrace(m: Manifest, out: Finding[]): void {
   });
 }
 
+/**
+ * Probes run as written, outside any template rendering: a template there
+ * would reach the container literally. Say so instead of failing at runtime.
+ */
+function checkProbeTemplates(m: Manifest, out: Finding[]): void {
+  const probes: Array<{ probe: Probe; at: PathSegment[] }> = [];
+  m.containers.forEach((c, i) => {
+    if (c.health) probes.push({ probe: c.health, at: ['containers', i, 'health'] });
+  });
+  if (m.ready) probes.push({ probe: m.ready.probe, at: ['ready', 'probe'] });
+  if (m.progress) probes.push({ probe: m.progress.probe, at: ['progress', 'probe'] });
+  for (const { probe, at } of probes) {
+    const texts: Array<{ text: string; at: PathSegment[] }> =
+      probe.type === 'exec'
+        ? probe.command.map((text, i) => ({ text, at: [...at, 'command', i] }))
+        : probe.type === 'http'
+          ? [{ text: probe.path, at: [...at, 'path'] }]
+          : [];
+    for (const t of texts) {
+      const ref = templateRefs(t.text)[0];
+      if (ref) {
+        out.push(
+          error(
+            t.at,
+            'template_in_probe',
+            `${ref.raw}: probes run as written, without templates; read the value from the member's env instead (e.g. sh -c '… "$VAR"')`,
+          ),
+        );
+      }
+    }
+  }
+}
+
 /** Every semantic finding of a shape-valid manifest. */
 export function checkSemantics(m: Manifest): Finding[] {
   const out: Finding[] = [];
@@ -692,6 +725,7 @@ export function checkSemantics(m: Manifest): Finding[] {
   checkSecrets(m, out);
   checkDependencies(m, out);
   checkTemplates(m, out);
+  checkProbeTemplates(m, out);
   checkGrace(m, out);
   return out;
 }

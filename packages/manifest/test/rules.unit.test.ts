@@ -53,6 +53,15 @@ const cases: Case[] = [
     errors: ['containers[1].health.intervall_secs: unknown field "intervall_secs" [schema.unknown_field]'],
   },
   {
+    rule: 'probes take no templates (they run as written)',
+    mutate: (m) => {
+      m.containers[0].health = { type: 'exec', command: ['pg_isready', '--password={{secret:db_password}}'] };
+    },
+    errors: [
+      `containers[0].health.command[1]: {{secret:db_password}}: probes run as written, without templates; read the value from the member's env instead (e.g. sh -c '… "$VAR"') [template_in_probe]`,
+    ],
+  },
+  {
     rule: 'member names unique',
     mutate: (m) => {
       m.containers[1].name = 'db';
