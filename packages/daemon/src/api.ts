@@ -80,6 +80,12 @@ export interface Job {
   finishedAt: string | null;
 }
 
+export interface JobLogLine {
+  seq: number;
+  at: string;
+  line: string;
+}
+
 export interface LogLine {
   member: string;
   stream: 'stdout' | 'stderr';
@@ -391,6 +397,15 @@ export const methodSpecs = {
     summary: 'Recent jobs, newest first.',
   },
   'job.get': { params: z.strictObject({ id: JobId }), mutating: false, auth: 'session', summary: 'One job.' },
+  'job.logs': {
+    params: z.strictObject({
+      id: JobId,
+      afterSeq: z.number().int().min(0).default(0).describe('only lines after this sequence number'),
+    }),
+    mutating: false,
+    auth: 'session',
+    summary: "A job's log lines (build output, stage notes), scrubbed of secret values.",
+  },
   'job.cancel': {
     params: z.strictObject({ id: JobId }),
     mutating: true,
@@ -525,6 +540,7 @@ export interface MethodResults {
   'app.credentials': { credentials: AppCredential[] };
   'job.list': Job[];
   'job.get': Job;
+  'job.logs': { lines: JobLogLine[] };
   'job.cancel': Job;
   'catalog.list': CatalogApp[];
   'catalog.get': CatalogApp;

@@ -29,6 +29,7 @@ const results: Record<MethodName, string> = {
   'app.credentials': '{ credentials: AppCredential[] }',
   'job.list': 'Job[]',
   'job.get': 'Job',
+  'job.logs': '{ lines: JobLogLine[] }',
   'job.cancel': 'Job',
   'catalog.list': 'CatalogApp[]',
   'catalog.get': 'CatalogApp',

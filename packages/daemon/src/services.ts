@@ -11,6 +11,7 @@ import type {
   ContainerUse,
   InstalledApp,
   Job,
+  JobLogLine,
   LogLine,
   Notification,
   PushEvent,
@@ -44,6 +45,7 @@ export interface AppsPort {
   listJobs(options: { appId?: string | undefined; limit: number }): Promise<Job[]>;
   getJob(id: string): Promise<Job>;
   cancelJob(id: string): Promise<Job>;
+  jobLogs(id: string, afterSeq: number): Promise<JobLogLine[]>;
   listNotifications(options: { unacknowledgedOnly: boolean }): Promise<Notification[]>;
   ackNotification(id: string): Promise<void>;
   containerUse(): Promise<ContainerUse[]>;

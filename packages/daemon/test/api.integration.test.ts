@@ -467,6 +467,14 @@ describe('apps, jobs and the push channel (real Podman)', () => {
     assert.equal(jobs[0]?.id, installJob.id);
     assert.equal((await node.client.call('job.get', { id: installJob.id })).state, 'succeeded');
     assert.equal((await rpcError(node.client.call('job.get', { id: 'no-such-job' }))).code, RpcCode.NotFound);
+    const { lines } = await node.client.call('job.logs', { id: installJob.id });
+    assert.ok(lines.length > 0, 'the install job logged its stages');
+    assert.deepEqual(
+      lines.map((l) => l.seq),
+      [...lines.map((l) => l.seq)].sort((a, b) => a - b),
+    );
+    const later = await node.client.call('job.logs', { id: installJob.id, afterSeq: lines.at(-1)!.seq });
+    assert.deepEqual(later.lines, []);
     const cancelEnded = await rpcError(node.client.call('job.cancel', { id: installJob.id })).catch(
       () => null,
     );

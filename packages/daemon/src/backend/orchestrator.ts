@@ -102,6 +102,8 @@ export function orchestratorPort(orchestrator: Orchestrator, options: Orchestrat
       orchestrator.listJobs({ limit, ...(appId ? { appId } : {}) }).map(toJob),
     getJob: async (id) => toJob(orchestrator.getJob(id)),
     cancelJob: async (id) => toJob(orchestrator.cancelJob(id)),
+    jobLogs: async (id, afterSeq) =>
+      orchestrator.jobLogs(id, afterSeq).map((l) => ({ seq: l.seq, at: l.at, line: l.line })),
     listNotifications: async ({ unacknowledgedOnly }) =>
       orchestrator.listNotifications({ unackedOnly: unacknowledgedOnly }).map(toNotification),
     ackNotification: async (id) => {

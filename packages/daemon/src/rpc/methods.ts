@@ -62,6 +62,7 @@ export function createHandlers({ services, auth, installer, system }: HandlerDep
 
     'job.list': (p) => apps.listJobs(p),
     'job.get': (p) => apps.getJob(p.id),
+    'job.logs': async (p) => ({ lines: await apps.jobLogs(p.id, p.afterSeq) }),
     'job.cancel': (p) => apps.cancelJob(p.id),
 
     'catalog.list': () => catalog.list(),
