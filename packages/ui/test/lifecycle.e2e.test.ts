@@ -264,7 +264,12 @@ describe('web UI against a real node', { timeout: 900_000 }, () => {
     assert.equal(await page.locator(`[data-app-id="${catalog.web.id}"]`).count(), 0, 'not in My apps');
     await goto('/');
     // Wait until the dashboard has the node's list (cards, or its empty state).
-    await page.getByTestId('installed-app').or(page.getByText('No apps yet.')).first().waitFor();
+    await page
+      .getByTestId('installed-app')
+      .or(page.getByTestId('failed-install'))
+      .or(page.getByText('No apps yet.'))
+      .first()
+      .waitFor();
     assert.equal(
       await page.locator(`[data-testid=installed-app][data-app-id="${catalog.web.id}"]`).count(),
       0,
