@@ -79,7 +79,12 @@ describe('progress renderer', () => {
     r.update(job({ stage: 'build images', percent: 30 })); // late event: shown as 40
     r.done(job({ stage: 'start', percent: 100, state: 'succeeded' }));
     const text = out.text();
-    assert.match(text, /\r\x1b\[2Kinstall web \[#+\.+\] {2}10% validate/);
+    const ESC = String.fromCharCode(27);
+    assert.ok(
+      text.startsWith(`\r${ESC}[2Kinstall web [`),
+      'each redraw returns to the line start and clears it',
+    );
+    assert.match(text, /install web \[#+\.+\] {2}10% validate/);
     assert.doesNotMatch(text, / 30% /);
     assert.equal((text.match(/ 40% build images/g) ?? []).length, 2);
     assert.match(text, /\ninstall web: succeeded\n$/);
