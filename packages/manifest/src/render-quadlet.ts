@@ -7,7 +7,7 @@ import { LABELS, namedVolumeName, networkName } from './names.ts';
 import type { RenderContext } from './render-context.ts';
 import { appIdOf } from './render-context.ts';
 import { type LibpodSpec, renderSpecs } from './render-spec.ts';
-import type { Manifest } from './schema.ts';
+import { hasControlCharacter, type Manifest } from './schema.ts';
 
 export interface QuadletUnit {
   /** File name inside `~/.config/containers/systemd/`. */
@@ -59,7 +59,12 @@ function containerUnit(
   const c = manifest.containers.find((x) => x.name === member)!;
   const lines: string[] = [];
   lines.push('[Unit]');
-  lines.push(`Description=${manifest.name.replace(/%/g, '%%')} (${member}), an Archipelago app`);
+  // Free text from an untrusted manifest: one line, no specifiers, so it cannot add unit lines.
+  const title = [...manifest.name]
+    .map((ch) => (hasControlCharacter(ch) ? ' ' : ch))
+    .join('')
+    .replace(/%/g, '%%');
+  lines.push(`Description=${title} (${member}), an Archipelago app`);
   for (const dep of c.depends_on) {
     const depSpec = specs.find((s) => s.labels[LABELS.member] === dep);
     if (!depSpec) continue;
@@ -93,7 +98,7 @@ function containerUnit(
   }
   for (const m of spec.mounts) {
     if (m.type === 'tmpfs') {
-      lines.push(`Tmpfs=${m.destination}:${m.options.join(',')}`);
+      lines.push(`Tmpfs=${quote(`${m.destination}:${m.options.join(',')}`)}`);
     } else {
       const mode = m.options.includes('ro') ? 'ro' : 'rw';
       lines.push(`Volume=${quote(`${m.source}:${m.destination}:${mode}`)}`);
@@ -117,13 +122,13 @@ function containerUnit(
     lines.push(`User=${uid}`);
     if (gid !== undefined) lines.push(`Group=${gid}`);
   }
-  if (spec.work_dir !== undefined) lines.push(`WorkingDir=${spec.work_dir}`);
+  if (spec.work_dir !== undefined) lines.push(`WorkingDir=${quote(spec.work_dir)}`);
   lines.push('DropCapability=ALL');
   if (spec.cap_add.length > 0) lines.push(`AddCapability=${spec.cap_add.join(' ')}`);
   lines.push('NoNewPrivileges=true');
   if (spec.init) lines.push('RunInit=true');
   if (spec.read_only_filesystem) lines.push('ReadOnly=true');
-  for (const d of spec.devices) lines.push(`AddDevice=${d.path}`);
+  for (const d of spec.devices) lines.push(`AddDevice=${quote(d.path)}`);
   const limits = spec.resource_limits;
   if (limits?.pids) lines.push(`PidsLimit=${limits.pids.limit}`);
   const args: string[] = [];

@@ -28,9 +28,18 @@ export const STOP_SIGNALS = [
 const Port = z.number().int().min(1).max(65535);
 const Seconds = (min: number, max: number) => z.number().int().min(min).max(max);
 const EnvName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name');
+/** Control characters (newlines above all) have no place in a path and would break unit files. */
+export function hasControlCharacter(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 0x20 || code === 0x7f) return true;
+  }
+  return false;
+}
 const RelPath = z
   .string()
   .min(1)
+  .refine((p) => !hasControlCharacter(p), 'must not contain control characters')
   .refine(
     (p) => !p.startsWith('/') && !p.split('/').includes('..'),
     'must be a relative path that stays inside its root (no leading "/", no "..")',
@@ -38,6 +47,7 @@ const RelPath = z
 const AbsPath = z
   .string()
   .regex(/^\//, 'must be an absolute path')
+  .refine((p) => !hasControlCharacter(p), 'must not contain control characters')
   .refine((p) => !p.split('/').includes('..'), 'must not contain ".." (paths never escape their root)');
 
 // ---------------------------------------------------------------- probes

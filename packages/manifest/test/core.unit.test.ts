@@ -346,6 +346,18 @@ test('Quadlet values are quoted for systemd: spaces, quotes, % and $ survive', (
   assert.match(web, /^Exec=--greeting "hello world"$/m);
 });
 
+test('Quadlet units cannot be extended by free text in an untrusted manifest', () => {
+  const m = valid((x) => {
+    x.name = 'Demo\nExecStartPre=/bin/sh -c evil';
+  });
+  for (const unit of renderQuadlet(m, ctx))
+    assert.doesNotMatch(unit.content, /^ExecStartPre=/m, unit.filename);
+  assert.match(
+    renderQuadlet(m, ctx)[1]!.content,
+    /^Description=Demo ExecStartPre=\/bin\/sh -c evil \(db\), an Archipelago app$/m,
+  );
+});
+
 test('Kubernetes YAML: one Pod with hostPort mappings, hostPath and PVC volumes, names resolving via hostAliases', () => {
   const m = valid((x) => {
     x.volumes = { db: { kind: 'named' }, files: {} };

@@ -169,6 +169,13 @@ const cases: Case[] = [
     ],
   },
   {
+    rule: 'paths carry no control characters (they would break unit files)',
+    mutate: (m) => {
+      m.containers[1].volumes.push({ tmpfs: '/tmp\nExecStartPre=/bin/evil' });
+    },
+    errors: ['containers[1].volumes[1].tmpfs: must not contain control characters [schema.custom]'],
+  },
+  {
     rule: 'host paths need a host_path permission',
     mutate: (m) => {
       m.containers[1].volumes.push({ host_path: '/mnt/media', target: '/media' });
