@@ -1,11 +1,14 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { access, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { promisify } from 'node:util';
 import { debianBookwormRecipe } from './base-recipes/debian-bookworm.ts';
 import { node24Recipe } from './base-recipes/node24.ts';
 import { isStaticElf } from './elf.ts';
+import { withLock } from './file-lock.ts';
 import { ImageUnavailableError } from './errors.ts';
 import type { Images } from './images.ts';
 import { createTar, type TarEntry } from './tar.ts';
@@ -154,16 +157,38 @@ export async function ensureBaseImage(
     );
   }
   const reference = baseImageRef(recipe.name, recipe.tag);
+  // One making per image in this process; concurrent callers share it.
+  const pending = inFlight.get(reference);
+  if (pending) return pending;
+  const making = makeBaseImage(images, recipe, reference).finally(() => inFlight.delete(reference));
+  inFlight.set(reference, making);
+  return making;
+}
+
+const inFlight = new Map<string, Promise<{ reference: string; created: boolean }>>();
+
+async function isCurrent(images: Images, reference: string, inputs: string): Promise<boolean> {
+  if (!(await images.exists(reference))) return false;
+  return (await images.inspect(reference)).labels[BASE_INPUTS_LABEL] === inputs;
+}
+
+async function makeBaseImage(
+  images: Images,
+  recipe: BaseImageRecipe,
+  reference: string,
+): Promise<{ reference: string; created: boolean }> {
   const inputs = await recipe.inputsHash();
-  if (await images.exists(reference)) {
-    const current = await images.inspect(reference);
-    if (current.labels[BASE_INPUTS_LABEL] === inputs) return { reference, created: false };
-  }
-  await images.importTarball({
-    reference,
-    tar: await recipe.rootfs(),
-    changes: [...recipe.changes, `LABEL ${BASE_INPUTS_LABEL}=${inputs}`],
-    message: `archipelago base image ${recipe.name}`,
+  if (await isCurrent(images, reference, inputs)) return { reference, created: false };
+  // Across processes of the service user too: a big rootfs is made once, not raced.
+  const lockPath = join(process.env['XDG_RUNTIME_DIR'] || tmpdir(), `archy-base-${recipe.name}.lock`);
+  return withLock(lockPath, { staleMs: 60 * 60_000, waitMs: 30 * 60_000 }, async () => {
+    if (await isCurrent(images, reference, inputs)) return { reference, created: false };
+    await images.importTarball({
+      reference,
+      tar: await recipe.rootfs(),
+      changes: [...recipe.changes, `LABEL ${BASE_INPUTS_LABEL}=${inputs}`],
+      message: `archipelago base image ${recipe.name}`,
+    });
+    return { reference, created: true };
   });
-  return { reference, created: true };
 }

@@ -1,10 +1,11 @@
 import { spawn } from 'node:child_process';
-import { closeSync, fchownSync, openSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, fchownSync, openSync } from 'node:fs';
 import { chown, mkdir, readFile, unlink } from 'node:fs/promises';
 import http from 'node:http';
 import { connect } from 'node:net';
 import { dirname, join } from 'node:path';
 import { EngineUnavailableError } from './errors.ts';
+import { tryLock } from './file-lock.ts';
 import { API_PREFIX } from './request.ts';
 
 // Supervision of `podman system service`: use the socket when it answers,
@@ -70,15 +71,6 @@ export function socketAccepts(socketPath: string, timeoutMs = 1000): Promise<boo
   });
 }
 
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return err instanceof Error && 'code' in err && err.code === 'EPERM';
-  }
-}
-
 /** Polls `check` with a growing delay until it returns true or `timeoutMs` passed. */
 async function pollUntil(check: () => Promise<boolean>, timeoutMs: number): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
@@ -89,37 +81,6 @@ async function pollUntil(check: () => Promise<boolean>, timeoutMs: number): Prom
     delay = Math.min(delay * 1.6, 250);
   }
   return check();
-}
-
-/**
- * Takes the spawn lock (a file holding the owner's pid, created exclusively).
- * A lock whose owner died, or older than `staleMs`, is broken.
- */
-function tryLock(lockPath: string, staleMs: number): boolean {
-  try {
-    const fd = openSync(lockPath, 'wx', 0o600);
-    writeFileSync(fd, String(process.pid));
-    closeSync(fd);
-    return true;
-  } catch (err) {
-    if (!(err instanceof Error && 'code' in err && err.code === 'EEXIST')) throw err;
-  }
-  let stale = false;
-  try {
-    const pid = Number(readFileSync(lockPath, 'utf8').trim());
-    const age = Date.now() - statSync(lockPath).mtimeMs;
-    stale = !Number.isInteger(pid) || pid <= 0 || !processAlive(pid) || age > staleMs;
-  } catch {
-    stale = true; // vanished or unreadable between open and read: try again
-  }
-  if (stale) {
-    try {
-      unlinkSync(lockPath);
-    } catch {
-      // someone else broke it first
-    }
-  }
-  return false;
 }
 
 async function logTail(path: string, lines = 5): Promise<string> {

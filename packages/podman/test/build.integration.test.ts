@@ -33,6 +33,12 @@ test('the busybox base image exists offline, labelled with its inputs, and is re
   assert.ok((image.size ?? 0) < 10_000_000, 'a small image');
 });
 
+test('concurrent callers share one making of a base image', async () => {
+  const results = await Promise.all([1, 2, 3].map(() => engine.client.ensureBaseImage('busybox')));
+  assert.deepEqual(new Set(results.map((r) => r.reference)), new Set(['localhost/archy-base/busybox:1']));
+  assert.ok(results.filter((r) => r.created).length <= 1);
+});
+
 test('a fixture Containerfile builds offline and reports its steps', async () => {
   const tag = `localhost/archy-test/build-${engine.runId}:1`;
   tags.push(tag);
