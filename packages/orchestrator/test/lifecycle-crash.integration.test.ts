@@ -31,6 +31,12 @@ function runAndKill(args: Record<string, unknown>): Promise<string> {
     });
     let out = '';
     let err = '';
+    // An engine that hangs must fail this test, not hold the suite forever.
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`child did not reach "${String(args['at'])}" within 120 s: ${out}${err}`));
+    }, 120_000);
+    child.once('exit', () => clearTimeout(timer));
     child.stderr.on('data', (chunk) => {
       err += chunk.toString();
     });

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { containerName, LABELS } from '@archipelago/manifest';
-import { fixture, type TestNode, testNode } from './support/node.ts';
+import { fixture, type TestNode, testNode, whenStage } from './support/node.ts';
 
 let node: TestNode;
 before(async () => {
@@ -111,15 +111,7 @@ test('cancelling an install while it waits for health rolls it back and ends can
     },
   });
   const submitted = o.install(fx.manifest, { grants: [], source: { dir: fx.dir } });
-  await new Promise<void>((resolve) => {
-    const onProgress = ({ job }: { job: { id: string; stage: string } }) => {
-      if (job.id === submitted.job.id && job.stage === 'start and wait for health') {
-        o.events.off('job-progress', onProgress);
-        resolve();
-      }
-    };
-    o.events.on('job-progress', onProgress);
-  });
+  await whenStage(o, submitted, 'start and wait for health');
   o.cancelJob(submitted.job.id);
   const done = await submitted.done;
   assert.equal(done.state, 'cancelled');

@@ -9,7 +9,7 @@ import { containerName } from '@archipelago/manifest';
 import { PodmanClient } from '@archipelago/podman';
 import { Orchestrator } from '../src/index.ts';
 import { tempDir } from './support/temp.ts';
-import { fixture, type TestNode, testNode } from './support/node.ts';
+import { fixture, type TestNode, testNode, whenStage } from './support/node.ts';
 
 let node: TestNode;
 before(async () => {
@@ -113,15 +113,7 @@ test('cancelling a start undoes it: what started stops again and the intent says
   assert.equal((await o.stopApp(id).done).state, 'succeeded');
 
   const submitted = o.startApp(id);
-  await new Promise<void>((resolve) => {
-    const onProgress = ({ job }: { job: { id: string; stage: string } }) => {
-      if (job.id === submitted.job.id && job.stage === 'start and wait for health') {
-        o.events.off('job-progress', onProgress);
-        resolve();
-      }
-    };
-    o.events.on('job-progress', onProgress);
-  });
+  await whenStage(o, submitted, 'start and wait for health');
   o.cancelJob(submitted.job.id);
   const done = await submitted.done;
   assert.equal(done.state, 'cancelled');

@@ -134,3 +134,27 @@ export async function testNode(
     },
   };
 }
+
+/**
+ * Resolves when the job enters `stage`; rejects with the job's own reason if
+ * it ends first, so a test never waits forever for a stage that cannot come.
+ */
+export function whenStage(
+  o: Orchestrator,
+  submitted: { job: { id: string }; done: Promise<{ state: string; error: unknown }> },
+  stage: string,
+): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onProgress = ({ job }: { job: { id: string; stage: string; state: string } }) => {
+      if (job.id === submitted.job.id && job.stage === stage && job.state === 'running') {
+        o.events.off('job-progress', onProgress);
+        resolve();
+      }
+    };
+    o.events.on('job-progress', onProgress);
+    submitted.done.then((job) => {
+      o.events.off('job-progress', onProgress);
+      reject(new Error(`the job ended (${job.state}: ${JSON.stringify(job.error)}) before stage "${stage}"`));
+    }, reject);
+  });
+}
