@@ -141,3 +141,20 @@ test('a path that does not exist is an issue on that path, exit 1', async () => 
     ),
   );
 });
+
+test('a directory of app directories stands for all of them, checked as a set', async () => {
+  const apps = join(dir, 'many');
+  for (const id of ['one', 'two']) {
+    mkdirSync(join(apps, id), { recursive: true });
+    writeFileSync(
+      join(apps, id, 'manifest.yml'),
+      manifest(id).replace('host: 8080', `host: ${id === 'one' ? 8081 : 8082}`),
+    );
+  }
+  const { code, out } = await capture([apps]);
+  assert.equal(code, 0, out);
+  assert.match(
+    out,
+    /ok .*many\/one\/manifest\.yml \(one\)\nok .*many\/two\/manifest\.yml \(two\)\n2 manifests: 2 valid/,
+  );
+});

@@ -2,6 +2,8 @@
 // Checks manifests offline: every issue as file:line:column field: message,
 // warnings too, and — given several manifests — the checks across them
 // (dependency exports, host ports, duplicate ids). Exit 0 valid, 1 invalid, 2 usage.
+import { readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
   formatIssue,
@@ -25,9 +27,10 @@ export const processOutput: Output = {
   err: (text) => process.stderr.write(text),
 };
 
-const USAGE = `usage: archy app validate <manifest.yml | app-dir>... [--json]
-  Checks each manifest (a file, or a directory holding manifest.yml) and, when
-  several are given, the checks across them. Exit 0 valid, 1 invalid, 2 usage.
+const USAGE = `usage: archy app validate <manifest.yml | app-dir | apps-dir>... [--json]
+  Checks each manifest (a file, a directory holding manifest.yml, or a directory
+  of such app directories) and, when there are several, the checks across them.
+  Exit 0 valid, 1 invalid, 2 usage.
   --json   print the same data as JSON`;
 
 /** node:util parseArgs with usage errors as exit code 2. */
@@ -111,6 +114,30 @@ export function formatReport(report: ValidateReport): string {
   return `${lines.join('\n')}\n`;
 }
 
+/**
+ * A directory without a manifest.yml but with app directories below it
+ * (`archy app validate apps`) stands for all of them, checked as a set.
+ */
+async function expandAppsDirectory(path: string): Promise<string[]> {
+  const info = await stat(path).catch(() => undefined);
+  if (!info?.isDirectory() || (await exists(join(path, 'manifest.yml')))) return [path];
+  const children = (await readdir(path, { withFileTypes: true }))
+    .filter((d) => d.isDirectory())
+    .map((d) => d.name);
+  const apps: string[] = [];
+  for (const name of children.sort()) {
+    if (await exists(join(path, name, 'manifest.yml'))) apps.push(join(path, name, 'manifest.yml'));
+  }
+  return apps.length > 0 ? apps : [path];
+}
+
+async function exists(path: string): Promise<boolean> {
+  return stat(path).then(
+    () => true,
+    () => false,
+  );
+}
+
 export async function run(args: string[], io: Output = processOutput): Promise<number> {
   const { values, positionals } = parseCommandArgs(args, {}, USAGE);
   if (values.help) {
@@ -119,7 +146,8 @@ export async function run(args: string[], io: Output = processOutput): Promise<n
   }
   if (positionals.length === 0)
     throw new CliError('usage', `give at least one manifest file or app directory\n${USAGE}`, 2);
-  const results = await Promise.all(positionals.map((p) => loadManifestFile(p)));
+  const paths = (await Promise.all(positionals.map(expandAppsDirectory))).flat();
+  const results = await Promise.all(paths.map((p) => loadManifestFile(p)));
   const report = buildReport(results);
   io.out(values.json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report));
   return report.ok ? 0 : 1;
