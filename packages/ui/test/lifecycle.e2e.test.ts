@@ -292,6 +292,21 @@ describe('web UI against a real node', { timeout: 900_000 }, () => {
     assert.ok(boots.trim().split('\n').length >= 3, `boots.txt kept its earlier starts:\n${boots}`);
   });
 
+  step('keeps showing the last known apps, marked stale, while the node is down', async () => {
+    await goto('/apps');
+    const card = page.locator(`[data-testid=installed-app][data-app-id="${catalog.web.id}"]`);
+    await card.waitFor();
+    await node.stop();
+    await page.getByTestId('stale-banner').waitFor({ timeout: 30_000 });
+    assert.match(await text(page.getByTestId('stale-banner')), /not answering.*last confirmed/s);
+    assert.equal(await card.count(), 1, 'the app is still listed');
+    assert.equal(await page.getByTestId('no-apps').count(), 0, 'never "no apps"');
+    await browser.shoot('16-stale');
+    await node.restart();
+    await page.getByTestId('stale-banner').waitFor({ state: 'detached', timeout: 60_000 });
+    await waitForState(catalog.web.id, 'running');
+  });
+
   step('shows catalogs and settings', async () => {
     await goto('/sources');
     await page.getByTestId('source').first().waitFor();

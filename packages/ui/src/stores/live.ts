@@ -166,6 +166,8 @@ export const useLiveStore = defineStore('live', () => {
     onEvent,
     onState: (next) => {
       channel.value = next;
+      // Without the live link, what is on screen may already be out of date.
+      if (next === 'closed') daemonReachable.value = false;
       if (next === 'open') {
         daemonReachable.value = true;
         // Whatever happened while we were away: take the node's word for it.
