@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
   LABELS,
+  manifestHash,
   parseManifest,
   renderKube,
   renderQuadlet,
@@ -170,6 +171,11 @@ test('mutated manifests: validation never throws, rejections are structured, acc
         }
       } else {
         accepted++;
+        // A parsed manifest (defaults filled in) is itself valid and parses to the
+        // same content hash: catalogs embed parsed manifests and hash them.
+        const again = validateManifestValue(JSON.parse(JSON.stringify(r.manifest)), 'reparsed.json');
+        assert.ok(again.ok, 'a parsed manifest must validate again');
+        assert.equal(manifestHash(again.manifest), manifestHash(r.manifest));
         const ctx = sampleRenderContext(r.manifest);
         const specs = renderSpecs(r.manifest, ctx);
         assert.equal(specs.length, r.manifest.containers.length);
