@@ -525,12 +525,10 @@ const REAL_JOBS: Record<string, RealJob> = {
   },
 };
 
-test(`real apps do their real job with their generated credentials, and keep it across a restart (${ALL ? 'all' : 'node-red, mosquitto'})`, {
+test(`real apps do their real job with their generated credentials, and keep it across a restart (${ALL ? 'all' : CHOSEN.join(', ')})`, {
   timeout: (ALL ? 60 : 20) * MINUTE,
 }, async () => {
-  const ids = ALL
-    ? builtApps.map((a) => a.manifest.id).filter((id) => id in REAL_JOBS)
-    : ['node-red', 'mosquitto'];
+  const ids = builtApps.map((a) => a.manifest.id).filter((id) => id in REAL_JOBS && chosen(id));
   for (const id of ids) {
     const a = app(id);
     const job = REAL_JOBS[id];
