@@ -21,6 +21,10 @@ import { recoverUnfinishedJobs } from './lifecycle/recover.ts';
 import { submitUninstall } from './lifecycle/uninstall.ts';
 import { submitUpdate, type UpdateOptions } from './lifecycle/update.ts';
 import { Reconciler, type ReconcilerOptions } from './reconcile/reconciler.ts';
+import { detectSupervision } from './supervise/detect.ts';
+import { lifecycleUnits } from './supervise/lifecycle-units.ts';
+import type { SupervisionMode } from './supervise/mode.ts';
+import { quadletDir } from './supervise/unit-files.ts';
 import { lifecycleSource } from './reconcile/lifecycle-source.ts';
 import type { ReconcileSource } from './reconcile/source.ts';
 import type { Engine } from './runtime/engine.ts';
@@ -86,6 +90,7 @@ export class Orchestrator {
   #state: StateStore | undefined;
   #deps: LifecycleDeps | undefined;
   #reconciler: Reconciler | undefined;
+  #supervision: SupervisionMode | undefined;
   #closing = false;
 
   constructor(options: OrchestratorOptions) {
@@ -146,7 +151,14 @@ export class Orchestrator {
   async start(): Promise<void> {
     const deps = this.#require();
     if (this.#reconciler !== undefined) return;
+    // Who restores apps after a reboot is detected, never configured: systemd through Quadlet units
+    // where a systemd user session runs a Podman with Quadlet, the reconciler everywhere else.
+    this.#supervision = await detectSupervision(deps.engine);
+    this.#options.log?.(`supervision: ${this.#supervision.mode} (${this.#supervision.why})`);
+    const quadlet =
+      this.#supervision.mode === 'systemd' ? { dir: quadletDir(), units: lifecycleUnits(deps) } : undefined;
     this.#reconciler = new Reconciler({
+      ...(quadlet ? { quadlet } : {}),
       // A node only touches apps it has a record of (installed, or handled by a job here): containers of
       // apps it never knew — another node's on a shared engine, another test's — are not its to remove.
       inScope: (appId) => deps.state.apps.get(appId) !== undefined || deps.state.jobs.everFor(appId),
@@ -167,6 +179,11 @@ export class Orchestrator {
     this.#state?.close();
     this.#state = undefined;
     this.#deps = undefined;
+  }
+
+  /** How this node is supervised (known once start() ran). */
+  get supervision(): SupervisionMode | undefined {
+    return this.#supervision;
   }
 
   get reconciler(): Reconciler | undefined {
