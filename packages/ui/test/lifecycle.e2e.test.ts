@@ -312,7 +312,29 @@ describe('web UI against a real node', { timeout: 900_000 }, () => {
     await page.getByTestId('source').first().waitFor();
     await browser.shoot('14-catalogs');
     await goto('/settings');
-    await page.getByTestId('change-password').waitFor();
+    await page.getByText('Container engine').waitFor();
     await browser.shoot('15-settings');
+  });
+
+  step('changes the password, and only the new one signs in', async () => {
+    const next = `${password} v2`;
+    await page.getByLabel('Current password').fill('wrong password');
+    await page.getByLabel('New password', { exact: true }).fill(next);
+    await page.getByLabel('Repeat the new password').fill(next);
+    await page.getByTestId('change-password').click();
+    await page.locator('.error-text[role=alert]').waitFor();
+    await page.getByLabel('Current password').fill(password);
+    await page.getByLabel('New password', { exact: true }).fill(next);
+    await page.getByLabel('Repeat the new password').fill(next);
+    await page.getByTestId('change-password').click();
+    await page.getByText('Password changed.').waitFor();
+    await page.getByTestId('logout-settings').click();
+    await page.waitForURL(/\/login/);
+    await page.getByLabel('Password').fill(password);
+    await page.getByTestId('login-submit').click();
+    await page.getByTestId('login-error').waitFor();
+    await page.getByLabel('Password').fill(next);
+    await page.getByTestId('login-submit').click();
+    await page.waitForURL(`${node.url}/`);
   });
 });

@@ -47,3 +47,4 @@ export const ICONS_PATH = '/rpc/v1/icons';
 /** The daemon's JSON-RPC error codes the UI reacts to (see RpcCode in the daemon's api.ts). */
 export const RPC_UNAUTHENTICATED = -32001;
 export const RPC_ENGINE_UNAVAILABLE = -32020;
+export const RPC_NOT_FOUND = -32010;

@@ -57,7 +57,8 @@ export async function call<M extends MethodName>(method: M, ...args: ParamsArg<M
   if (typeof envelope === 'string') throw new BadResponseError(method, envelope);
   if (!envelope.ok) {
     const code = platformCode(envelope.data, `RPC_${envelope.code}`);
-    if (envelope.code === RPC_UNAUTHENTICATED) {
+    // On auth.* methods the same code means a wrong password, not a lost session.
+    if (envelope.code === RPC_UNAUTHENTICATED && !method.startsWith('auth.')) {
       for (const listener of unauthenticatedListeners) listener();
       throw new NotAuthenticatedError(method);
     }

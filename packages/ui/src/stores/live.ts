@@ -9,6 +9,7 @@ import {
   type Notification,
   type PushEvent,
   RPC_ENGINE_UNAVAILABLE,
+  RPC_NOT_FOUND,
 } from '../api/contract.ts';
 import { type ChannelState, PushChannel } from '../api/events.ts';
 import { call } from '../api/rpc.ts';
@@ -114,13 +115,35 @@ export const useLiveStore = defineStore('live', () => {
   async function refresh(): Promise<void> {
     try {
       const [list, jobs] = await Promise.all([call('app.list'), call('job.list', { limit: 100 })]);
+      const kept = await confirmRemovals(list);
       daemonReachable.value = true;
       loadError.value = undefined;
       synced.value = true;
-      commit(applyJobs(applySnapshot(state.value, list, Date.now()), jobs));
+      commit(applyJobs(applySnapshot(state.value, [...list, ...kept], Date.now()), jobs));
     } catch (error) {
       noteFailure(error);
     }
+  }
+
+  /**
+   * An app we show that a fresh list leaves out is gone only once the node
+   * says so for that app (a list taken while the node shuts down or its
+   * engine stalls must not empty My Apps). Returns the apps to keep.
+   */
+  async function confirmRemovals(list: readonly InstalledApp[]): Promise<InstalledApp[]> {
+    const listed = new Set(list.map((app) => app.id));
+    const kept: InstalledApp[] = [];
+    for (const [id, known] of Object.entries(state.value.apps)) {
+      if (listed.has(id)) continue;
+      try {
+        kept.push(await call('app.get', { id }));
+      } catch (error) {
+        if (error instanceof RpcError && error.rpcCode === RPC_NOT_FOUND) continue;
+        kept.push(known);
+        noteFailure(error);
+      }
+    }
+    return kept;
   }
 
   async function checkEngine(): Promise<void> {
