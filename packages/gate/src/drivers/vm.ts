@@ -3,6 +3,7 @@
 // systemd user service of the service user; apps are Quadlet units the
 // platform writes, so a REAL reboot brings them back before the daemon does.
 import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -61,6 +62,7 @@ function q(s: string): string {
 
 export class VmNode implements NodeDriver {
   #client: ArchyClient | undefined;
+  readonly #password = randomBytes(18).toString('base64url');
   readonly httpPort = Number(process.env['ARCHY_VM_HTTP_PORT'] ?? 18420);
   /** Seconds from each reboot command until every app answered again. */
   readonly rebootTimes: number[] = [];
@@ -87,13 +89,18 @@ export class VmNode implements NodeDriver {
     await this.#connect();
   }
 
+  /**
+   * The gate reaches the VM's daemon from outside the node, as a browser on the
+   * LAN would (the CLI token is honoured on loopback only): it sets the operator
+   * password on first run, then signs in with it after every restart.
+   */
   async #connect(): Promise<void> {
     const url = `http://127.0.0.1:${this.httpPort}`;
     this.#client = await until('the VM daemon to answer', Date.now() + 300_000, async () => {
-      const token = (await root(`cat ${DATA_ROOT}/cli-token`)).trim();
-      if (!token) return undefined;
-      const c = new ArchyClient({ url, token });
-      await c.call('auth.session');
+      const c = new ArchyClient({ url, cookieJar: true });
+      const session = await c.call('auth.session');
+      if (session.setupRequired) await c.call('auth.setup', { password: this.#password });
+      else await c.call('auth.login', { password: this.#password });
       return c;
     });
   }
