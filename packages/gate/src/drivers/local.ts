@@ -101,6 +101,10 @@ export class LocalNode implements NodeDriver {
         String(this.#port),
         '--host',
         '127.0.0.1',
+        // The gate's node shares the service user's engine with whatever else runs there: it touches only
+        // the apps it knows, never another node's containers.
+        '--reconcile-scope',
+        'known',
       ],
       { stdio: ['ignore', log, log], env: { ...process.env } },
     );
