@@ -6,6 +6,16 @@
 # (No "set -u": Debian's envvars reads variables that may be unset.)
 set -e
 : "${MW_DB_PASSWORD:?MW_DB_PASSWORD is not set}" "${MW_ADMIN_PASSWORD:?MW_ADMIN_PASSWORD is not set}"
+# The database may still be starting (after a reboot both members start together): wait for it, bounded.
+tries=0
+until php -r 'exit(@pg_connect(sprintf("host=%s dbname=%s user=%s password=%s connect_timeout=3", getenv("MW_DB_HOST") ?: "db", getenv("MW_DB_NAME") ?: "mediawiki", getenv("MW_DB_USER") ?: "mediawiki", getenv("MW_DB_PASSWORD"))) ? 0 : 1);'; do
+  tries=$((tries + 1))
+  if [ "$tries" -ge 60 ]; then
+    echo "archy-mediawiki: the database at ${MW_DB_HOST:-db} did not answer within 60 s" >&2
+    exit 1
+  fi
+  sleep 1
+done
 data=/var/lib/archy-mediawiki
 settings="$data/LocalSettings.php"
 if [ ! -f "$settings" ]; then
