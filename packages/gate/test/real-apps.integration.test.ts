@@ -5,7 +5,6 @@
 // Default: a representative few (a database stack, a Node app, a Debian-package app); ARCHY_REAL_APPS=all
 // gates every built app in apps/, ARCHY_REAL_APPS=<id>,<id> the ones named.
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,6 +16,7 @@ import { formatReport, reportPassed, runGate } from '../src/index.ts';
 import { loadApps } from '../src/load.ts';
 import type { AppUnderTest } from '../src/steps.ts';
 import { until, waitJob, waitState } from '../src/waits.ts';
+import { loadRealJobs, type RealJobContext } from './real-jobs/context.ts';
 
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 const appsRoot = join(repoRoot, 'apps');
@@ -322,289 +322,34 @@ test('mediawiki: a page written through the app survives an update to new pinned
 
 // ---------------------------------------------------------------- each app's real job, across a restart
 
-interface RealJob {
-  /** Writes `marker` through the app, signed in with its generated credentials. */
-  write(a: AppUnderTest, marker: string): Promise<void>;
-  /** True when the app gives `marker` back. */
-  read(a: AppUnderTest, marker: string): Promise<boolean>;
-}
-
-const basic = (user: string, password: string): string =>
-  `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
-
-async function nodeRedToken(port: number, password: string): Promise<string> {
-  const res = await fetch(`http://127.0.0.1:${port}/auth/token`, {
-    method: 'POST',
-    body: new URLSearchParams({
-      client_id: 'node-red-admin',
-      grant_type: 'password',
-      scope: '*',
-      username: 'admin',
-      password,
-    }),
-    signal: AbortSignal.timeout(30_000),
-  });
-  assert.equal(res.status, 200, 'Node-RED signs the admin in with the generated password');
-  const body: unknown = await res.json();
-  const token =
-    body !== null && typeof body === 'object' && 'access_token' in body ? body.access_token : undefined;
-  assert.ok(typeof token === 'string', 'Node-RED answers an access token');
-  return token;
-}
-
-/** Calls Transmission's RPC with the generated password (it first answers 409 with the session id to use). */
-async function transmissionRpc(a: AppUnderTest, body: unknown): Promise<Record<string, unknown>> {
-  const url = `http://127.0.0.1:${hostPort(a, 'main', 9091)}/transmission/rpc`;
-  const headers: Record<string, string> = {
-    authorization: basic('archy', secret(a.manifest.id, 'password')),
-    'content-type': 'application/json',
-  };
-  for (let attempt = 0; attempt < 2; attempt++) {
-    const res = await fetch(url, {
-      method: 'POST',
-      headers,
-      body: JSON.stringify(body),
-      signal: AbortSignal.timeout(30_000),
-    });
-    const session = res.headers.get('x-transmission-session-id');
-    if (res.status === 409 && session) {
-      headers['x-transmission-session-id'] = session;
-      continue;
-    }
-    assert.equal(res.status, 200, `Transmission RPC: HTTP ${res.status}`);
-    const answer: unknown = await res.json();
-    assert.ok(
-      answer !== null && typeof answer === 'object' && 'result' in answer && answer.result === 'success',
-    );
-    const args = 'arguments' in answer ? answer.arguments : undefined;
-    return args !== null && typeof args === 'object' ? Object.fromEntries(Object.entries(args)) : {};
-  }
-  throw new Error('Transmission kept asking for a new session id');
-}
-
-/** A number from the marker, for settings that take numbers. */
-const markerNumber = (marker: string): number =>
-  1000 + (Number.parseInt(createHash('sha256').update(marker).digest('hex').slice(0, 6), 16) % 9000);
-
-/** Signs in to phpMyAdmin's login form (token and cookies as a browser sends them); true when it let us in. */
-async function phpMyAdminSignIn(port: number, user: string, password: string): Promise<boolean> {
-  const base = `http://127.0.0.1:${port}/index.php`;
-  const jar = new Map<string, string>();
-  const keep = (res: Response): void => {
-    for (const c of res.headers.getSetCookie()) {
-      const [pair] = c.split(';');
-      const eq = pair?.indexOf('=') ?? -1;
-      if (pair && eq > 0) jar.set(pair.slice(0, eq), pair.slice(eq + 1));
-    }
-  };
-  const cookie = (): string => [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
-  const page = await fetch(base, { signal: AbortSignal.timeout(30_000) });
-  keep(page);
-  const token = /name="token" value="([^"]+)"/.exec(await page.text())?.[1];
-  assert.ok(token, 'the login page carries its form token');
-  const login = await fetch(base, {
-    method: 'POST',
-    headers: { cookie: cookie() },
-    body: new URLSearchParams({ pma_username: user, pma_password: password, server: '1', token, route: '/' }),
-    redirect: 'manual',
-    signal: AbortSignal.timeout(30_000),
-  });
-  keep(login);
-  const home = await fetch(base, { headers: { cookie: cookie() }, signal: AbortSignal.timeout(30_000) });
-  return (await home.text()).includes('Log out');
-}
-
-const REAL_JOBS: Record<string, RealJob> = {
-  'node-red': {
-    async write(a, marker) {
-      const port = hostPort(a, 'main', 1880);
-      const unauthenticated = await fetch(`http://127.0.0.1:${port}/flows`, {
-        signal: AbortSignal.timeout(30_000),
-      });
-      assert.equal(unauthenticated.status, 401, 'the admin API refuses a client without a token');
-      const token = await nodeRedToken(port, secret(a.manifest.id, 'admin_password'));
-      const res = await fetch(`http://127.0.0.1:${port}/flows`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-        body: JSON.stringify([{ id: 'archytab1', type: 'tab', label: marker }]),
-        signal: AbortSignal.timeout(30_000),
-      });
-      assert.ok(res.status === 200 || res.status === 204, `deploying a flow: HTTP ${res.status}`);
-    },
-    async read(a, marker) {
-      const port = hostPort(a, 'main', 1880);
-      const token = await nodeRedToken(port, secret(a.manifest.id, 'admin_password'));
-      const res = await fetch(`http://127.0.0.1:${port}/flows`, {
-        headers: { authorization: `Bearer ${token}` },
-        signal: AbortSignal.timeout(30_000),
-      });
-      return res.status === 200 && (await res.text()).includes(marker);
-    },
-  },
-  mosquitto: {
-    async write(a, marker) {
-      const anonymous = await node.engine.exec(
-        containerName(a.manifest.id, 'broker'),
-        ['mosquitto_pub', '-h', '127.0.0.1', '-t', 'archy/test', '-m', 'anonymous'],
-        { timeoutMs: MINUTE },
-      );
-      assert.notEqual(anonymous.exitCode, 0, 'the broker refuses anonymous clients');
-      await exec(a.manifest.id, 'broker', [
-        'sh',
-        '-c',
-        'mosquitto_pub -h 127.0.0.1 -u "$MQTT_USER" -P "$MQTT_PASSWORD" -q 1 -r -t archy/test -m "$0"',
-        marker,
-      ]);
-    },
-    async read(a, marker) {
-      const out = await exec(a.manifest.id, 'broker', [
-        'sh',
-        '-c',
-        'mosquitto_sub -h 127.0.0.1 -u "$MQTT_USER" -P "$MQTT_PASSWORD" -t archy/test -C 1 -W 10',
-      ]);
-      return out.trim() === marker;
-    },
-  },
-  radicale: {
-    async write(a, marker) {
-      const port = hostPort(a, 'main', 5232);
-      const auth = basic('archy', secret(a.manifest.id, 'password'));
-      const denied = await fetch(`http://127.0.0.1:${port}/archy/`, {
-        method: 'PROPFIND',
-        headers: { authorization: basic('archy', 'wrong-password') },
-        signal: AbortSignal.timeout(30_000),
-      });
-      assert.equal(denied.status, 401, 'a wrong password is refused');
-      const made = await fetch(`http://127.0.0.1:${port}/archy/archy-test/`, {
-        method: 'MKCALENDAR',
-        headers: { authorization: auth },
-        signal: AbortSignal.timeout(30_000),
-      });
-      assert.ok(made.status === 201 || made.status === 405, `creating a calendar: HTTP ${made.status}`);
-      const event = [
-        'BEGIN:VCALENDAR',
-        'VERSION:2.0',
-        'PRODID:-//Archipelago//real-apps test//EN',
-        'BEGIN:VEVENT',
-        `UID:${marker}`,
-        'DTSTAMP:20260101T000000Z',
-        'DTSTART:20260102T100000Z',
-        'DTEND:20260102T110000Z',
-        `SUMMARY:${marker}`,
-        'END:VEVENT',
-        'END:VCALENDAR',
-        '',
-      ].join('\r\n');
-      const put = await fetch(`http://127.0.0.1:${port}/archy/archy-test/${marker}.ics`, {
-        method: 'PUT',
-        headers: { authorization: auth, 'content-type': 'text/calendar' },
-        body: event,
-        signal: AbortSignal.timeout(30_000),
-      });
-      assert.ok(put.status === 201 || put.status === 204, `storing an event: HTTP ${put.status}`);
-    },
-    async read(a, marker) {
-      const port = hostPort(a, 'main', 5232);
-      const res = await fetch(`http://127.0.0.1:${port}/archy/archy-test/${marker}.ics`, {
-        headers: { authorization: basic('archy', secret(a.manifest.id, 'password')) },
-        signal: AbortSignal.timeout(30_000),
-      });
-      return res.status === 200 && (await res.text()).includes(`SUMMARY:${marker}`);
-    },
-  },
-  syncthing: {
-    // The GUI asks for the generated password; the device identity (its key pair) is the data that must stay.
-    async write(a, marker) {
-      const port = hostPort(a, 'main', 8384);
-      const anonymous = await fetch(`http://127.0.0.1:${port}/`, { signal: AbortSignal.timeout(30_000) });
-      assert.equal(anonymous.status, 401, 'the GUI refuses a visitor without the password');
-      const signedIn = await fetch(`http://127.0.0.1:${port}/`, {
-        headers: { authorization: basic('admin', secret(a.manifest.id, 'gui_password')) },
-        signal: AbortSignal.timeout(30_000),
-      });
-      assert.equal(signedIn.status, 200, 'the GUI opens with the generated password');
-      const identity = await exec(a.manifest.id, 'main', ['sha256sum', '/var/syncthing/config/cert.pem']);
-      writeFileSync(join(node.dataRoot, `syncthing-identity-${marker}`), identity);
-    },
-    async read(a, marker) {
-      const identity = await exec(a.manifest.id, 'main', ['sha256sum', '/var/syncthing/config/cert.pem']);
-      return readFileSync(join(node.dataRoot, `syncthing-identity-${marker}`), 'utf8') === identity;
-    },
-  },
-  transmission: {
-    // A speed limit set through the RPC is one of the settings Transmission keeps on its volume.
-    async write(a, marker) {
-      const anonymous = await fetch(`http://127.0.0.1:${hostPort(a, 'main', 9091)}/transmission/web/`, {
-        signal: AbortSignal.timeout(30_000),
-      });
-      assert.equal(anonymous.status, 401, 'the web interface refuses a visitor without the password');
-      await transmissionRpc(a, {
-        method: 'session-set',
-        arguments: { 'alt-speed-down': markerNumber(marker) },
-      });
-    },
-    async read(a, marker) {
-      const args = await transmissionRpc(a, {
-        method: 'session-get',
-        arguments: { fields: ['alt-speed-down'] },
-      });
-      return args['alt-speed-down'] === markerNumber(marker);
-    },
-  },
-  phpmyadmin: {
-    // Signed in through phpMyAdmin with the generated account; a row written with that account stays.
-    async write(a, marker) {
-      const port = hostPort(a, 'web', 8080);
-      assert.equal(
-        await phpMyAdminSignIn(port, 'admin', 'wrong-password'),
-        false,
-        'a wrong password is refused',
-      );
-      assert.ok(
-        await phpMyAdminSignIn(port, 'admin', secret(a.manifest.id, 'db_password')),
-        'phpMyAdmin lets admin in',
-      );
-      await exec(a.manifest.id, 'db', [
-        'sh',
-        '-c',
-        'MYSQL_PWD="$DB_PASSWORD" mariadb -h 127.0.0.1 -u "$DB_USER" "$DB_NAME" -e "CREATE TABLE IF NOT EXISTS notes (body VARCHAR(200)); INSERT INTO notes VALUES (\'$0\')"',
-        marker,
-      ]);
-    },
-    async read(a, marker) {
-      const out = await exec(a.manifest.id, 'db', [
-        'sh',
-        '-c',
-        'MYSQL_PWD="$DB_PASSWORD" mariadb -h 127.0.0.1 -u "$DB_USER" "$DB_NAME" -N -e "SELECT body FROM notes"',
-      ]);
-      return out.split('\n').includes(marker);
-    },
-  },
-};
-
+// One check per app in ./real-jobs/<app-id>.ts.
 test(`real apps do their real job with their generated credentials, and keep it across a restart (${ALL ? 'all' : CHOSEN.join(', ')})`, {
   timeout: (ALL ? 60 : 20) * MINUTE,
 }, async () => {
-  const ids = builtApps.map((a) => a.manifest.id).filter((id) => id in REAL_JOBS && chosen(id));
+  const jobs = await loadRealJobs();
+  const ctx: RealJobContext = { node, secret, hostPort, exec };
+  // WordPress and MediaWiki do their real job in their own tests above.
+  const ownTests = new Set(['wordpress', 'mediawiki']);
+  const ids = builtApps.map((a) => a.manifest.id).filter((id) => chosen(id) && !ownTests.has(id));
   for (const id of ids) {
     const a = app(id);
-    const job = REAL_JOBS[id];
-    assert.ok(job, `a real-job check for ${id}`);
+    const job = jobs.get(id);
+    assert.ok(job, `every built app has a real-job check: add packages/gate/test/real-jobs/${id}.ts`);
     const marker = `archy-${id}-${Date.now().toString(36)}`;
     await install(a.dir, a);
     try {
       await until(`${id} to take the write`, Date.now() + 2 * MINUTE, async () => {
-        await job.write(a, marker);
+        await job.write(ctx, a, marker);
         return true;
       });
-      assert.ok(await job.read(a, marker), `${id} gives back what was written`);
+      assert.ok(await job.read(ctx, a, marker), `${id} gives back what was written`);
       const restart = await node.client().call('app.restart', { id });
       await waitJob(() => node.client(), restart, Date.now() + 5 * MINUTE);
       await waitState(() => node.client(), id, 'running', Date.now() + 5 * MINUTE);
       const kept = await until(
         `${id} to give the data back after a restart`,
         Date.now() + 2 * MINUTE,
-        async () => ((await job.read(a, marker)) ? true : undefined),
+        async () => ((await job.read(ctx, a, marker)) ? true : undefined),
       );
       assert.equal(kept, true);
     } finally {
