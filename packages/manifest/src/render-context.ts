@@ -3,7 +3,7 @@
 // refs of locally built images, and per-install overrides.
 import { posix } from 'node:path';
 import { containerName } from './names.ts';
-import type { Manifest } from './schema.ts';
+import type { Container, FileTemplate, Manifest } from './schema.ts';
 import { dependencyAlias, templatedStrings } from './semantics.ts';
 import { type TemplateContext, templateRefs } from './templates.ts';
 
@@ -75,13 +75,52 @@ export function bindSource(ctx: RenderContext, volume: string, subpath?: string)
   return posix.join(ctx.dataRoot, volume, ...(subpath === undefined ? [] : [subpath]));
 }
 
-/** Dependency aliases a member's env, command or entrypoint refer to. */
+/**
+ * Whether a member sees `<volume>/<path>`: it mounts that volume, at its root
+ * or at a sub-directory the path lies in.
+ */
+function memberSees(c: Container, volume: string, path: string): boolean {
+  return c.volumes.some(
+    (v) =>
+      'volume' in v &&
+      v.volume === volume &&
+      (v.subpath === undefined || path === v.subpath || path.startsWith(`${v.subpath}/`)),
+  );
+}
+
+/** The templated files (`files:`) a member sees through its volume mounts, in manifest order. */
+export function filesSeenBy(manifest: Manifest, memberIndex: number): FileTemplate[] {
+  const c = manifest.containers[memberIndex];
+  if (c === undefined) return [];
+  return manifest.files.filter((f) => memberSees(c, f.volume, f.path));
+}
+
+/**
+ * Every template text that ends up inside a member: its env, command and
+ * entrypoint, the files and hook templates it sees through its mounts, and
+ * the hook commands run in it. A `{{dep:…}}` in any of them means the member
+ * talks to that dependency (lnd reads bitcoind's address from lnd.conf).
+ */
+function textsReaching(manifest: Manifest, memberIndex: number): string[] {
+  const c = manifest.containers[memberIndex];
+  if (c === undefined) return [];
+  const texts: string[] = [];
+  for (const { at, text } of templatedStrings(manifest))
+    if (at[0] === 'containers' && at[1] === memberIndex) texts.push(text);
+  for (const f of filesSeenBy(manifest, memberIndex)) texts.push(f.content);
+  for (const step of manifest.hooks.post_install) {
+    if ('template' in step && memberSees(c, step.template.volume, step.template.path))
+      texts.push(step.template.content);
+    if ('exec' in step && step.exec.container === c.name) texts.push(...step.exec.command);
+  }
+  return texts;
+}
+
+/** Dependency aliases a member refers to, wherever the reference reaches it (see textsReaching). */
 export function depAliasesUsedBy(manifest: Manifest, memberIndex: number): string[] {
   const used = new Set<string>();
-  for (const { at, text } of templatedStrings(manifest)) {
-    if (at[0] !== 'containers' || at[1] !== memberIndex) continue;
+  for (const text of textsReaching(manifest, memberIndex))
     for (const ref of templateRefs(text)) if (ref.kind === 'dep') used.add(ref.alias);
-  }
   const declared = new Set(manifest.dependencies.map(dependencyAlias));
   return [...used].filter((a) => declared.has(a)).sort();
 }

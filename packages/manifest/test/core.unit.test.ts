@@ -280,6 +280,41 @@ test('named volumes, subpaths, tmpfs, localhost binds and dependency networks re
   );
 });
 
+test('a dependency used only in a config file, a hook template or a hook command joins its network', () => {
+  const m = valid((x) => {
+    x.volumes = { db: {}, files: { data_uid: 1000 }, conf: {} };
+    x.containers[0]!.volumes = [
+      { volume: 'db', target: '/var/lib/postgresql/data' },
+      { volume: 'conf', subpath: 'db', target: '/etc/db' },
+    ];
+    x.containers[1]!.volumes = [{ volume: 'files', target: '/srv' }];
+    x.dependencies = [
+      { app: 'bitcoin-knots', as: 'node' },
+      { app: 'electrs', as: 'index' },
+      { app: 'mempool', as: 'explorer' },
+    ];
+    // lnd's case: the dependency's address is only in the member's config file.
+    x.files = [
+      { volume: 'files', path: 'app.conf', content: 'rpc={{dep:node.rpc_host}}\n' },
+      // Outside the db member's subpath: the db does not see it.
+      { volume: 'conf', path: 'other/x.conf', content: '{{dep:explorer.url}}' },
+    ];
+    x.hooks = {
+      post_install: [
+        { template: { volume: 'conf', path: 'db/init.sql', content: '-- {{dep:index.host}}' } },
+        { exec: { container: 'web', command: ['sh', '-c', 'ping {{dep:explorer.url}}'] } },
+      ],
+    };
+  });
+  const [db, web] = renderSpecs(m, {
+    ...ctx,
+    deps: { node: { rpc_host: 'h' }, index: { host: 'i' }, explorer: { url: 'u' } },
+    depApps: { node: 'bitcoin-knots', index: 'electrs', explorer: 'mempool' },
+  });
+  assert.deepEqual(Object.keys(db!.Networks ?? {}), ['archy-demo', 'archy-electrs']);
+  assert.deepEqual(Object.keys(web!.Networks ?? {}), ['archy-demo', 'archy-mempool', 'archy-bitcoin-knots']);
+});
+
 test('a build member needs its image in the context; a missing secret is a typed error', () => {
   const m = valid((x) => {
     delete x.containers[1]!.image;
