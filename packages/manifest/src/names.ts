@@ -9,6 +9,8 @@ export const LABELS = {
   member: 'io.archipelago.member',
   version: 'io.archipelago.version',
   specHash: 'io.archipelago.spec-hash',
+  /** Hash of the rendered files a member sees: a changed config file is drift too. */
+  filesHash: 'io.archipelago.files-hash',
 } as const;
 
 /** `archy-<app>-<member>`: the container of one stack member. */

@@ -10,6 +10,7 @@ import {
   bindSource,
   depAliasesUsedBy,
   effectiveHostPort,
+  filesSeenBy,
   type RenderContext,
   templateContextFor,
 } from './render-context.ts';
@@ -78,6 +79,31 @@ export function specHash(spec: LibpodSpec): string {
 }
 
 const CPU_PERIOD = 100_000;
+
+/**
+ * Hash of the rendered files a member sees, or undefined when it sees none.
+ * A process reads its config file at start only, so a changed file (a rotated
+ * secret, a moved dependency, a new template from an update) must recreate the
+ * member like any other spec change. Only the hash goes into the label, never
+ * the content (files hold secrets); rendering is pure, so it is stable across
+ * reconcile passes.
+ */
+export function filesHash(
+  manifest: Manifest,
+  memberIndex: number,
+  tctx: TemplateContext,
+): string | undefined {
+  const files = filesSeenBy(manifest, memberIndex);
+  if (files.length === 0) return undefined;
+  return sha256OfCanonical(
+    files.map((f) => ({
+      volume: f.volume,
+      path: f.path,
+      mode: f.mode,
+      content: renderTemplate(f.content, tctx),
+    })),
+  );
+}
 
 function renderAll(values: readonly string[] | undefined, tctx: TemplateContext): string[] | undefined {
   return values?.map((v) => renderTemplate(v, tctx));
@@ -200,6 +226,8 @@ export function renderSpec(manifest: Manifest, member: string, ctx: RenderContex
     };
   }
   if (c.stop_signal !== undefined) spec.stop_signal = SIGNAL_NUMBERS[c.stop_signal]!;
+  const files = filesHash(manifest, index, tctx);
+  if (files !== undefined) spec.labels[LABELS.filesHash] = files;
   spec.labels[LABELS.specHash] = specHash(spec);
   return spec;
 }

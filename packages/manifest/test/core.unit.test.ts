@@ -315,6 +315,39 @@ test('a dependency used only in a config file, a hook template or a hook command
   assert.deepEqual(Object.keys(web!.Networks ?? {}), ['archy-demo', 'archy-mempool', 'archy-bitcoin-knots']);
 });
 
+test('the rendered files a member sees are part of its spec hash, as a hash, stable across renders', () => {
+  const m = valid((x) => {
+    x.secrets = [...(x.secrets ?? []), { name: 'api_key', kind: 'hex', length: 16 }];
+    x.files = [{ volume: 'files', path: 'config/app.conf', content: 'key={{secret:api_key}}\n' }];
+  });
+  const base = { ...ctx, secrets: { db_password: 'pw-1', api_key: 'k-1' } };
+  const [db, web] = renderSpecs(m, base);
+  assert.equal(db!.labels[LABELS.filesHash], undefined, 'the db does not mount the volume');
+  assert.match(web!.labels[LABELS.filesHash] ?? '', /^sha256:[0-9a-f]{64}$/);
+  assert.ok(!JSON.stringify(web).includes('k-1'), 'the file content never appears in the spec');
+  // Deterministic: a second render (the next reconcile pass) yields the same hashes, so no recreate loop.
+  const again = renderSpecs(m, { ...base, secrets: { api_key: 'k-1', db_password: 'pw-1' } });
+  assert.equal(again[1]!.labels[LABELS.specHash], web!.labels[LABELS.specHash]);
+  assert.equal(again[0]!.labels[LABELS.specHash], db!.labels[LABELS.specHash]);
+  // A value rendered only into the file changes the member's hash, and only that member's.
+  const rotated = renderSpecs(m, { ...base, secrets: { db_password: 'pw-1', api_key: 'k-2' } });
+  assert.notEqual(rotated[1]!.labels[LABELS.specHash], web!.labels[LABELS.specHash]);
+  assert.equal(rotated[0]!.labels[LABELS.specHash], db!.labels[LABELS.specHash]);
+  // So does a changed template (an update that edits the config file) or its mode.
+  const edited = valid((x) => {
+    x.secrets = [...(x.secrets ?? []), { name: 'api_key', kind: 'hex', length: 16 }];
+    x.files = [{ volume: 'files', path: 'config/app.conf', content: 'key={{secret:api_key}}\nlog=debug\n' }];
+  });
+  assert.notEqual(renderSpecs(edited, base)[1]!.labels[LABELS.specHash], web!.labels[LABELS.specHash]);
+  const moded = valid((x) => {
+    x.secrets = [...(x.secrets ?? []), { name: 'api_key', kind: 'hex', length: 16 }];
+    x.files = [
+      { volume: 'files', path: 'config/app.conf', content: 'key={{secret:api_key}}\n', mode: '0600' },
+    ];
+  });
+  assert.notEqual(renderSpecs(moded, base)[1]!.labels[LABELS.specHash], web!.labels[LABELS.specHash]);
+});
+
 test('a build member needs its image in the context; a missing secret is a typed error', () => {
   const m = valid((x) => {
     delete x.containers[1]!.image;
