@@ -29,6 +29,7 @@ import { lifecycleSource } from './reconcile/lifecycle-source.ts';
 import type { ReconcileSource } from './reconcile/source.ts';
 import type { Engine } from './runtime/engine.ts';
 import { dataPaths } from './runtime/paths.ts';
+import { detectResourceLimits } from './runtime/limits.ts';
 import { renderContextFor } from './runtime/render.ts';
 import { SecretStore } from './secrets/store.ts';
 import type { InstalledApp } from './state/apps.ts';
@@ -91,6 +92,7 @@ export class Orchestrator {
   #deps: LifecycleDeps | undefined;
   #reconciler: Reconciler | undefined;
   #supervision: SupervisionMode | undefined;
+  #limitsDetected = false;
   #closing = false;
 
   constructor(options: OrchestratorOptions) {
@@ -134,6 +136,10 @@ export class Orchestrator {
         this.#reconciler?.trigger(`job ${job.kind} ended`, job.appId);
     });
     this.#state = state;
+    // Asked before recovery, which may render specs: a spec with limits the engine cannot apply never starts.
+    const limits = await detectResourceLimits(this.#options.engine);
+    this.#limitsDetected = limits.detected;
+    this.#options.log?.(`resource limits: ${limits.apply ? 'applied' : 'left out'} (${limits.why})`);
     this.#deps = {
       state,
       secrets,
@@ -143,6 +149,7 @@ export class Orchestrator {
       hostIp: this.#options.hostIp ?? defaultHostIp(),
       copyFromHostAllowlist: new Set(this.#options.copyFromHostAllowlist ?? COPY_FROM_HOST_ALLOWLIST),
       podmanPath: this.#options.podmanPath ?? 'podman',
+      omitResourceLimits: !limits.apply,
     };
     return recoverUnfinishedJobs(this.#deps);
   }
@@ -151,6 +158,12 @@ export class Orchestrator {
   async start(): Promise<void> {
     const deps = this.#require();
     if (this.#reconciler !== undefined) return;
+    if (!this.#limitsDetected) {
+      const limits = await detectResourceLimits(deps.engine);
+      this.#limitsDetected = limits.detected;
+      deps.omitResourceLimits = !limits.apply;
+      this.#options.log?.(`resource limits: ${limits.apply ? 'applied' : 'left out'} (${limits.why})`);
+    }
     // Who restores apps after a reboot is detected, never configured: systemd through Quadlet units
     // where a systemd user session runs a Podman with Quadlet, the reconciler everywhere else.
     this.#supervision = await detectSupervision(deps.engine);

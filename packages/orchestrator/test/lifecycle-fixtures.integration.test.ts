@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import { after, before, test } from 'node:test';
 import { containerName, LABELS } from '@archipelago/manifest';
+import { resourceLimitSupport } from '@archipelago/podman';
 import { fixture, type TestNode, testNode } from './support/node.ts';
 
 let node: TestNode;
@@ -71,6 +72,10 @@ test('fx-tcp: install, answer on its port, restart, uninstall', async () => {
   assert.equal(await tcpLine(port), 'pong');
   assert.equal((await o.restartApp(id).done).state, 'succeeded');
   assert.equal(await tcpLine(port), 'pong');
+  // The decision follows the engine's own facts: limits on cgroup v2, none on v1 (this CI host).
+  const { apply } = resourceLimitSupport(await node.engine.info());
+  const [spec] = o.reconcileSource().specs(o.getApp(id));
+  assert.equal(spec?.resource_limits !== undefined, apply, `limits ${apply ? 'applied' : 'left out'}`);
   assert.equal((await o.uninstall(id, { purge: true }).done).state, 'succeeded');
 });
 
@@ -117,4 +122,23 @@ test('fx-crash: the install fails with the reason and rolls back to not installe
   );
   assert.deepEqual(await node.engine.containers.list({ labels: { [LABELS.app]: id } }), []);
   assert.ok(failed.percent < 100);
+});
+
+test('resources: an app with memory/CPU/pids limits installs on any host (limits left out where cgroups cannot apply them)', async () => {
+  const o = node.orchestrator;
+  const fx = await fixture('fx-tcp', {
+    edit: (m) => {
+      for (const c of m.containers) c.resources = { memory_mb: 64, cpus: 0.5, pids: 64 };
+    },
+  });
+  const id = fx.manifest.id;
+  const install = await o.install(fx.manifest, { grants: [], source: { dir: fx.dir } }).done;
+  assert.equal(install.state, 'succeeded', JSON.stringify(install.error));
+  const port = fx.manifest.containers[0]?.ports[0]?.host ?? 0;
+  assert.equal(await tcpLine(port), 'pong');
+  // The decision follows the engine's own facts: limits on cgroup v2, none on v1 (this CI host).
+  const { apply } = resourceLimitSupport(await node.engine.info());
+  const [spec] = o.reconcileSource().specs(o.getApp(id));
+  assert.equal(spec?.resource_limits !== undefined, apply, `limits ${apply ? 'applied' : 'left out'}`);
+  assert.equal((await o.uninstall(id, { purge: true }).done).state, 'succeeded');
 });

@@ -18,6 +18,7 @@ import { lifecycleSource } from '../src/reconcile/lifecycle-source.ts';
 import type { RestartPolicy } from '../src/reconcile/model.ts';
 import { type PassReport, Reconciler, type ReconcilerOptions } from '../src/reconcile/reconciler.ts';
 import { ensureImages } from '../src/runtime/images.ts';
+import { detectResourceLimits } from '../src/runtime/limits.ts';
 import { SecretStore } from '../src/secrets/store.ts';
 import type { InstalledApp } from '../src/state/apps.ts';
 import { StateStore } from '../src/state/index.ts';
@@ -148,6 +149,7 @@ export async function startTestNode(): Promise<TestNode> {
     hostIp: '127.0.0.1',
     copyFromHostAllowlist: new Set(),
     podmanPath: 'podman',
+    omitResourceLimits: !(await detectResourceLimits(client)).apply,
   };
   const ids = new Set<string>();
   const reconcilers: Reconciler[] = [];

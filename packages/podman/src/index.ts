@@ -20,6 +20,7 @@ export {
   type ResyncMarker,
 } from './events.ts';
 export type { ExecOptions, ExecResult } from './exec.ts';
+export { type ResourceLimitSupport, resourceLimitSupport } from './host-limits.ts';
 export { type BuildOptions, Images, type PullProgress } from './images.ts';
 export { LineAssembler, type LogLine, StreamDemuxer } from './log-demux.ts';
 export { type NetworkSpec, Networks } from './networks.ts';

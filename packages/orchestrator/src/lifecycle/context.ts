@@ -47,12 +47,15 @@ export interface LifecycleDeps {
   /** Host files `copy_from_host` hook steps may copy. */
   copyFromHostAllowlist: ReadonlySet<string>;
   podmanPath: string;
+  /** Leave memory/CPU/pids limits out of the specs: the engine cannot apply them (runtime/limits.ts). */
+  omitResourceLimits: boolean;
 }
 
 export function renderInputs(deps: LifecycleDeps): RenderInputs {
   return {
     dataRoot: deps.dataRoot,
     hostIp: deps.hostIp,
+    omitResourceLimits: deps.omitResourceLimits,
     // ensure(): creates a secret declared by a newer manifest and re-derives rpcauth lines every time.
     secretsOf: (app) => Object.fromEntries(deps.secrets.ensure(app.id, app.manifest.secrets)),
     installed: (id) => deps.state.apps.get(id),

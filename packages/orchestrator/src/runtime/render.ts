@@ -27,6 +27,8 @@ export interface RenderInputs {
   /** The platform's data root. */
   dataRoot: string;
   hostIp: string;
+  /** The engine cannot apply memory/CPU/pids limits (cgroup v1, rootless): render none. */
+  omitResourceLimits?: boolean;
   /** Secret values of an app by name. */
   secretsOf: (app: RenderableApp) => Readonly<Record<string, string>>;
   /** An installed app by id (for dependencies). */
@@ -61,6 +63,7 @@ function baseContext(app: RenderableApp, inputs: RenderInputs): RenderContext {
     appId: app.id,
     dataRoot: appDataDir(inputs.dataRoot, app.id),
     hostIp: inputs.hostIp,
+    ...(inputs.omitResourceLimits === true ? { omitResourceLimits: true } : {}),
     secrets: inputs.secretsOf(app),
     deps: {},
     images: app.images,
