@@ -45,6 +45,11 @@ export const Config = z.strictObject({
    * nodes sharing one user's Podman, which must not remove each other's apps.
    */
   reconcileScope: z.enum(['all', 'known']),
+  /**
+   * The Podman API socket; empty: the service user's own ($XDG_RUNTIME_DIR/podman/podman.sock). A gate
+   * node gets an engine service of its own, so its simulated reboots never cut another node's engine.
+   */
+  engineSocket: z.string(),
   /** Host names (besides IP addresses, localhost and this machine's name) the UI may be reached by. */
   allowedHosts: z.array(z.string().min(1)),
 });
@@ -64,6 +69,7 @@ export const defaults: Config = {
   relays: [],
   logLevel: 'info',
   reconcileScope: 'all',
+  engineSocket: '',
   allowedHosts: [],
 };
 

@@ -30,7 +30,7 @@ async function main(argv: string[]): Promise<number> {
     log.warn('listening beyond loopback: the node is reachable from the network', { host: config.host });
   }
 
-  const engine = new PodmanClient();
+  const engine = new PodmanClient(config.engineSocket ? { socketPath: config.engineSocket } : {});
   let registry: CatalogService | undefined;
   const known = (appId: string): boolean =>
     orchestrator.listApps().some((a) => a.id === appId) ||
@@ -69,7 +69,7 @@ async function main(argv: string[]): Promise<number> {
     shippedAppsDir: config.shippedCatalog,
     relays: config.relays,
   });
-  const catalog = catalogPort(registry, apps, config.shippedCatalog);
+  const catalog = catalogPort(registry, apps);
   const daemon = await startDaemon(config, { apps, catalog }, log);
   // The reconciler starts after the server listens, so the UI answers while it catches up.
   orchestrator.start().catch((error: unknown) => log.error('reconciler failed to start', { error }));

@@ -36,8 +36,8 @@ function freePort(): Promise<number> {
   });
 }
 
-/** Pids of this user's `podman system service` processes (what a reboot or an outage ends). */
-function engineServicePids(): number[] {
+/** Pids of the `podman system service` processes listening on `socketPath` (what a reboot or an outage ends). */
+function engineServicePids(socketPath: string): number[] {
   const pids: number[] = [];
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
@@ -49,7 +49,8 @@ function engineServicePids(): number[] {
         uid === String(process.getuid?.()) &&
         cmd.some((c) => c.endsWith('podman')) &&
         cmd.includes('system') &&
-        cmd.includes('service')
+        cmd.includes('service') &&
+        cmd.includes(`unix://${socketPath}`)
       ) {
         pids.push(Number(entry));
       }
@@ -62,7 +63,12 @@ function engineServicePids(): number[] {
 
 export class LocalNode implements NodeDriver {
   readonly dataRoot: string;
-  readonly engine = new PodmanClient();
+  /**
+   * The node's own engine service (same storage, own API socket): a simulated reboot or engine outage ends
+   * only this node's service, never the one the service user's real node or another test talks to.
+   */
+  readonly engineSocket: string;
+  readonly engine: PodmanClient;
   #port = 0;
   #child: ChildProcess | undefined;
   #client: ArchyClient | undefined;
@@ -72,6 +78,8 @@ export class LocalNode implements NodeDriver {
   private constructor(dataRoot: string, logFile: string) {
     this.dataRoot = dataRoot;
     this.#logFile = logFile;
+    this.engineSocket = join(dataRoot, 'engine', 'podman.sock');
+    this.engine = new PodmanClient({ socketPath: this.engineSocket });
   }
 
   static async start(opts: LocalNodeOptions = {}): Promise<LocalNode> {
@@ -105,6 +113,8 @@ export class LocalNode implements NodeDriver {
         // the apps it knows, never another node's containers.
         '--reconcile-scope',
         'known',
+        '--engine-socket',
+        this.engineSocket,
       ],
       { stdio: ['ignore', log, log], env: { ...process.env } },
     );
@@ -185,7 +195,7 @@ export class LocalNode implements NodeDriver {
         await this.engine.containers.remove(c.name, { force: true });
       }
     }
-    for (const pid of engineServicePids()) process.kill(pid, 'SIGKILL');
+    for (const pid of engineServicePids(this.engineSocket)) process.kill(pid, 'SIGKILL');
     // Power returns: the daemon starts and must bring back what the operator wants running.
     await this.engine.ensureService();
     await this.#startDaemon();
@@ -193,7 +203,7 @@ export class LocalNode implements NodeDriver {
   }
 
   async engineOutage(ms: number): Promise<void> {
-    for (const pid of engineServicePids()) process.kill(pid, 'SIGKILL');
+    for (const pid of engineServicePids(this.engineSocket)) process.kill(pid, 'SIGKILL');
     await new Promise((r) => setTimeout(r, ms));
   }
 
@@ -281,6 +291,7 @@ export class LocalNode implements NodeDriver {
   async close(): Promise<void> {
     await this.#stopDaemon('SIGTERM');
     this.engine.close();
+    for (const pid of engineServicePids(this.engineSocket)) process.kill(pid, 'SIGTERM');
   }
 
   /** Removes the node's data root (only a temp one the gate made). */
