@@ -69,7 +69,7 @@ async function main(argv: string[]): Promise<number> {
     shippedAppsDir: config.shippedCatalog,
     relays: config.relays,
   });
-  const catalog = catalogPort(registry, apps, config.shippedCatalog);
+  const catalog = catalogPort(registry, apps);
   const daemon = await startDaemon(config, { apps, catalog }, log);
   // The reconciler starts after the server listens, so the UI answers while it catches up.
   orchestrator.start().catch((error: unknown) => log.error('reconciler failed to start', { error }));

@@ -8,9 +8,10 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, request, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { connect } from 'node:net';
+import { dirname, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { validateManifestValue } from '@archipelago/manifest';
+import { loadManifestFile, validateManifestValue } from '@archipelago/manifest';
 import {
   addSignature,
   buildAnnouncement,
@@ -18,6 +19,7 @@ import {
   documentHash,
   generateNostrKey,
   generatePublisherKey,
+  packContext,
   publishEvent,
 } from '@archipelago/registry';
 // The registry's real NIP-01 relay for tests (test support, not product code).
@@ -44,6 +46,19 @@ async function rpcError(promise: Promise<unknown>): Promise<RpcError> {
     throw error;
   }
   assert.fail('expected the call to be refused');
+}
+
+/** The one line a TCP service answers on connect. */
+function tcpLine(port: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    let data = '';
+    socket.on('data', (chunk) => {
+      data += chunk.toString();
+    });
+    socket.on('end', () => resolve(data.trim()));
+    socket.on('error', reject);
+  });
 }
 
 /** Raw call, for params the typed client would not let through. */
@@ -552,6 +567,9 @@ describe('a third-party catalog source: preview, add, list, trust, refresh, remo
   let url = '';
   const key = generatePublisherKey();
   const REMOTE = `dmn-remote-${suffix}`;
+  // A third-party app whose member is built locally: its build context travels as a signed bundle.
+  const REMOTE_BUILT = `dmn-rbuilt-${suffix}`;
+  let built: FixtureCopy;
   let hash = '';
 
   before(async () => {
@@ -570,18 +588,34 @@ describe('a third-party catalog source: preview, add, list, trust, refresh, remo
       'remote test manifest',
     );
     assert.ok(parsed.ok);
+    built = await copyFixture('fx-tcp', {
+      id: REMOTE_BUILT,
+      parent: mkdtempSync(join(tmpdir(), 'archy-rb-')),
+    });
+    const builtManifest = await loadManifestFile(join(built.dir, 'manifest.yml'));
+    assert.ok(builtManifest.ok);
+    const context = await packContext(built.dir);
+    const contextPath = `contexts/${context.hex}.json`;
     const signed = buildCatalogSigned({
       publisher: key.did,
       name: 'Test catalog',
       version: 1,
       issued: new Date(Date.now() - 60_000),
       expires: new Date(Date.now() + 86_400_000),
-      apps: [{ manifest: parsed.manifest }],
+      apps: [
+        { manifest: parsed.manifest },
+        {
+          manifest: builtManifest.manifest,
+          context: { hash: context.hash, path: contextPath, size: context.bytes.length },
+        },
+      ],
     });
     const body = JSON.stringify({ signed, signatures: addSignature(signed, [], key) });
     hash = documentHash(signed);
     server = createServer((req, res) => {
       if (req.url === '/catalog.json') res.writeHead(200, { 'content-type': 'application/json' }).end(body);
+      else if (req.url === `/${contextPath}`)
+        res.writeHead(200, { 'content-type': 'application/json' }).end(context.bytes);
       else res.writeHead(404).end();
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -591,6 +625,7 @@ describe('a third-party catalog source: preview, add, list, trust, refresh, remo
   });
   after(() => {
     server?.close();
+    if (built) rmSync(dirname(built.dir), { recursive: true, force: true });
   });
 
   test('a catalog announced on Nostr is discovered as a candidate, checked against its announced hash', async () => {
@@ -613,10 +648,7 @@ describe('a third-party catalog source: preview, add, list, trust, refresh, remo
   test('the operator sees the apps before trusting, then the source’s apps join the catalog until removed', async () => {
     const preview = await node.client.call('catalog.preview', { url, key: key.did });
     assert.equal(preview.publisher, key.did);
-    assert.deepEqual(
-      preview.apps.map((a) => a.id),
-      [REMOTE],
-    );
+    assert.deepEqual(preview.apps.map((a) => a.id).sort(), [REMOTE, REMOTE_BUILT].sort());
     assert.equal(preview.insecureTransport, true);
     assert.equal((await node.client.call('catalog.sources')).length, 2, 'preview adds nothing');
     const added = await node.client.call('catalog.addSource', { url, key: key.did, name: 'Test catalog' });
@@ -636,6 +668,24 @@ describe('a third-party catalog source: preview, add, list, trust, refresh, remo
     assert.notEqual(refreshed[0]?.status, 'refused');
     assert.deepEqual(await node.client.call('catalog.removeSource', { id: sourceId }), { ok: true });
     assert.equal((await rpcError(node.client.call('catalog.get', { id: REMOTE }))).code, RpcCode.NotFound);
+  });
+
+  test('a third-party app with a build: member installs from its signed build context', async () => {
+    const added = await node.client.call('catalog.addSource', { url, key: key.did, name: 'Test catalog' });
+    try {
+      const job = await node.client.call('app.install', { id: REMOTE_BUILT });
+      const done = await node.waitForJob(job);
+      assert.equal(done.state, 'succeeded', done.error?.message);
+      const port = Object.values(built.ports)[0];
+      assert.ok(port);
+      assert.equal(await tcpLine(port), 'pong', 'the locally built member answers');
+      const removed = await node.waitForJob(
+        await node.client.call('app.uninstall', { id: REMOTE_BUILT, purge: true }),
+      );
+      assert.equal(removed.state, 'succeeded', removed.error?.message);
+    } finally {
+      await node.client.call('catalog.removeSource', { id: added.source.id });
+    }
   });
 });
 

@@ -1,16 +1,11 @@
 // Adapts the registry's CatalogService to the daemon's CatalogPort. The wire
 // types in api.ts mirror the registry's (checked here by the compiler), so
 // this is mostly a pass-through; it adds `installed` from the orchestrator's list.
-import { join } from 'node:path';
 import type { CatalogService } from '@archipelago/registry';
 import type { CatalogApp } from '../api.ts';
 import type { AppsPort, CatalogPort } from '../services.ts';
 
-export function catalogPort(
-  service: CatalogService,
-  apps: Pick<AppsPort, 'list'>,
-  shippedAppsDir: string,
-): CatalogPort {
+export function catalogPort(service: CatalogService, apps: Pick<AppsPort, 'list'>): CatalogPort {
   const installedIds = async () => new Set((await apps.list()).map((a) => a.id));
   const withInstalled = (entry: Omit<CatalogApp, 'installed'>, installed: Set<string>): CatalogApp => ({
     ...entry,
@@ -23,11 +18,10 @@ export function catalogPort(
     },
     get: async (id) => withInstalled(service.getApp(id), await installedIds()),
     resolve: async (id) => {
-      const entry = service.getApp(id);
-      // Build contexts of shipped apps resolve against their directory in apps/;
-      // remote catalogs carry image-only manifests, and local ones live on disk too.
-      const dir = entry.sourceKind === 'shipped' ? join(shippedAppsDir, entry.id) : null;
-      return { manifest: entry.manifest, source: entry.source, dir };
+      // The registry knows where each app's `build:` contexts live: the app's directory for shipped
+      // and local apps, the signed context bundle (fetched, checked, unpacked) for a remote one.
+      const { manifest, source, dir } = await service.resolveApp(id);
+      return { manifest, source, dir };
     },
     icon: (id) => service.getIcon(id),
     sources: async () => service.sources(),
