@@ -343,7 +343,7 @@ export class CatalogService {
     if (!app.context) {
       throw new SourceError(
         'context_missing',
-        `app "${id}" builds its image locally, but its catalog carries no build context for it`,
+        `App "${id}" builds its image on this node, but its catalog carries no build context (the files to build from), so it cannot be installed from this catalog. Ask the catalog's publisher to include it, or install the app from a directory that holds its manifest and build files.`,
       );
     }
     const into = join(this.options.dataDir, 'registry', 'contexts');

@@ -18,6 +18,8 @@ const byCode: Record<string, RpcCodeValue> = {
   not_found: RpcCode.NotFound,
   'manifest.source': RpcCode.InvalidManifest,
   not_available: RpcCode.NotImplemented,
+  'config.invalid': RpcCode.OperationFailed,
+  'http.body_too_large': RpcCode.InvalidRequest,
   // orchestrator
   'app.not_installed': RpcCode.NotFound,
   'app.already_installed': RpcCode.Conflict,
@@ -28,9 +30,25 @@ const byCode: Record<string, RpcCodeValue> = {
   'manifest.invalid': RpcCode.InvalidManifest,
   'argument.invalid': RpcCode.InvalidParams,
   'dependency.missing': RpcCode.Conflict,
+  'uninstall.has_dependents': RpcCode.Conflict,
+  'orchestrator.closed': RpcCode.OperationFailed,
+  'job.interrupted': RpcCode.OperationFailed,
+  'image.source': RpcCode.OperationFailed,
+  'health.timeout': RpcCode.OperationFailed,
+  'member.exited': RpcCode.OperationFailed,
+  'hook.failed': RpcCode.OperationFailed,
+  'files.write_failed': RpcCode.OperationFailed,
+  'volume.ownership': RpcCode.OperationFailed,
+  'secret.error': RpcCode.OperationFailed,
+  'backup.failed': RpcCode.OperationFailed,
+  'supervise.failed': RpcCode.OperationFailed,
+  'supervise.unit_not_owned': RpcCode.Conflict,
   // manifest
   manifest_file: RpcCode.InvalidManifest,
   template_unresolved: RpcCode.InvalidManifest,
+  canonical_json: RpcCode.InvalidManifest,
+  image_unresolved: RpcCode.OperationFailed,
+  unknown_member: RpcCode.InvalidParams,
   // registry
   malformed_document: RpcCode.CatalogRefused,
   bad_signature: RpcCode.CatalogRefused,
@@ -47,6 +65,9 @@ const byCode: Record<string, RpcCodeValue> = {
   source_not_found: RpcCode.NotFound,
   source_exists: RpcCode.Conflict,
   source_readonly: RpcCode.Conflict,
+  // A remote app built locally whose catalog carries no build context: the catalog cannot serve it.
+  context_missing: RpcCode.CatalogRefused,
+  key_file_invalid: RpcCode.OperationFailed,
   // engine (@archipelago/podman)
   ENGINE_UNAVAILABLE: RpcCode.EngineUnavailable,
   TIMEOUT: RpcCode.EngineUnavailable,
@@ -55,6 +76,7 @@ const byCode: Record<string, RpcCodeValue> = {
   IMAGE_UNAVAILABLE: RpcCode.OperationFailed,
   BUILD_FAILED: RpcCode.OperationFailed,
   ENGINE_ERROR: RpcCode.OperationFailed,
+  TAR_FORMAT: RpcCode.OperationFailed,
 };
 
 /** Families of codes, for codes added later to a package (e.g. `source.*` in the registry). */
@@ -65,6 +87,11 @@ const byPrefix: [string, RpcCodeValue][] = [
   ['manifest', RpcCode.InvalidManifest],
   ['state.', RpcCode.Internal],
 ];
+
+/** The RPC code a domain code is mapped to on purpose (by name or family); undefined when it would only get the default. */
+export function explicitRpcCode(code: string): RpcCodeValue | undefined {
+  return byCode[code] ?? byPrefix.find(([p]) => code.startsWith(p))?.[1];
+}
 
 export interface MappedError {
   code: RpcCodeValue;
@@ -79,7 +106,7 @@ export function mapError(error: unknown): MappedError {
     error instanceof Error && 'code' in error && typeof error.code === 'string' ? error.code : null;
   if (code !== null && code !== 'internal') {
     // A typed error with a code we do not list still speaks for itself: an operation failed.
-    const rpc = byCode[code] ?? byPrefix.find(([p]) => code.startsWith(p))?.[1] ?? RpcCode.OperationFailed;
+    const rpc = explicitRpcCode(code) ?? RpcCode.OperationFailed;
     if (rpc !== RpcCode.Internal) {
       const data: RpcErrorData = { code };
       const extra = error as Error & { retryAfterSecs?: unknown; missing?: unknown };

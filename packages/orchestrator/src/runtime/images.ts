@@ -65,7 +65,7 @@ export async function ensureImages(
           throw new ImageSourceError(
             appId,
             member.name,
-            'it is built locally, but the directory of its manifest is not known, so it cannot be built.',
+            'it is built on this node, but the directory holding its build files is not known, so it cannot be built. Install it from its directory, or from a catalog that carries its build context.',
           );
         }
         ref = previous;
