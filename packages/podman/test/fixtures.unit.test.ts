@@ -27,6 +27,11 @@ for (const id of expected) {
     );
     const result = await loadManifestFile(file);
     assert.ok(result.ok, JSON.stringify(result));
+    assert.deepEqual(
+      result.warnings,
+      [],
+      'fixtures are clean: no warnings either (e.g. a probed port not in expose)',
+    );
     assert.equal(result.manifest.id, id);
     for (const member of result.manifest.containers) {
       assert.ok(member.build, `${id}/${member.name} is built locally`);
