@@ -23,6 +23,7 @@ export type { ExecOptions, ExecResult } from './exec.ts';
 export { type ResourceLimitSupport, resourceLimitSupport } from './host-limits.ts';
 export { type BuildOptions, Images, type PullProgress } from './images.ts';
 export { LineAssembler, type LogLine, StreamDemuxer } from './log-demux.ts';
+export { ensureNetworkKeeper, KEEPER_LABEL, type KeeperEngine, NETWORK_KEEPER } from './network-keeper.ts';
 export { type NetworkSpec, Networks } from './networks.ts';
 export { API_PREFIX, buildPath, labelFilters } from './request.ts';
 export {

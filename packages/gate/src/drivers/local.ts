@@ -61,6 +61,15 @@ function engineServicePids(socketPath: string): number[] {
   return pids;
 }
 
+/** Sends a signal to a process that may have ended meanwhile. */
+function signal(pid: number, sig: NodeJS.Signals): void {
+  try {
+    process.kill(pid, sig);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ESRCH') throw err;
+  }
+}
+
 export class LocalNode implements NodeDriver {
   readonly dataRoot: string;
   /**
@@ -195,7 +204,7 @@ export class LocalNode implements NodeDriver {
         await this.engine.containers.remove(c.name, { force: true });
       }
     }
-    for (const pid of engineServicePids(this.engineSocket)) process.kill(pid, 'SIGKILL');
+    for (const pid of engineServicePids(this.engineSocket)) signal(pid, 'SIGKILL');
     // Power returns: the daemon starts and must bring back what the operator wants running.
     await this.engine.ensureService();
     await this.#startDaemon();
@@ -203,7 +212,7 @@ export class LocalNode implements NodeDriver {
   }
 
   async engineOutage(ms: number): Promise<void> {
-    for (const pid of engineServicePids(this.engineSocket)) process.kill(pid, 'SIGKILL');
+    for (const pid of engineServicePids(this.engineSocket)) signal(pid, 'SIGKILL');
     await new Promise((r) => setTimeout(r, ms));
   }
 
@@ -291,7 +300,7 @@ export class LocalNode implements NodeDriver {
   async close(): Promise<void> {
     await this.#stopDaemon('SIGTERM');
     this.engine.close();
-    for (const pid of engineServicePids(this.engineSocket)) process.kill(pid, 'SIGTERM');
+    for (const pid of engineServicePids(this.engineSocket)) signal(pid, 'SIGTERM');
   }
 
   /** Removes the node's data root (only a temp one the gate made). */

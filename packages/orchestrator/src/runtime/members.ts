@@ -3,6 +3,7 @@
 // job resumed after a crash, or the reconciler, can run it again safely.
 import { mkdirSync } from 'node:fs';
 import { LABELS, type LibpodSpec, type Manifest, namedVolumeName, networkName } from '@archipelago/manifest';
+import { ensureNetworkKeeper } from '@archipelago/podman';
 import type { Engine } from './engine.ts';
 import { ensureOwnedInside } from './ownership.ts';
 import { appDataDir, volumeDir } from './paths.ts';
@@ -11,8 +12,12 @@ function appLabels(appId: string): Record<string, string> {
   return { [LABELS.managed]: 'true', [LABELS.app]: appId };
 }
 
-/** The app's own network (`archy-<app>`), created when missing. */
+/**
+ * The app's own network (`archy-<app>`), created when missing. The engine's network keeper runs first, so
+ * the container DNS that members find each other by survives the app's own containers being replaced.
+ */
 export async function ensureNetwork(engine: Engine, appId: string): Promise<boolean> {
+  await ensureNetworkKeeper(engine);
   const { created } = await engine.networks.ensure({ name: networkName(appId), labels: appLabels(appId) });
   return created;
 }
