@@ -14,7 +14,8 @@ import { ConflictError } from './errors.ts';
 import type { Images } from './images.ts';
 import type { Networks } from './networks.ts';
 
-export const NETWORK_KEEPER = 'archy-network-keeper';
+// An underscore: no app's container or network name (archy-<app>[-<member>], DNS labels) can ever take it.
+export const NETWORK_KEEPER = 'archy_network_keeper';
 /** Label on the keeper's container and network. */
 export const KEEPER_LABEL = 'io.archipelago.network-keeper';
 
