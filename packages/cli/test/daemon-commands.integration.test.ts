@@ -102,6 +102,33 @@ test('install from a local manifest directory, then stop, start, restart and uni
   );
   const logs = await archy(node, ['app', 'logs', APP, '--tail', '20']);
   assert.equal(logs.code, 0, logs.stderr);
+  // --follow prints lines as they come; Ctrl-C ends it cleanly with exit 0.
+  const followed = await new Promise<Run>((resolve, reject) => {
+    const child = spawn(ARCHY, ['app', 'logs', APP, '--follow', '--tail', '5'], {
+      env: { ...process.env, ...node.cliEnv() },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    child.stdout.on('data', (c: Buffer) => {
+      stdout += c.toString();
+      if (stdout.includes('serving /data')) child.kill('SIGINT');
+    });
+    child.stderr.on('data', (c: Buffer) => {
+      stderr += c.toString();
+    });
+    child.once('error', reject);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+  assert.equal(followed.code, 0, followed.stderr);
+  assert.match(followed.stdout, /web \| fx-web: serving \/data/);
+  const badFollow = await archy(node, ['app', 'logs', 'no-such-app', '--follow']);
+  assert.equal(badFollow.code, 1);
+  assert.match(badFollow.stderr, /not installed/);
 
   const status = await archy(node, ['status', '--json']);
   assert.equal(status.code, 0, status.stderr);

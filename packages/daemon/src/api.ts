@@ -13,6 +13,8 @@ export const RPC_PATH = '/rpc/v1';
 export const EVENTS_PATH = '/rpc/v1/events';
 /** `GET ${ICONS_PATH}/<app id>`: a catalog app's icon (hash-checked by the registry). */
 export const ICONS_PATH = '/rpc/v1/icons';
+/** WebSocket `${LOGS_PATH}?id=<app>[&member=<name>][&tail=<n>]`: an app's container output as it is written. */
+export const LOGS_PATH = '/rpc/v1/logs';
 export const CSRF_HEADER = 'x-csrf-token';
 export const SESSION_COOKIE = 'archy_session';
 
@@ -379,7 +381,7 @@ export const methodSpecs = {
     }),
     mutating: false,
     auth: 'session',
-    summary: "The last lines of an app's container logs.",
+    summary: `The last lines of an app's container logs, scrubbed of its secrets (to follow them: the ${LOGS_PATH} socket).`,
   },
   'app.credentials': {
     params: z.strictObject({ id: AppId }),
@@ -580,6 +582,27 @@ export type PushEvent =
 /** Sent instead of missed events when `?since=` is older than what the server kept: reload everything. */
 export type ResyncMessage = { type: 'resync'; seq: number };
 export type PushMessage = PushEvent | ResyncMessage;
+
+// ---------------------------------------------------------------- followed logs
+
+/** The query of a `LOGS_PATH` WebSocket, validated like a method's params. */
+export const LogFollowParams = z.strictObject({
+  id: AppId,
+  member: z.string().min(1).optional(),
+  /** Lines of history per member before the live ones. */
+  tail: z.coerce.number().int().min(0).max(10000).default(50),
+});
+export type LogFollowQuery = z.input<typeof LogFollowParams>;
+
+/**
+ * What a logs socket sends: lines (scrubbed of the app's secrets), then `end`
+ * when every followed container stopped, or `error` (a refused query, an app
+ * that is not installed) — the socket closes after either.
+ */
+export type LogStreamMessage =
+  | { type: 'line'; line: LogLine }
+  | { type: 'end' }
+  | { type: 'error'; code: number; message: string; data?: RpcErrorData };
 
 // ---------------------------------------------------------------- errors
 

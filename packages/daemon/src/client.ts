@@ -5,6 +5,10 @@
 import {
   CSRF_HEADER,
   EVENTS_PATH,
+  type LogFollowQuery,
+  type LogLine,
+  LOGS_PATH,
+  type LogStreamMessage,
   type MethodName,
   type MethodParams,
   type MethodResult,
@@ -58,6 +62,21 @@ export interface EventStream {
   readonly lastSeq: number;
   /** Resolves once the first connection is open. */
   readonly opened: Promise<void>;
+}
+
+export interface LogFollowOptions extends LogFollowQuery {
+  onLine(line: LogLine): void;
+}
+
+export interface LogFollow {
+  /** Stops following (the daemon stops reading the containers' output). */
+  close(): void;
+  /**
+   * Resolves when the stream ends: `end` when every followed container
+   * stopped, `closed` after close() or a dropped connection; rejects with an
+   * RpcError when the daemon refused (not installed, no such member, signed out).
+   */
+  readonly done: Promise<'end' | 'closed'>;
 }
 
 type Answer = {
@@ -145,15 +164,7 @@ export class ArchyClient {
       resolveOpened = resolve;
     });
     const connect = () => {
-      const here = (globalThis as { location?: { origin: string } }).location;
-      const base = this.url === '' && here ? here.origin : this.url;
-      const wsUrl = `${base.replace(/^http/, 'ws')}${EVENTS_PATH}${lastSeq > 0 ? `?since=${lastSeq}` : ''}`;
-      const headers = this.#headers({});
-      // Browsers send the cookie themselves and take no init object; Node's WebSocket takes headers.
-      socket =
-        Object.keys(headers).length > 0
-          ? new WebSocket(wsUrl, { headers } as unknown as string[])
-          : new WebSocket(wsUrl);
+      socket = this.#socket(`${EVENTS_PATH}${lastSeq > 0 ? `?since=${lastSeq}` : ''}`);
       socket.onopen = () => {
         delay = 250;
         resolveOpened();
@@ -192,6 +203,51 @@ export class ArchyClient {
       },
       opened,
     };
+  }
+
+  /** An app's container output as it is written (after `tail` lines of history per member). */
+  followLogs(options: LogFollowOptions): LogFollow {
+    const query = new URLSearchParams({ id: options.id });
+    if (options.member !== undefined) query.set('member', options.member);
+    if (options.tail !== undefined) query.set('tail', String(options.tail));
+    const socket = this.#socket(`${LOGS_PATH}?${query}`);
+    let ended = false;
+    let opened = false;
+    const done = new Promise<'end' | 'closed'>((resolve, reject) => {
+      socket.onopen = () => {
+        opened = true;
+      };
+      socket.onmessage = (message: MessageEvent) => {
+        const parsed = JSON.parse(String(message.data)) as LogStreamMessage;
+        if (parsed.type === 'line') options.onLine(parsed.line);
+        else if (parsed.type === 'end') ended = true;
+        else reject(new RpcError('logs.follow', parsed.code, parsed.message, parsed.data));
+      };
+      socket.onclose = (event: CloseEvent) => {
+        if (event.code === 4001)
+          reject(new RpcError('logs.follow', -32001, 'The session ended; sign in again.'));
+        // A WebSocket does not say why an upgrade failed: unauthenticated, or the daemon is not there.
+        if (!opened)
+          reject(new RpcError('logs.follow', -32001, 'The daemon refused the log stream (not signed in?).'));
+        resolve(ended ? 'end' : 'closed');
+      };
+      socket.onerror = () => {
+        // onclose follows.
+      };
+    });
+    return { close: () => socket.close(), done };
+  }
+
+  /** A WebSocket to the daemon at `path`, with this client's credentials. */
+  #socket(path: string): WebSocket {
+    const here = (globalThis as { location?: { origin: string } }).location;
+    const base = this.url === '' && here ? here.origin : this.url;
+    const headers = this.#headers({});
+    const wsUrl = `${base.replace(/^http/, 'ws')}${path}`;
+    // Browsers send the cookie themselves and take no init object; Node's WebSocket takes headers.
+    return Object.keys(headers).length > 0
+      ? new WebSocket(wsUrl, { headers } as unknown as string[])
+      : new WebSocket(wsUrl);
   }
 
   #headers(base: Record<string, string>): Record<string, string> {

@@ -12,6 +12,7 @@ import { createHttpServer } from './http/server.ts';
 import { Installer } from './install.ts';
 import type { Logger } from './log.ts';
 import { EventHub } from './push/hub.ts';
+import { LogsChannel } from './push/logs-socket.ts';
 import { PushChannel } from './push/socket.ts';
 import { Dispatcher } from './rpc/dispatch.ts';
 import { createHandlers } from './rpc/methods.ts';
@@ -45,11 +46,13 @@ export async function startDaemon(config: Config, services: Services, log: Logge
   const handlers = createHandlers({ services, auth, installer: new Installer(services), system });
   const dispatcher = new Dispatcher(handlers, auth, log);
   const push = new PushChannel(hub, auth, log);
+  const logs = new LogsChannel(services.apps, auth, log);
   const server = createHttpServer({
     config,
     auth,
     dispatcher,
     push,
+    logs,
     log,
     icon: (id) => services.catalog.icon(id),
   });
@@ -77,6 +80,7 @@ export async function startDaemon(config: Config, services: Services, log: Logge
         const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeIdleConnections();
         push.close();
+        logs.close();
         unsubscribe();
         await services.apps.close();
         server.closeAllConnections();

@@ -5,7 +5,15 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { EVENTS_PATH, ICONS_PATH, type MethodName, methodSpecs, RPC_PATH, RpcCode } from './api.ts';
+import {
+  EVENTS_PATH,
+  ICONS_PATH,
+  LOGS_PATH,
+  type MethodName,
+  methodSpecs,
+  RPC_PATH,
+  RpcCode,
+} from './api.ts';
 
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 export const DOC_PATH = `${repoRoot}docs/rpc-methods.md`;
@@ -99,6 +107,12 @@ export function renderRpcDoc(): string {
     `Push channel: WebSocket \`${EVENTS_PATH}[?since=<seq>]\` — \`app-state\`, \`job-progress\` and`,
     '`notification` events, each with a increasing `seq`; a reconnect with `since` replays what was missed,',
     `or sends \`{"type":"resync"}\` when that is no longer kept. Icons: \`GET ${ICONS_PATH}/<app id>\`.`,
+    '',
+    `Followed logs: WebSocket \`${LOGS_PATH}?id=<app>[&member=<name>][&tail=<n>]\` (authenticated like the push`,
+    'channel) — `{"type":"line","line":LogLine}` messages (scrubbed of the app\'s secrets) as the containers write',
+    'them, after `tail` lines of history per member (default 50); then `{"type":"end"}` when every followed',
+    'container stopped, or `{"type":"error","code","message","data"}` (same codes as RPC errors). Closing the',
+    'socket stops the follow.',
     '',
     'Types are defined in `packages/daemon/src/api.ts` (import `@archipelago/daemon/api`).',
     '',

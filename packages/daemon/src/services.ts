@@ -41,6 +41,11 @@ export interface AppsPort {
   update(id: string, resolved: ResolvedManifest, grants: string[]): Promise<Job>;
   uninstall(id: string, purge: boolean): Promise<Job>;
   logs(id: string, options: { member?: string | undefined; tail: number }): Promise<LogLine[]>;
+  /** The app's output as it is written (after `tail` lines of history), until the containers stop or `signal` aborts. */
+  followLogs(
+    id: string,
+    options: { member?: string | undefined; tail: number; signal: AbortSignal },
+  ): AsyncIterable<LogLine>;
   credentials(id: string): Promise<AppCredential[]>;
   listJobs(options: { appId?: string | undefined; limit: number }): Promise<Job[]>;
   getJob(id: string): Promise<Job>;

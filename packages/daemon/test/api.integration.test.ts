@@ -25,7 +25,7 @@ import {
 // The registry's real NIP-01 relay for tests (test support, not product code).
 import { startTestRelay, type TestRelay } from '../../registry/test/support/nostr-relay.ts';
 import { type Job, type MethodName, methodSpecs, type PushEvent, RpcCode } from '../src/api.ts';
-import { type ArchyClient, RpcError } from '../src/client.ts';
+import { ArchyClient, RpcError } from '../src/client.ts';
 import { copyFixture, type FixtureCopy } from './support/fixtures.ts';
 import { startTestNode, type TestNode } from './support/test-node.ts';
 
@@ -475,6 +475,39 @@ describe('apps, jobs and the push channel (real Podman)', () => {
     // The app answers on its published port.
     const page = await fetch(`http://127.0.0.1:${web.ports[18080]}/`);
     assert.equal(page.status, 200);
+  });
+
+  test('followed logs: lines arrive over the logs socket until closed; refusals are typed', async () => {
+    const got: string[] = [];
+    const follow = node.client.followLogs({
+      id: APP,
+      tail: 20,
+      onLine: (l) => got.push(`${l.member}:${l.text}`),
+    });
+    const deadline = Date.now() + 15_000;
+    while (!got.some((l) => l.includes('serving /data'))) {
+      assert.ok(Date.now() < deadline, `a line arrived: ${got.join(' / ')}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    follow.close();
+    assert.equal(await follow.done, 'closed');
+    const missing = node.client.followLogs({ id: 'not-installed', onLine: () => {} });
+    await assert.rejects(missing.done, (e: unknown) => e instanceof RpcError && e.code === RpcCode.NotFound);
+    const badMember = node.client.followLogs({ id: APP, member: 'nope', onLine: () => {} });
+    await assert.rejects(
+      badMember.done,
+      (e: unknown) => e instanceof RpcError && e.code === RpcCode.InvalidParams,
+    );
+    const badId = node.client.followLogs({ id: 'Bad_Id', onLine: () => {} });
+    await assert.rejects(
+      badId.done,
+      (e: unknown) => e instanceof RpcError && /parameter "id"/.test(e.message),
+    );
+    const stranger = new ArchyClient({ url: node.client.url }).followLogs({ id: APP, onLine: () => {} });
+    await assert.rejects(
+      stranger.done,
+      (e: unknown) => e instanceof RpcError && e.code === RpcCode.Unauthenticated,
+    );
   });
 
   test('jobs and notifications', async () => {

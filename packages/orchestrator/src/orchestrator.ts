@@ -14,6 +14,7 @@ import {
 import { InvalidArgumentError, OrchestratorError } from './errors.ts';
 import { OrchestratorEvents } from './events.ts';
 import { JobRunner, type Submitted } from './jobs/runner.ts';
+import { scrub } from './jobs/scrub.ts';
 import { type LifecycleDeps, renderInputs } from './lifecycle/context.ts';
 import { submitRestart, submitStart, submitStop } from './lifecycle/control.ts';
 import { type InstallOptions, submitInstall } from './lifecycle/install.ts';
@@ -30,6 +31,7 @@ import type { ReconcileSource } from './reconcile/source.ts';
 import type { Engine } from './runtime/engine.ts';
 import { dataPaths } from './runtime/paths.ts';
 import { detectResourceLimits } from './runtime/limits.ts';
+import { type MemberLine, mergeStreams, scrubbed } from './runtime/log-follow.ts';
 import { renderContextFor } from './runtime/render.ts';
 import { SecretStore } from './secrets/store.ts';
 import type { InstalledApp } from './state/apps.ts';
@@ -248,27 +250,62 @@ export class Orchestrator {
     return this.#require().runner.activeFor(appId) !== undefined;
   }
 
-  /** The last lines of the app's containers (one member or all). */
+  /** The last lines of the app's containers (one member or all), scrubbed of the app's secret values. */
   async logs(appId: string, options: { member?: string; tail?: number } = {}): Promise<AppLogLine[]> {
     const deps = this.#require();
-    const app = deps.state.apps.require(appId);
-    const members = app.manifest.containers.map((c) => c.name);
-    if (options.member !== undefined && !members.includes(options.member)) {
-      throw new InvalidArgumentError(
-        'logs',
-        'member',
-        `"${options.member}" is not a member of "${appId}" (members: ${members.join(', ')}).`,
-      );
-    }
+    const secrets = deps.secrets.values(appId);
     const out: AppLogLine[] = [];
-    for (const member of options.member === undefined ? members : [options.member]) {
+    for (const member of this.#logMembers(appId, options.member)) {
       const name = containerName(appId, member);
       if (!(await deps.engine.containers.exists(name))) continue;
       for (const line of await deps.engine.containers.logsText(name, { tail: options.tail ?? 200 })) {
-        out.push({ member, stream: line.stream, text: line.text });
+        out.push({ member, stream: line.stream, text: scrub(line.text, secrets) });
       }
     }
     return out;
+  }
+
+  /**
+   * The app's container output as it is written (the last `tail` lines first),
+   * every member merged, scrubbed of the app's secret values. Ends when the
+   * followed containers stop, or when `signal` aborts (the caller went away).
+   */
+  async *followLogs(
+    appId: string,
+    options: { member?: string; tail?: number; signal?: AbortSignal } = {},
+  ): AsyncGenerator<AppLogLine> {
+    const deps = this.#require();
+    const sources: AsyncIterable<MemberLine>[] = [];
+    for (const member of this.#logMembers(appId, options.member)) {
+      const name = containerName(appId, member);
+      if (!(await deps.engine.containers.exists(name))) continue;
+      sources.push(
+        (async function* () {
+          for await (const line of deps.engine.containers.logs(name, {
+            follow: true,
+            tail: options.tail ?? 50,
+            ...(options.signal ? { signal: options.signal } : {}),
+          }))
+            yield { member, stream: line.stream, text: line.text };
+        })(),
+      );
+    }
+    // Read the secrets per line: a secret created while following (an update) is masked too.
+    yield* scrubbed(mergeStreams(sources, options.signal), () => deps.secrets.values(appId));
+  }
+
+  /** The members whose logs are asked for: one (checked) or all. */
+  #logMembers(appId: string, member: string | undefined): string[] {
+    const app = this.#require().state.apps.require(appId);
+    const members = app.manifest.containers.map((c) => c.name);
+    if (member !== undefined && !members.includes(member)) {
+      throw new InvalidArgumentError(
+        'logs',
+        'member',
+        `"${member}" is not a member of "${appId}" (members: ${members.join(', ')}).`,
+      );
+    }
+    return member === undefined ? members : [member];
   }
 
   /** The credentials the manifest shows the operator, with their values: the only API answer that holds secrets. */

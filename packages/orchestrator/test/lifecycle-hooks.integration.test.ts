@@ -121,3 +121,52 @@ test('cancelling an install while it waits for health rolls it back and ends can
   );
   assert.deepEqual(await node.engine.containers.list({ labels: { [LABELS.app]: fx.manifest.id } }), []);
 });
+
+test('followed logs: history then live lines of every member, the app’s secrets masked, ended by abort', async () => {
+  const o = node.orchestrator;
+  const fx = await fixture('fx-web', {
+    edit: (m) => {
+      // The member prints its own secret (as careless apps do), then a tick every 200 ms.
+      m.containers[0]!.command = [
+        'sh',
+        '-c',
+        'echo "the password is $FX_PASSWORD"; (while :; do echo tick; sleep 0.2; done) & exec /bin/sh /start.sh',
+      ];
+    },
+  });
+  const id = fx.manifest.id;
+  const job = await o.install(fx.manifest, { grants: [], source: { dir: fx.dir } }).done;
+  assert.equal(job.state, 'succeeded', JSON.stringify(job.error));
+  const secret = node.orchestrator.credentials(id).find((c) => c.secret)!.value;
+  assert.ok(secret.length >= 6);
+
+  const abort = new AbortController();
+  const seen: string[] = [];
+  const started = Date.now();
+  for await (const line of o.followLogs(id, { tail: 100, signal: abort.signal })) {
+    assert.equal(line.member, 'web');
+    seen.push(line.text);
+    if (seen.filter((t) => t === 'tick').length >= 20) abort.abort(); // more ticks than the history held
+  }
+  assert.ok(Date.now() - started < 60_000);
+  assert.ok(
+    seen.some((t) => t === 'the password is ********'),
+    seen.slice(0, 5).join('\n'),
+  );
+  assert.ok(!seen.some((t) => t.includes(secret)), 'the secret never leaves the orchestrator');
+  const tail = await o.logs(id, { tail: 100 });
+  assert.ok(!tail.some((l) => l.text.includes(secret)), 'nor through the tail');
+
+  // A stopped app's follow ends by itself once its containers stop.
+  const follow = (async () => {
+    let n = 0;
+    for await (const _ of o.followLogs(id, { tail: 1 })) n++;
+    return n;
+  })();
+  assert.equal((await o.stopApp(id).done).state, 'succeeded');
+  assert.ok((await follow) >= 1, 'the follow ended when the container stopped');
+  await assert.rejects(async () => {
+    for await (const _ of o.followLogs(id, { member: 'nope' })) break;
+  }, /"nope" is not a member/);
+  assert.equal((await o.uninstall(id, { purge: true }).done).state, 'succeeded');
+});

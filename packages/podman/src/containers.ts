@@ -223,7 +223,8 @@ export class Containers {
         timestamps: options.timestamps ?? false,
       },
       operation: `read the logs of container ${name}`,
-      timeoutMs: 30_000,
+      // A followed stream may send its headers only with the first new line, minutes away.
+      timeoutMs: options.follow ? null : 30_000,
       ...(options.signal ? { signal: options.signal } : {}),
     });
     const demux = new StreamDemuxer();

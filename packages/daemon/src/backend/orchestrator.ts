@@ -93,6 +93,15 @@ export function orchestratorPort(orchestrator: Orchestrator, options: Orchestrat
         at: null,
         text: l.text,
       })),
+    followLogs: (id, { member, tail, signal }) =>
+      (async function* () {
+        for await (const l of orchestrator.followLogs(id, {
+          tail,
+          signal,
+          ...(member === undefined ? {} : { member }),
+        }))
+          yield { member: l.member, stream: l.stream, at: null, text: l.text };
+      })(),
     credentials: async (id) => {
       const credentials = orchestrator.credentials(id);
       for (const c of credentials) if (c.secret) options.redact.add(c.value);

@@ -1,13 +1,14 @@
 // The HTTP front: POST /rpc/v1 (JSON-RPC), the push channel's upgrade at
-// /rpc/v1/events, and the web UI for everything else. Security headers on
+// /rpc/v1/events, followed logs at /rpc/v1/logs, and the web UI for everything else. Security headers on
 // every answer, a body size limit, JSON only for RPC (a cross-site form cannot
 // send it without a preflight), and the session resolved from the cookie or a
 // CLI bearer token.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { EVENTS_PATH, ICONS_PATH, RPC_PATH, RpcCode } from '../api.ts';
+import { EVENTS_PATH, ICONS_PATH, LOGS_PATH, RPC_PATH, RpcCode } from '../api.ts';
 import type { Auth } from '../auth/auth.ts';
 import type { Config } from '../config.ts';
 import type { Logger } from '../log.ts';
+import type { LogsChannel } from '../push/logs-socket.ts';
 import type { PushChannel } from '../push/socket.ts';
 import type { CallContext, Dispatcher } from '../rpc/dispatch.ts';
 import { BodyTooLargeError, readBody } from './body.ts';
@@ -21,6 +22,8 @@ export interface HttpDeps {
   auth: Auth;
   dispatcher: Dispatcher;
   push: PushChannel;
+  /** Followed container logs (a WebSocket per follow). */
+  logs: LogsChannel;
   log: Logger;
   /** A catalog app's icon bytes (hash-checked by the registry). */
   icon(appId: string): Promise<{ bytes: Uint8Array; mediaType: string }>;
@@ -31,7 +34,7 @@ function rpcError(res: ServerResponse, status: number, code: number, message: st
   res.end(JSON.stringify({ jsonrpc: '2.0', id: null, error: { code, message } }));
 }
 
-export function createHttpServer({ config, auth, dispatcher, push, log, icon }: HttpDeps): Server {
+export function createHttpServer({ config, auth, dispatcher, push, logs, log, icon }: HttpDeps): Server {
   const cookieOptions = { tls: config.tls, maxAgeSecs: config.sessionHours * 3600 };
 
   async function rpc(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -128,11 +131,9 @@ export function createHttpServer({ config, auth, dispatcher, push, log, icon }: 
       socket.end('HTTP/1.1 421 Misdirected Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
       return;
     }
-    if (path !== EVENTS_PATH) {
-      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
-      return;
-    }
-    push.upgrade(req, socket, head);
+    if (path === EVENTS_PATH) push.upgrade(req, socket, head);
+    else if (path === LOGS_PATH) logs.upgrade(req, socket, head);
+    else socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
   });
   server.on('clientError', (_error, socket) => {
     socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');

@@ -13,6 +13,36 @@ import type { EventHub } from './hub.ts';
 
 const PING_MS = 30_000;
 
+/**
+ * The checks every WebSocket of the daemon makes before it upgrades: a
+ * same-origin page (or no Origin: the CLI), and a session like an RPC call's
+ * (cookie, or a CLI bearer token on loopback). Answers the refusal itself and
+ * returns undefined then.
+ */
+export function authorizeUpgrade(req: IncomingMessage, socket: Duplex, auth: Auth): Session | undefined {
+  const refuse = (status: string) => {
+    socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+  };
+  const origin = req.headers.origin;
+  if (origin !== undefined) {
+    let host: string | null = null;
+    try {
+      host = new URL(origin).host;
+    } catch {}
+    if (host !== req.headers.host) {
+      refuse('403 Forbidden');
+      return undefined;
+    }
+  }
+  const loopback = isLoopback(req.socket.remoteAddress);
+  const session = auth.resolve(readBearer(req) ?? readSessionCookie(req), loopback);
+  if (!session) {
+    refuse('401 Unauthorized');
+    return undefined;
+  }
+  return session;
+}
+
 export class PushChannel {
   readonly #wss = new WebSocketServer({ noServer: true, maxPayload: 4096 });
   readonly #hub: EventHub;
@@ -31,26 +61,8 @@ export class PushChannel {
   }
 
   upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
-    const refuse = (status: string) => {
-      socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
-    };
-    const origin = req.headers.origin;
-    if (origin !== undefined) {
-      let host: string | null = null;
-      try {
-        host = new URL(origin).host;
-      } catch {}
-      if (host !== req.headers.host) {
-        refuse('403 Forbidden');
-        return;
-      }
-    }
-    const loopback = isLoopback(req.socket.remoteAddress);
-    const session = this.#auth.resolve(readBearer(req) ?? readSessionCookie(req), loopback);
-    if (!session) {
-      refuse('401 Unauthorized');
-      return;
-    }
+    const session = authorizeUpgrade(req, socket, this.#auth);
+    if (!session) return;
     const since = Number(new URL(req.url ?? '/', 'http://x').searchParams.get('since') ?? 0);
     this.#wss.handleUpgrade(req, socket, head, (ws) =>
       this.#attach(ws, session, Number.isInteger(since) && since > 0 ? since : 0),
