@@ -1,21 +1,49 @@
 // Needs: QEMU, mmdebstrap and a built Debian 13 node image (scripts/test builds
 // it as root when ARCHY_VM is set: `smoke` = one real reboot, `full` = the
-// lifecycle matrix with real reboots, a power cut and kill -9 of the daemon
-// service). Inside the VM: systemd, cgroup v2, Podman 5, crun, Quadlet — the
+// lifecycle matrix — fixtures and a real database stack, whose images are built
+// on this machine and copied in — with real reboots, a power cut and kill -9 of
+// the daemon service). Inside the VM: systemd, cgroup v2, Podman 5, crun, Quadlet — the
 // platform detects all of it; nothing here tells it which mode to use.
 import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { LABELS, permissionKey, requiredPermissions } from '@archipelago/manifest';
+import { LocalNode } from '../src/drivers/local.ts';
 import { VmNode } from '../src/drivers/vm.ts';
 import { formatReport, reportPassed, runGate } from '../src/index.ts';
 import { loadApps } from '../src/load.ts';
+import type { AppUnderTest } from '../src/steps.ts';
 import { getApp, until, waitJob, waitState } from '../src/waits.ts';
 
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 const results = process.env['ARCHY_TEST_RESULTS'] ?? join(repoRoot, 'test-results');
 const mode = process.env['ARCHY_VM'] ?? '';
+/** The real database stack the full VM run gates (WordPress + MariaDB, built from Debian's packages). */
+const REAL_STACK = 'wordpress';
+
+/**
+ * The images `a` runs from, made by a node on this machine (cached by their build inputs, so usually
+ * already there): install, read the containers' images, purge.
+ */
+async function hostImages(a: AppUnderTest): Promise<string[]> {
+  const node = await LocalNode.start();
+  try {
+    const grants = requiredPermissions(a.manifest).map(permissionKey);
+    const job = await node.client().call('app.install', { path: a.dir, grants });
+    await waitJob(() => node.client(), job, Date.now() + 1_800_000);
+    const containers = await node.engine.containers.list({ labels: { [LABELS.app]: a.manifest.id } });
+    const refs = [...new Set(containers.map((c) => c.image).filter((r): r is string => r !== undefined))];
+    const purge = await node.client().call('app.uninstall', { id: a.manifest.id, purge: true });
+    await waitJob(() => node.client(), purge, Date.now() + 300_000);
+    assert.equal(refs.length, a.manifest.containers.length, `one image per member of ${a.manifest.id}`);
+    return refs;
+  } finally {
+    await node.destroy();
+  }
+}
+
 const skip = mode === 'smoke' || mode === 'full' ? false : 'needs ARCHY_VM=smoke|full (npm test -- --vm)';
 
 describe('a production-like node in a VM (Debian 13, systemd, Podman 5, Quadlet)', {
@@ -94,7 +122,10 @@ describe('a production-like node in a VM (Debian 13, systemd, Podman 5, Quadlet)
         await waitJob(() => vm.client(), j, Date.now() + 300_000);
       }
     }
-    const apps = await loadApps([join(repoRoot, 'fixtures/apps')], ['fx-web', 'fx-stack']);
+    // A real database stack too: its images are built on this machine and copied in.
+    const [stack] = await loadApps([join(repoRoot, 'apps')], [REAL_STACK]);
+    await vm.loadImages(await hostImages(stack!));
+    const apps = [...(await loadApps([join(repoRoot, 'fixtures/apps')], ['fx-web', 'fx-stack'])), stack!];
     const report = await runGate(vm, apps, { repeat: 1, chaos: false });
     writeFileSync(join(results, 'gate-vm.json'), formatReport(report, 'json'));
     assert.ok(reportPassed(report), formatReport(report, 'human'));

@@ -161,6 +161,25 @@ export class VmNode implements NodeDriver {
     await user(`pkill -KILL -f 'podman system service' || true; sleep ${Math.ceil(ms / 1000)}`);
   }
 
+  /**
+   * Copies images from this machine's engine into the VM's (podman save | podman load). The VM reaches no
+   * registry either; an app built here is then found up to date there (same build inputs, same tag).
+   */
+  async loadImages(refs: string[]): Promise<void> {
+    if (refs.length === 0) return;
+    const save = `podman save -q -m ${refs.map(q).join(' ')}`;
+    const load = `ARCHY_VM_USER=archy bash ${q(script)} ssh 'podman load -q'`;
+    try {
+      await run('bash', ['-o', 'pipefail', '-c', `${save} | ${load}`], {
+        timeout: 1_800_000,
+        maxBuffer: 16 * 1024 * 1024,
+      });
+    } catch (err) {
+      const e = err as { stderr?: string; message: string };
+      throw new Error(`copying images into the VM failed: ${(e.stderr ?? e.message).trim().slice(-500)}`);
+    }
+  }
+
   async imageAvailable(ref: string): Promise<boolean> {
     return (await user(`podman image exists ${q(ref)} && echo yes || echo no`)).trim() === 'yes';
   }
