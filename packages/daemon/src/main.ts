@@ -31,10 +31,7 @@ async function main(argv: string[]): Promise<number> {
   }
 
   const engine = new PodmanClient(config.engineSocket ? { socketPath: config.engineSocket } : {});
-  let registry: CatalogService | undefined;
-  const known = (appId: string): boolean =>
-    orchestrator.listApps().some((a) => a.id === appId) ||
-    (registry?.listApps().some((a) => a.id === appId) ?? false);
+  const known = (appId: string): boolean => orchestrator.listApps().some((a) => a.id === appId);
   const orchestrator: Orchestrator = new Orchestrator({
     dataRoot: config.dataRoot,
     engine,
@@ -64,7 +61,7 @@ async function main(argv: string[]): Promise<number> {
       }
     },
   });
-  registry = await CatalogService.open({
+  const registry = await CatalogService.open({
     dataDir: config.dataRoot,
     shippedAppsDir: config.shippedCatalog,
     relays: config.relays,
