@@ -320,6 +320,159 @@ test('mediawiki: a page written through the app survives an update to new pinned
   }
 });
 
+// ---------------------------------------------------------------- phpMyAdmin + MariaDB: data through an update
+
+// phpMyAdmin itself has one version on bookworm (4:5.2.1+dfsg-1+deb12u1); the bump moves the stack's MariaDB,
+// PHP and Apache to their newer bookworm-security packages and the app to a new version.
+const PHPMYADMIN_BUMP: [string, string][] = [
+  ['version: 5.2.1-1', 'version: 5.2.1-2'],
+  ['MARIADB_VERSION: "1:10.11.18-0+deb12u1"', 'MARIADB_VERSION: "1:10.11.19-0+deb12u1"'],
+  ['PHP_VERSION: "8.2.32-1~deb12u1"', 'PHP_VERSION: "8.2.36-1~deb12u1"'],
+  ['APACHE_VERSION: "2.4.68-1~deb12u1"', 'APACHE_VERSION: "2.4.71-1~deb12u1"'],
+];
+
+/** A signed-in phpMyAdmin session: its cookies and the form token of the session. */
+interface PhpMyAdminSession {
+  port: number;
+  jar: Map<string, string>;
+  token: string;
+}
+
+function keepCookies(jar: Map<string, string>, res: Response): void {
+  for (const c of res.headers.getSetCookie()) {
+    const [pair] = c.split(';');
+    const eq = pair?.indexOf('=') ?? -1;
+    if (pair && eq > 0) jar.set(pair.slice(0, eq), pair.slice(eq + 1));
+  }
+}
+
+const cookieHeader = (jar: Map<string, string>): string => [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
+
+/** Signs in through phpMyAdmin's login form, as a browser does. */
+async function phpMyAdminSignIn(port: number, user: string, password: string): Promise<PhpMyAdminSession> {
+  const base = `http://127.0.0.1:${port}/index.php`;
+  const jar = new Map<string, string>();
+  const page = await fetch(base, { signal: AbortSignal.timeout(30_000) });
+  keepCookies(jar, page);
+  const loginToken = /name="token" value="([^"]+)"/.exec(await page.text())?.[1];
+  assert.ok(loginToken, 'the login page carries its form token');
+  const login = await fetch(base, {
+    method: 'POST',
+    headers: { cookie: cookieHeader(jar) },
+    body: new URLSearchParams({
+      pma_username: user,
+      pma_password: password,
+      server: '1',
+      token: loginToken,
+      route: '/',
+    }),
+    redirect: 'manual',
+    signal: AbortSignal.timeout(30_000),
+  });
+  keepCookies(jar, login);
+  const home = await fetch(base, {
+    headers: { cookie: cookieHeader(jar) },
+    signal: AbortSignal.timeout(30_000),
+  });
+  keepCookies(jar, home);
+  const html = await home.text();
+  assert.match(html, /Log out/, 'phpMyAdmin lets the account in');
+  const token = /name="token" value="([^"]+)"/.exec(html)?.[1];
+  assert.ok(token, 'the signed-in page carries the session’s form token');
+  return { port, jar, token };
+}
+
+/** Runs SQL in a database through phpMyAdmin's SQL tab (its AJAX request); returns the answer's HTML. */
+async function phpMyAdminSql(s: PhpMyAdminSession, db: string, sql: string): Promise<string> {
+  const res = await fetch(`http://127.0.0.1:${s.port}/index.php?route=/import`, {
+    method: 'POST',
+    headers: { cookie: cookieHeader(s.jar), 'x-requested-with': 'XMLHttpRequest' },
+    body: new URLSearchParams({
+      server: '1',
+      db,
+      token: s.token,
+      sql_query: sql,
+      ajax_request: 'true',
+      is_js_confirmed: '0',
+    }),
+    signal: AbortSignal.timeout(60_000),
+  });
+  keepCookies(s.jar, res);
+  assert.equal(res.status, 200, `phpMyAdmin SQL: HTTP ${res.status}`);
+  const answer = (await res.json()) as { success?: unknown; message?: unknown; error?: unknown };
+  assert.equal(answer.success, true, `phpMyAdmin ran the SQL: ${String(answer.error ?? '').slice(0, 400)}`);
+  return String(answer.message ?? '');
+}
+
+/** The notes table's rows, read through phpMyAdmin with the generated account. */
+async function phpMyAdminNotes(port: number, password: string): Promise<string> {
+  const session = await phpMyAdminSignIn(port, 'admin', password);
+  return phpMyAdminSql(session, 'data', 'SELECT body FROM notes');
+}
+
+test('phpmyadmin: a row written through the app survives an update to new pinned packages, and the database password survives a reinstall', {
+  timeout: 30 * MINUTE,
+  skip: notChosen('phpmyadmin'),
+}, async () => {
+  const pma = app('phpmyadmin');
+  const id = pma.manifest.id;
+  const port = hostPort(pma, 'web', 8080);
+  const token = `archy-row-${Date.now().toString(36)}`;
+  await install(pma.dir, pma);
+  try {
+    // Written through phpMyAdmin's SQL tab, signed in with the generated account.
+    const password = secret(id, 'db_password');
+    const session = await until('phpMyAdmin to let admin in', Date.now() + 2 * MINUTE, () =>
+      phpMyAdminSignIn(port, 'admin', password),
+    );
+    await phpMyAdminSql(
+      session,
+      'data',
+      `CREATE TABLE notes (body VARCHAR(200)); INSERT INTO notes VALUES ('${token}');`,
+    );
+    assert.ok((await phpMyAdminNotes(port, password)).includes(token));
+
+    // A real version bump: MariaDB, PHP and Apache move to newer Debian packages; the images are rebuilt.
+    const bumped = bumpedCopy(pma, PHPMYADMIN_BUMP);
+    try {
+      await update(bumped, pma);
+      assert.equal((await node.client().call('app.get', { id })).version, '5.2.1-2');
+      assert.match(await exec(id, 'db', ['mariadbd', '--version']), /10\.11\.19/);
+      assert.match(await exec(id, 'web', ['apache2', '-v']), /Apache\/2\.4\.71/);
+      assert.match(
+        await exec(id, 'web', ['dpkg-query', '-W', 'libapache2-mod-php8.2']),
+        /\t8\.2\.36-1~deb12u1$/m,
+      );
+      const notes = await until('phpMyAdmin to answer after the update', Date.now() + 2 * MINUTE, () =>
+        phpMyAdminNotes(port, password),
+      );
+      assert.ok(notes.includes(token), 'the row is there after the update');
+    } finally {
+      rmSync(bumped, { recursive: true, force: true });
+    }
+
+    // Uninstall keeps data and secrets; the reinstalled database accepts the same generated password.
+    await uninstall(id, false);
+    await install(pma.dir, pma);
+    assert.equal(secret(id, 'db_password'), password, 'the generated database password is kept');
+    const rows = await exec(id, 'db', [
+      'sh',
+      '-c',
+      'MYSQL_PWD="$DB_PASSWORD" mariadb -h 127.0.0.1 -u "$DB_USER" -N -e "SELECT body FROM notes" "$DB_NAME"',
+    ]);
+    assert.ok(
+      rows.split('\n').includes(token),
+      'the reinstalled database takes the kept password and has the row',
+    );
+    const notes = await until('phpMyAdmin to answer after the reinstall', Date.now() + 2 * MINUTE, () =>
+      phpMyAdminNotes(port, password),
+    );
+    assert.ok(notes.includes(token), 'the row is there through phpMyAdmin after the reinstall');
+  } finally {
+    await uninstall(id, true).catch(() => {});
+  }
+});
+
 // ---------------------------------------------------------------- each app's real job, across a restart
 
 // One check per app in ./real-jobs/<app-id>.ts.
