@@ -39,10 +39,10 @@ export const Config = z.strictObject({
   relays: z.array(z.string()),
   logLevel: z.enum(['debug', 'info', 'warn', 'error']),
   /**
-   * Which containers the reconciler may act on: "all" labelled containers of
-   * the engine (production: one node per service user), or only apps this node
-   * "known"s (installed here or offered by its catalogs) — for several test
-   * nodes sharing one user's Podman, which must not remove each other's apps.
+   * Which containers the reconciler may act on: by default only those of apps this node "known"s —
+   * installed here, or touched by one of its jobs — so a gate or a test node beside a node never loses its
+   * apps to it; "all" claims every labelled container of the service user's engine, which also removes
+   * orphans of a node whose state was lost.
    */
   reconcileScope: z.enum(['all', 'known']),
   /**
@@ -68,7 +68,7 @@ export const defaults: Config = {
   eventBuffer: 1000,
   relays: [],
   logLevel: 'info',
-  reconcileScope: 'all',
+  reconcileScope: 'known',
   engineSocket: '',
   allowedHosts: [],
 };

@@ -31,12 +31,13 @@ async function main(argv: string[]): Promise<number> {
   }
 
   const engine = new PodmanClient(config.engineSocket ? { socketPath: config.engineSocket } : {});
-  const known = (appId: string): boolean => orchestrator.listApps().some((a) => a.id === appId);
   const orchestrator: Orchestrator = new Orchestrator({
     dataRoot: config.dataRoot,
     engine,
     log: (line) => log.info('orchestrator', { line }),
-    ...(config.reconcileScope === 'known' ? { reconciler: { inScope: known } } : {}),
+    // "known" is the orchestrator's own rule (apps installed here, or that a job here ever touched, so a
+    // crash mid-uninstall still gets cleaned up); "all" claims every labelled container of the engine.
+    ...(config.reconcileScope === 'all' ? { reconciler: { inScope: () => true } } : {}),
   });
   const recovered = await orchestrator.open();
   for (const job of recovered)
