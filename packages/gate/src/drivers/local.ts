@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ArchyClient } from '@archipelago/daemon/client';
 import { LABELS, networkName } from '@archipelago/manifest';
-import { PodmanClient } from '@archipelago/podman';
+import { PodmanClient, runInUserNamespace } from '@archipelago/podman';
 import type { EngineContainer, NodeDriver } from '../driver.ts';
 import { httpStatus, tcpAnswers, until } from '../waits.ts';
 
@@ -306,7 +306,13 @@ export class LocalNode implements NodeDriver {
   /** Removes the node's data root (only a temp one the gate made). */
   async destroy(): Promise<void> {
     await this.close();
-    if (this.dataRoot.startsWith(join(tmpdir(), 'archy-gate-')))
+    if (!this.dataRoot.startsWith(join(tmpdir(), 'archy-gate-'))) return;
+    try {
       await rm(this.dataRoot, { recursive: true, force: true });
+    } catch {
+      // Kept app data belongs to container users (subordinate ids): only the user namespace may remove it.
+      const r = await runInUserNamespace(['rm', '-rf', this.dataRoot]);
+      if (r.exitCode !== 0) throw new Error(`could not remove ${this.dataRoot}: ${r.stderr.trim()}`);
+    }
   }
 }
