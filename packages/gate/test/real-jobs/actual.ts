@@ -1,15 +1,5 @@
 import assert from 'node:assert/strict';
-import type { RealJob } from './context.ts';
-
-/** The value at `keys` in parsed JSON, or undefined. */
-function field(value: unknown, ...keys: string[]): unknown {
-  let at = value;
-  for (const key of keys) {
-    if (at === null || typeof at !== 'object' || !(key in at)) return undefined;
-    at = Reflect.get(at, key);
-  }
-  return at;
-}
+import { type RealJob, field } from './context.ts';
 
 async function login(port: number, password: string): Promise<{ status: number; body: unknown }> {
   const res = await fetch(`http://127.0.0.1:${port}/account/login`, {

@@ -26,6 +26,16 @@ export interface RealJob {
 export const basic = (user: string, password: string): string =>
   `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
 
+/** The value at `keys` in parsed JSON, or undefined. */
+export function field(value: unknown, ...keys: string[]): unknown {
+  let at = value;
+  for (const key of keys) {
+    if (at === null || typeof at !== 'object' || !(key in at)) return undefined;
+    at = Reflect.get(at, key);
+  }
+  return at;
+}
+
 /** A number from the marker, for settings that take numbers. */
 export const markerNumber = (marker: string): number =>
   1000 + (Number.parseInt(createHash('sha256').update(marker).digest('hex').slice(0, 6), 16) % 9000);

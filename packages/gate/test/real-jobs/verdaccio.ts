@@ -1,19 +1,9 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
-import { type RealJob, basic } from './context.ts';
+import { basic, field, type RealJob } from './context.ts';
 
 const VERSION = '1.0.0';
-
-/** The value at `keys` in parsed JSON, or undefined. */
-function field(value: unknown, ...keys: string[]): unknown {
-  let at = value;
-  for (const key of keys) {
-    if (at === null || typeof at !== 'object' || !(key in at)) return undefined;
-    at = Reflect.get(at, key);
-  }
-  return at;
-}
 
 /** A ustar archive of the given files (what `npm pack` makes, before gzip). */
 function tar(files: Record<string, string>): Buffer {
