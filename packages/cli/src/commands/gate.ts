@@ -70,9 +70,24 @@ export async function runGateCommand(opts: GateOptions): Promise<number> {
   const driver = opts.vm
     ? await (await import('@archipelago/gate/vm')).VmNode.start()
     : await (await import('@archipelago/gate/local')).LocalNode.start();
-  const live = opts.report === 'human' && !opts.out ? process.stderr : process.stderr;
+  const live = process.stderr;
+  // Ctrl-C or a kill ends the run but never leaves the gate's own daemon and engine service behind: an
+  // orphaned test node would go on reconciling the apps under test against whatever runs next.
+  let onSignal: ((signal: NodeJS.Signals) => void) | undefined;
+  const interrupted = new Promise<never>((_, reject) => {
+    onSignal = (signal) =>
+      reject(
+        new CliError(
+          'GATE_INTERRUPTED',
+          `the gate was interrupted (${signal}); its test node is stopped`,
+          130,
+        ),
+      );
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+  });
   try {
-    const report = await runGate(driver, apps, {
+    const gate = runGate(driver, apps, {
       repeat: opts.repeat,
       chaos: opts.chaos,
       onStep(app, round, step, ok, ms, error) {
@@ -81,12 +96,19 @@ export async function runGateCommand(opts: GateOptions): Promise<number> {
         );
       },
     });
+    // When interrupted, the abandoned run may still fail while the node goes down: that is expected.
+    gate.catch(() => undefined);
+    const report = await Promise.race([gate, interrupted]);
     const text = formatReport(report, opts.report);
     if (opts.out) writeFileSync(opts.out, text);
     else process.stdout.write(text);
     return reportPassed(report) ? 0 : 1;
   } finally {
-    await driver.close();
+    if (onSignal) {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    }
+    await ('destroy' in driver ? driver.destroy() : driver.close());
   }
 }
 
@@ -97,6 +119,11 @@ export async function run(args: string[]): Promise<number> {
     if (err instanceof CliError && err.code === 'HELP') {
       process.stdout.write(`${err.message}\n`);
       return 0;
+    }
+    if (err instanceof CliError && err.code === 'GATE_INTERRUPTED') {
+      // The node is down; the abandoned run's pending waits must not keep the process alive.
+      process.stderr.write(`archy: ${err.message}\n`);
+      process.exit(err.exitCode);
     }
     throw err;
   }

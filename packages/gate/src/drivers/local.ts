@@ -80,6 +80,8 @@ export class LocalNode implements NodeDriver {
   readonly engine: PodmanClient;
   #port = 0;
   #child: ChildProcess | undefined;
+  /** Set by close(): a step still running (a daemon restart, a reboot) must not bring the daemon back. */
+  #closed = false;
   #client: ArchyClient | undefined;
   #logFile: string;
   #apps = new Set<string>();
@@ -106,6 +108,7 @@ export class LocalNode implements NodeDriver {
   }
 
   async #startDaemon(): Promise<void> {
+    if (this.#closed) throw new Error('the test node was closed');
     const { openSync } = await import('node:fs');
     const log = openSync(this.#logFile, 'a');
     const child = spawn(
@@ -128,6 +131,10 @@ export class LocalNode implements NodeDriver {
       { stdio: ['ignore', log, log], env: { ...process.env } },
     );
     this.#child = child;
+    if (this.#closed) {
+      child.kill('SIGKILL');
+      throw new Error('the test node was closed');
+    }
     const exited = new Promise<never>((_, reject) =>
       child.once('exit', (code, sig) =>
         reject(new Error(`archyd exited (${code ?? sig}) while starting; see ${this.#logFile}`)),
@@ -206,6 +213,7 @@ export class LocalNode implements NodeDriver {
     }
     for (const pid of engineServicePids(this.engineSocket)) signal(pid, 'SIGKILL');
     // Power returns: the daemon starts and must bring back what the operator wants running.
+    if (this.#closed) throw new Error('the test node was closed');
     await this.engine.ensureService();
     await this.#startDaemon();
     return { ms: Date.now() - t0, detail: 'simulated: containers removed, engine service restarted' };
@@ -298,6 +306,7 @@ export class LocalNode implements NodeDriver {
   }
 
   async close(): Promise<void> {
+    this.#closed = true;
     await this.#stopDaemon('SIGTERM');
     this.engine.close();
     for (const pid of engineServicePids(this.engineSocket)) signal(pid, 'SIGTERM');
@@ -307,6 +316,18 @@ export class LocalNode implements NodeDriver {
   async destroy(): Promise<void> {
     await this.close();
     if (!this.dataRoot.startsWith(join(tmpdir(), 'archy-gate-'))) return;
+    // A throwaway node takes its apps with it (an interrupted or failed run leaves them installed): nothing
+    // else will ever manage their containers. The shared service's socket is used: this node's is down.
+    const engine = new PodmanClient();
+    try {
+      for (const app of this.#apps) {
+        for (const c of await engine.containers.list({ labels: { [LABELS.app]: app } }))
+          await engine.containers.remove(c.name, { force: true });
+        await engine.networks.remove(networkName(app), { force: true });
+      }
+    } finally {
+      engine.close();
+    }
     try {
       await rm(this.dataRoot, { recursive: true, force: true });
     } catch {
