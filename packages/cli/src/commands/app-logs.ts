@@ -33,8 +33,9 @@ export async function run(args: string[]): Promise<number> {
       stopped = true;
       follow.close();
     };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
+    // `on`, not `once`: a second Ctrl-C while the stream closes must not kill the process mid-way.
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
     try {
       const how = await follow.done;
       if (how === 'closed' && !stopped) {
