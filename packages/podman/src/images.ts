@@ -54,6 +54,23 @@ export class Images {
     return res.status === 204;
   }
 
+  /**
+   * Whether a usable copy of the image is here. A copy the engine lists but cannot read — what a power cut
+   * can leave in the image store ("locating item named manifest … file does not exist") — is removed, so
+   * the caller makes or builds it again instead of failing on it forever.
+   */
+  async existsIntact(ref: string): Promise<boolean> {
+    try {
+      await this.inspect(ref);
+      return true;
+    } catch (err) {
+      if (err instanceof NotFoundError) return false;
+      // Listed but unreadable (Podman 5 reports it so; 4.3 may call it missing yet keep its name taken).
+      await this.remove(ref, { force: true }).catch(() => false);
+      return false;
+    }
+  }
+
   async inspect(ref: string): Promise<ImageInspect> {
     const operation = `inspect image ${ref}`;
     const raw = await this.#http.json({ method: 'GET', path: `/images/${segment(ref)}/json`, operation });
