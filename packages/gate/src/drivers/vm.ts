@@ -229,7 +229,8 @@ export class VmNode implements NodeDriver {
 
   async writeDataMarker(appId: string, token: string): Promise<void> {
     await user(
-      `mkdir -p ${DATA_ROOT}/apps/${appId} && printf %s ${q(token)} > ${DATA_ROOT}/apps/${appId}/.archy-gate-marker`,
+      // Synced, as an app's committed data would be: a power cut may lose what was never written to disk.
+      `mkdir -p ${DATA_ROOT}/apps/${appId} && printf %s ${q(token)} > ${DATA_ROOT}/apps/${appId}/.archy-gate-marker && sync`,
     );
   }
 
