@@ -168,8 +168,7 @@ export async function ensureBaseImage(
 const inFlight = new Map<string, Promise<{ reference: string; created: boolean }>>();
 
 async function isCurrent(images: Images, reference: string, inputs: string): Promise<boolean> {
-  if (!(await images.existsIntact(reference))) return false;
-  return (await images.inspect(reference)).labels[BASE_INPUTS_LABEL] === inputs;
+  return (await images.inspectIntact(reference))?.labels[BASE_INPUTS_LABEL] === inputs;
 }
 
 async function makeBaseImage(

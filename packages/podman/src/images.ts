@@ -55,19 +55,18 @@ export class Images {
   }
 
   /**
-   * Whether a usable copy of the image is here. A copy the engine lists but cannot read — what a power cut
-   * can leave in the image store ("locating item named manifest … file does not exist") — is removed, so
-   * the caller makes or builds it again instead of failing on it forever.
+   * The image when a usable copy is here, else undefined. A copy the engine lists but cannot read — what a
+   * power cut can leave in the image store ("locating item named manifest … file does not exist") — is
+   * removed, so the caller makes or builds it again instead of failing on it forever.
    */
-  async existsIntact(ref: string): Promise<boolean> {
+  async inspectIntact(ref: string): Promise<ImageInspect | undefined> {
     try {
-      await this.inspect(ref);
-      return true;
+      return await this.inspect(ref);
     } catch (err) {
-      if (err instanceof NotFoundError) return false;
+      if (err instanceof NotFoundError) return undefined;
       // Listed but unreadable (Podman 5 reports it so; 4.3 may call it missing yet keep its name taken).
       await this.remove(ref, { force: true }).catch(() => false);
-      return false;
+      return undefined;
     }
   }
 

@@ -75,7 +75,7 @@ export async function ensureImages(
         const context = join(base, member.build.context);
         const hash = buildInputsHash(context, member.build.containerfile, member.build.args);
         ref = buildImageRef(appId, member.name, hash);
-        if (await engine.images.existsIntact(ref)) {
+        if ((await engine.images.inspectIntact(ref)) !== undefined) {
           events.line(`image for ${member.name}: ${ref} is up to date (inputs unchanged)`);
         } else {
           // No registry is reachable: the offline bases this build starts FROM are made here first (once; reused after).
