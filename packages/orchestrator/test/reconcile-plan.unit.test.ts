@@ -184,6 +184,13 @@ const rows: Row[] = [
     expect: ['recreate a/web', 'setStatus a=starting'],
   },
   {
+    lesson:
+      'a container left "stopping" with a concretely dead PID (its conmon died with it: the stop never ends) is recreated',
+    apps: [app('a')],
+    containers: [running('a', 'web', { state: 'stopping', process: 'dead' })],
+    expect: ['recreate a/web', 'setStatus a=starting'],
+  },
+  {
     lesson: 'a container reported running whose PID cannot be checked is left alone (any doubt → leave)',
     apps: [app('a')],
     containers: [running('a', 'web', { process: 'unknown' })],

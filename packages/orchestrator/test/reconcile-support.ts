@@ -237,6 +237,57 @@ export function engineServicePids(socketPath: string): number[] {
   return pids;
 }
 
+/** Processes that make up rootless Podman for this user (never this test process or its parents). */
+const ENGINE_COMMS = new Set([
+  'podman',
+  'conmon',
+  'catatonit',
+  'slirp4netns',
+  'rootlessport',
+  'rootlessport-c',
+  'aardvark-dns',
+  'netavark',
+]);
+
+/**
+ * Every process of rootless Podman owned by this user — the pause process, the API service, each conmon
+ * and everything the containers run — as when a session manager or an OOM kill ends all of the user's
+ * processes at once while /run/user survives.
+ */
+export function allEnginePids(): number[] {
+  const uid = process.getuid?.() ?? -1;
+  const info = new Map<number, { comm: string; ppid: number }>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const owner = readFileSync(`/proc/${entry}/status`, 'utf8').match(/^Uid:\s+(\d+)/m)?.[1];
+      if (Number(owner) !== uid) continue;
+      const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      info.set(Number(entry), { comm, ppid });
+    } catch {
+      // gone meanwhile
+    }
+  }
+  const mine = new Set<number>();
+  for (let pid: number | undefined = process.pid; pid !== undefined && pid > 1; pid = info.get(pid)?.ppid)
+    mine.add(pid);
+  const engine = new Set<number>();
+  for (const [pid, p] of info) if (ENGINE_COMMS.has(p.comm) && !mine.has(pid)) engine.add(pid);
+  // Everything below them (a conmon's container, a service's helpers) goes with them.
+  let grew = true;
+  while (grew) {
+    grew = false;
+    for (const [pid, p] of info)
+      if (!engine.has(pid) && !mine.has(pid) && engine.has(p.ppid)) {
+        engine.add(pid);
+        grew = true;
+      }
+  }
+  return [...engine];
+}
+
 let nextPort = 0;
 /** Each added app moves its fixture's host ports by a different offset (per process, from a random start). */
 function portOffset(): number {

@@ -2,7 +2,8 @@
 // running and the new reconciler re-adopts them (no recreate: the hashes
 // match). A simulated reboot — Podman's service stopped, every container gone,
 // the service started again — brings back every app whose intent is running,
-// dependencies first, with the same data; a stopped app stays down.
+// dependencies first, with the same data; a stopped app stays down. Every
+// engine process killed at once (the rootless pause process lost) heals too.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -13,6 +14,7 @@ import { ENGINE_WRITES } from '../src/reconcile/model.ts';
 import { volumeDir } from '../src/runtime/paths.ts';
 import { runCommand } from '../src/supervise/probe-host.ts';
 import {
+  allEnginePids,
   countingClient,
   engineServicePids,
   startTestNode,
@@ -21,7 +23,7 @@ import {
   until,
 } from './reconcile-support.ts';
 
-describe('surviving a daemon restart and a reboot', { timeout: 300_000 }, () => {
+describe('surviving a daemon restart and a reboot', { timeout: 480_000 }, () => {
   let node: TestNode;
   let web: string;
   let db: string;
@@ -113,6 +115,46 @@ describe('surviving a daemon restart and a reboot', { timeout: 300_000 }, () => 
       'the data from before the reboot is still there',
     );
     assert.equal(bootsAfter.length, bootsBefore.length + 1, 'and the app started once more on it');
+    await r.close();
+  });
+
+  test('every engine process of the user killed at once (pause process, conmons, service): the engine heals and the apps come back', async () => {
+    const r1 = node.reconciler();
+    await r1.start();
+    await until(node, r1, 'all intended apps running', running, 60_000);
+    await r1.close();
+    const killed = allEnginePids();
+    assert.ok(killed.length > 0);
+    for (const pid of killed) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // exited meanwhile
+      }
+    }
+    // What a node sees then: every podman command fails and asks for `podman system migrate`.
+    const broken = await runCommand('podman', ['ps', '-q'], 60_000);
+    assert.notEqual(broken.code, 0, 'the lost pause process breaks podman');
+    assert.match(broken.stderr, /system migrate/);
+
+    const r = node.reconciler();
+    await r.start(); // its client starts the service, which heals the pause process first
+    // The store still says "running" from before the kill: wait until the engine shows every member
+    // running on a live process (started again, or made anew when Podman left it "stopping").
+    const back = () => {
+      const seen = r.snapshot();
+      const mine = seen.containers.filter((c) => [web, db, dependent].includes(c.app));
+      return (
+        !seen.stale &&
+        running() &&
+        mine.length === 3 &&
+        mine.every((c) => c.state === 'running' && c.process === 'alive')
+      );
+    };
+    await until(node, r, 'every intended app running on a live process', back, 120_000);
+    assert.equal((await node.containers(stopped)).length, 0, 'the app the operator stopped stays down');
+    const ps = await runCommand('podman', ['ps', '-q'], 60_000);
+    assert.equal(ps.code, 0, ps.stderr);
     await r.close();
   });
 

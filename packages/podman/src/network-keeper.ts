@@ -30,8 +30,15 @@ export async function ensureNetworkKeeper(engine: KeeperEngine): Promise<'runnin
   const existing = await engine.containers.find(NETWORK_KEEPER);
   if (existing?.running) return 'running';
   if (existing) {
-    await engine.containers.start(NETWORK_KEEPER);
-    return 'started';
+    try {
+      await engine.containers.start(NETWORK_KEEPER);
+      return 'started';
+    } catch (err) {
+      // Left "stopping" with no process by a lost pause process (Podman 4.3 never finishes that stop):
+      // it holds nothing, so it is made anew.
+      if (!(err instanceof ConflictError)) throw err;
+      await engine.containers.remove(NETWORK_KEEPER, { force: true });
+    }
   }
   const { reference } = await ensureBaseImage(engine.images, 'busybox');
   await engine.networks.ensure({ name: NETWORK_KEEPER, labels: { [KEEPER_LABEL]: 'true' } });

@@ -6,6 +6,7 @@ import { connect } from 'node:net';
 import { dirname, join } from 'node:path';
 import { EngineUnavailableError } from './errors.ts';
 import { tryLock } from './file-lock.ts';
+import { isLostPauseProcess, resetPauseProcess } from './pause-process.ts';
 import { API_PREFIX } from './request.ts';
 
 // Supervision of `podman system service`: use the socket when it answers,
@@ -167,7 +168,47 @@ export async function ensureService(options: ServiceOptions): Promise<{ started:
   );
 }
 
+/** `podman system migrate` may need more than one go: see resetPauseProcess. */
+const MIGRATE_ATTEMPTS = 3;
+
 async function startService(options: ServiceOptions, timeoutMs: number): Promise<number | undefined> {
+  const deadline = Date.now() + timeoutMs;
+  const migrated: string[] = [];
+  for (;;) {
+    try {
+      return await startServiceOnce(options, Math.max(5000, deadline - Date.now()));
+    } catch (err) {
+      // The one engine failure the platform heals by itself: the rootless pause process is gone.
+      if (!(err instanceof EngineUnavailableError) || !isLostPauseProcess(err.message)) throw err;
+      if (migrated.length >= MIGRATE_ATTEMPTS) {
+        throw new EngineUnavailableError(
+          `Podman's rootless pause process was lost and ${MIGRATE_ATTEMPTS} runs of \`podman system migrate\` did not bring the engine back (${migrated.at(-1)?.slice(-300) ?? ''}): ${err.message}`,
+          { operation: 'start the Podman service', cause: err },
+        );
+      }
+      migrated.push(
+        await resetPauseProcess({
+          ...(options.podmanPath ? { podmanPath: options.podmanPath } : {}),
+          env: serviceEnv(options),
+          cwd: options.runAs?.home ?? process.env['HOME'] ?? '/',
+          runAs: options.runAs,
+        }),
+      );
+    }
+  }
+}
+
+function serviceEnv(options: ServiceOptions): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  if (options.runAs) {
+    env['HOME'] = options.runAs.home;
+    env['XDG_RUNTIME_DIR'] = `/run/user/${options.runAs.uid}`;
+  }
+  if (!env['XDG_RUNTIME_DIR']) env['XDG_RUNTIME_DIR'] = dirname(dirname(options.socketPath));
+  return env;
+}
+
+async function startServiceOnce(options: ServiceOptions, timeoutMs: number): Promise<number | undefined> {
   const { socketPath } = options;
   // A socket file left by a dead service would make the new one fail to bind.
   await unlink(socketPath).catch(() => {});
@@ -175,12 +216,7 @@ async function startService(options: ServiceOptions, timeoutMs: number): Promise
   const logFd = openSync(logPath, 'a', 0o600);
   // Created by root for the service user: leave it theirs, or their own later starts could not append.
   if (options.runAs) fchownSync(logFd, options.runAs.uid, options.runAs.gid);
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  if (options.runAs) {
-    env['HOME'] = options.runAs.home;
-    env['XDG_RUNTIME_DIR'] = `/run/user/${options.runAs.uid}`;
-  }
-  if (!env['XDG_RUNTIME_DIR']) env['XDG_RUNTIME_DIR'] = dirname(dirname(socketPath));
+  const env = serviceEnv(options);
 
   let exited: string | undefined;
   let child: ReturnType<typeof spawn>;

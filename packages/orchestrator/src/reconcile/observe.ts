@@ -25,7 +25,7 @@ function stateOf(s: string): ContainerState {
 /**
  * Liveness of a PID, read from /proc. Lesson "A container reported Up can be
  * dead": only a concrete answer counts. Missing from /proc is "dead" only when
- * we can see the engine's processes at all (some `conmon` of ours is visible);
+ * we can see the engine's processes at all (some `conmon` or `podman` of ours is visible);
  * in another PID namespace every PID would look missing, so that is doubt.
  */
 export class ProcessChecker {
@@ -63,7 +63,9 @@ export class ProcessChecker {
       for (const entry of await readdir(this.#proc)) {
         if (!/^\d+$/.test(entry)) continue;
         const comm = await readFile(`${this.#proc}/${entry}/comm`, 'utf8').catch(() => '');
-        if (comm.trim() === 'conmon') {
+        // conmon runs beside every live container; the API service (and the rootless pause process) are
+        // "podman": either one seen means we share the engine's PID namespace.
+        if (comm.trim() === 'conmon' || comm.trim() === 'podman') {
           found = true;
           break;
         }
@@ -130,7 +132,7 @@ export class Observer {
         specHash: c.labels[LABELS.specHash],
         state,
         pid: c.pid,
-        process: state === 'running' ? await this.#process(c.id, c.pid) : 'unknown',
+        process: state === 'running' || state === 'stopping' ? await this.#process(c.id, c.pid) : 'unknown',
         exitCode: c.exitCode,
         startedAt,
         exitedAt: state === 'exited' || state === 'stopped' ? await this.#exitedAt(c, startedAt) : 0,

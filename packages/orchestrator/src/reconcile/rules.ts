@@ -246,7 +246,8 @@ const deadProcessIsRecreated: Rule<MemberScope, MemberOutcome> = {
   name: 'dead-process-is-recreated',
   check: (s) => {
     const c = s.container!;
-    if (c.state !== 'running' || c.process !== 'dead') return undefined;
+    // "stopping" with a dead PID: a stop the engine will never finish (its conmon died with the process).
+    if ((c.state !== 'running' && c.state !== 'stopping') || c.process !== 'dead') return undefined;
     const verdict = backoff(s.observed.restarts[s.app.id], 0, s.observed.at, {
       ...s.policy,
       backoffMs: s.policy.backoffMs.map(() => 0),
@@ -259,7 +260,7 @@ const deadProcessIsRecreated: Rule<MemberScope, MemberOutcome> = {
           containerId: c.id,
           graceSecs: s.member.stopGraceSecs,
           countsAsRestart: true,
-          ...because(s, 'dead-process-is-recreated', `engine says running but PID ${c.pid} is gone`),
+          ...because(s, 'dead-process-is-recreated', `engine says ${c.state} but PID ${c.pid} is gone`),
         },
       ],
       starts: true,
