@@ -8,6 +8,8 @@
 //
 // The keeper is one tiny idle container on a DNS-enabled network of its own, so the namespace and the
 // DNS server never go away. It carries no app label: the reconciler never mistakes it for an app.
+import { readFile, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
 import { ensureBaseImage } from './base-images.ts';
 import type { Containers } from './containers.ts';
 import { ConflictError } from './errors.ts';
@@ -29,6 +31,8 @@ export interface KeeperEngine {
 export async function ensureNetworkKeeper(engine: KeeperEngine): Promise<'running' | 'started' | 'created'> {
   const existing = await engine.containers.find(NETWORK_KEEPER);
   if (existing?.running) return 'running';
+  // Nothing else running means no live namespace: a DNS server left over from the last one must go first.
+  if ((await engine.containers.list({ all: false })).length === 0) await endStaleDnsServer();
   if (existing) {
     try {
       await engine.containers.start(NETWORK_KEEPER);
@@ -63,4 +67,45 @@ export async function ensureNetworkKeeper(engine: KeeperEngine): Promise<'runnin
   }
   await engine.containers.start(NETWORK_KEEPER);
   return 'created';
+}
+
+/**
+ * When the last container of the namespace stops, Podman 4.3 tears the namespace down but its
+ * aardvark-dns lives on, bound to nothing, until the next container start signals it to reload. Netavark
+ * starts a new server only when the pid in aardvark.pid is not alive — and a live stale server, a killed
+ * one left a zombie by the API service that has not reaped it yet, or a recycled pid all look alive to
+ * it: no new server starts, and the new namespace answers no names (seen here: the keeper stopped alone,
+ * then a stack's alias never resolved). With no container running no one uses that server, so it is
+ * ended and its pid file removed; netavark then starts a fresh one in the new namespace.
+ */
+async function endStaleDnsServer(env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  const runtimeDir = env['XDG_RUNTIME_DIR'] || `/run/user/${process.getuid?.() ?? 0}`;
+  const pidFile = join(runtimeDir, 'containers/networks/aardvark-dns/aardvark.pid');
+  let pid: number;
+  try {
+    pid = Number((await readFile(pidFile, 'utf8')).trim());
+  } catch {
+    return; // no DNS server was ever started here
+  }
+  if (Number.isInteger(pid) && pid > 1 && (await dnsServerState(pid)) === 'alive') {
+    try {
+      process.kill(pid, 'SIGTERM');
+    } catch {
+      // gone meanwhile, or not ours
+    }
+    for (let waited = 0; waited < 3000 && (await dnsServerState(pid)) === 'alive'; waited += 50)
+      await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  await unlink(pidFile).catch(() => {});
+}
+
+async function dnsServerState(pid: number): Promise<'alive' | 'zombie' | 'other'> {
+  try {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+    if (stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')) !== 'aardvark-dns') return 'other';
+    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+    return state === 'Z' || state === 'X' ? 'zombie' : 'alive';
+  } catch {
+    return 'other';
+  }
 }
