@@ -31,7 +31,13 @@ import type { ReconcileSource } from './reconcile/source.ts';
 import type { Engine } from './runtime/engine.ts';
 import { dataPaths } from './runtime/paths.ts';
 import { detectResourceLimits } from './runtime/limits.ts';
-import { type MemberLine, mergeStreams, scrubbed } from './runtime/log-follow.ts';
+import {
+  followMember,
+  type MemberFollowDeps,
+  type MemberLine,
+  mergeStreams,
+  scrubbed,
+} from './runtime/log-follow.ts';
 import { renderContextFor } from './runtime/render.ts';
 import { SecretStore } from './secrets/store.ts';
 import type { InstalledApp } from './state/apps.ts';
@@ -267,27 +273,34 @@ export class Orchestrator {
 
   /**
    * The app's container output as it is written (the last `tail` lines first),
-   * every member merged, scrubbed of the app's secret values. Ends when the
-   * followed containers stop, or when `signal` aborts (the caller went away).
+   * every member merged, scrubbed of the app's secret values. Goes on across
+   * restarts and recreates of the members; ends when the operator stops or
+   * uninstalls the app, or when `signal` aborts (the caller went away).
    */
   async *followLogs(
     appId: string,
     options: { member?: string; tail?: number; signal?: AbortSignal } = {},
   ): AsyncGenerator<AppLogLine> {
     const deps = this.#require();
+    const wanted = () => !this.#closing && deps.state.apps.get(appId)?.intent === 'running';
+    const follow: MemberFollowDeps = {
+      state: async (name) => {
+        const c = await deps.engine.containers.find(name);
+        return c === undefined ? 'absent' : c.running ? 'running' : 'stopped';
+      },
+      logs: (name, o) => deps.engine.containers.logs(name, { follow: true, ...o }),
+      wanted,
+    };
     const sources: AsyncIterable<MemberLine>[] = [];
     for (const member of this.#logMembers(appId, options.member)) {
       const name = containerName(appId, member);
-      if (!(await deps.engine.containers.exists(name))) continue;
+      // A member with no container now, of an app not wanted running, has nothing to follow.
+      if (!wanted() && !(await deps.engine.containers.exists(name))) continue;
       sources.push(
-        (async function* () {
-          for await (const line of deps.engine.containers.logs(name, {
-            follow: true,
-            tail: options.tail ?? 50,
-            ...(options.signal ? { signal: options.signal } : {}),
-          }))
-            yield { member, stream: line.stream, text: line.text };
-        })(),
+        followMember(member, name, follow, {
+          ...(options.tail !== undefined ? { tail: options.tail } : {}),
+          ...(options.signal ? { signal: options.signal } : {}),
+        }),
       );
     }
     // Read the secrets per line: a secret created while following (an update) is masked too.

@@ -122,7 +122,7 @@ test('cancelling an install while it waits for health rolls it back and ends can
   assert.deepEqual(await node.engine.containers.list({ labels: { [LABELS.app]: fx.manifest.id } }), []);
 });
 
-test('followed logs: history then live lines of every member, the app’s secrets masked, ended by abort', async () => {
+test('followed logs: history then live lines of every member, the app’s secrets masked, across a restart, ended by abort or a stop', async () => {
   const o = node.orchestrator;
   const fx = await fixture('fx-web', {
     edit: (m) => {
@@ -156,6 +156,26 @@ test('followed logs: history then live lines of every member, the app’s secret
   assert.ok(!seen.some((t) => t.includes(secret)), 'the secret never leaves the orchestrator');
   const tail = await o.logs(id, { tail: 100 });
   assert.ok(!tail.some((l) => l.text.includes(secret)), 'nor through the tail');
+
+  // A restart does not end the follow: the new run's first lines arrive on the same stream.
+  const across = new AbortController();
+  const boots: string[] = [];
+  const following = (async () => {
+    for await (const line of o.followLogs(id, { tail: 0, signal: across.signal })) {
+      if (line.text.startsWith('fx-web: serving')) boots.push(line.text);
+      if (boots.length >= 1) across.abort();
+    }
+  })();
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  assert.equal((await o.restartApp(id).done).state, 'succeeded');
+  const deadline = setTimeout(() => across.abort(), 60_000);
+  await following;
+  clearTimeout(deadline);
+  assert.equal(
+    boots.length,
+    1,
+    'the restarted member’s start line arrived on the follow that began before it',
+  );
 
   // A stopped app's follow ends by itself once its containers stop.
   const follow = (async () => {
