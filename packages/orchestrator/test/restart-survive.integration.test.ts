@@ -118,7 +118,17 @@ describe('surviving a daemon restart and a reboot', { timeout: 480_000 }, () => 
     await r.close();
   });
 
-  test('every engine process of the user killed at once (pause process, conmons, service): the engine heals and the apps come back', async () => {
+  test('every engine process of the user killed at once (pause process, conmons, service): the engine heals and the apps come back', async (t) => {
+    // Killing every engine process takes down whatever else this user runs: not on a box that runs more.
+    const others = (await runCommand('podman', ['ps', '--format', '{{.Names}}'], 60_000)).stdout
+      .split('\n')
+      .filter((n) => n !== '' && n !== 'archy_network_keeper' && !n.startsWith(`archy-${node.runId}-`));
+    if (others.length > 0) {
+      t.skip(
+        `other containers run as this user (${others.slice(0, 3).join(', ')}); this test would kill them`,
+      );
+      return;
+    }
     const r1 = node.reconciler();
     await r1.start();
     await until(node, r1, 'all intended apps running', running, 60_000);
