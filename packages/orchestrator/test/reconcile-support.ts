@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LABELS, loadManifestFile, type Manifest } from '@archipelago/manifest';
-import { PodmanClient } from '@archipelago/podman';
+import { PodmanClient, parseProcStat, type ProcStat } from '@archipelago/podman';
 import { OrchestratorEvents } from '../src/events.ts';
 import { JobRunner } from '../src/jobs/runner.ts';
 import type { LifecycleDeps } from '../src/lifecycle/context.ts';
@@ -256,16 +256,13 @@ const ENGINE_COMMS = new Set([
  */
 export function allEnginePids(): number[] {
   const uid = process.getuid?.() ?? -1;
-  const info = new Map<number, { comm: string; ppid: number }>();
+  const info = new Map<number, ProcStat>();
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
       const owner = readFileSync(`/proc/${entry}/status`, 'utf8').match(/^Uid:\s+(\d+)/m)?.[1];
       if (Number(owner) !== uid) continue;
-      const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      info.set(Number(entry), { comm, ppid });
+      info.set(Number(entry), parseProcStat(readFileSync(`/proc/${entry}/stat`, 'utf8')));
     } catch {
       // gone meanwhile
     }

@@ -24,6 +24,7 @@ export { type ResourceLimitSupport, resourceLimitSupport } from './host-limits.t
 export { type BuildOptions, Images, type PullProgress } from './images.ts';
 export { LineAssembler, type LogLine, StreamDemuxer } from './log-demux.ts';
 export { ensureNetworkKeeper, KEEPER_LABEL, type KeeperEngine, NETWORK_KEEPER } from './network-keeper.ts';
+export { isZombie, type ProcStat, parseProcStat } from './proc-stat.ts';
 export { type NetworkSpec, Networks } from './networks.ts';
 export { API_PREFIX, buildPath, labelFilters } from './request.ts';
 export {

@@ -13,6 +13,8 @@ import { join } from 'node:path';
 import { ensureBaseImage } from './base-images.ts';
 import type { Containers } from './containers.ts';
 import { ConflictError } from './errors.ts';
+import { isZombie, type ProcStat, parseProcStat } from './proc-stat.ts';
+import { runtimeDir } from './service.ts';
 import type { Images } from './images.ts';
 import type { Networks } from './networks.ts';
 
@@ -78,9 +80,8 @@ export async function ensureNetworkKeeper(engine: KeeperEngine): Promise<'runnin
  * then a stack's alias never resolved). With no container running no one uses that server, so it is
  * ended and its pid file removed; netavark then starts a fresh one in the new namespace.
  */
-async function endStaleDnsServer(env: NodeJS.ProcessEnv = process.env): Promise<void> {
-  const runtimeDir = env['XDG_RUNTIME_DIR'] || `/run/user/${process.getuid?.() ?? 0}`;
-  const pidFile = join(runtimeDir, 'containers/networks/aardvark-dns/aardvark.pid');
+async function endStaleDnsServer(): Promise<void> {
+  const pidFile = join(runtimeDir(), 'containers/networks/aardvark-dns/aardvark.pid');
   let pid: number;
   try {
     pid = Number((await readFile(pidFile, 'utf8')).trim());
@@ -100,12 +101,12 @@ async function endStaleDnsServer(env: NodeJS.ProcessEnv = process.env): Promise<
 }
 
 async function dnsServerState(pid: number): Promise<'alive' | 'zombie' | 'other'> {
+  let stat: ProcStat;
   try {
-    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
-    if (stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')) !== 'aardvark-dns') return 'other';
-    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
-    return state === 'Z' || state === 'X' ? 'zombie' : 'alive';
+    stat = parseProcStat(await readFile(`/proc/${pid}/stat`, 'utf8'));
   } catch {
     return 'other';
   }
+  if (stat.comm !== 'aardvark-dns') return 'other';
+  return isZombie(stat) ? 'zombie' : 'alive';
 }

@@ -16,7 +16,6 @@ export function isLostPauseProcess(output: string): boolean {
 export interface MigrateOptions {
   podmanPath?: string;
   env: NodeJS.ProcessEnv;
-  cwd?: string;
   runAs?: { uid: number; gid: number } | undefined;
   timeoutMs?: number;
 }
@@ -35,7 +34,7 @@ export function resetPauseProcess(options: MigrateOptions): Promise<string> {
       ['system', 'migrate'],
       {
         env: options.env,
-        cwd: options.cwd ?? '/',
+        cwd: '/',
         timeout: options.timeoutMs ?? 120_000,
         ...(options.runAs ? { uid: options.runAs.uid, gid: options.runAs.gid } : {}),
       },

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { closeSync, fchownSync, openSync } from 'node:fs';
+import { closeSync, fchownSync, fstatSync, openSync } from 'node:fs';
 import { chown, mkdir, readFile, unlink } from 'node:fs/promises';
 import http from 'node:http';
 import { connect } from 'node:net';
@@ -28,8 +28,12 @@ export interface ServiceOptions {
 
 /** The service user's default socket path, from XDG_RUNTIME_DIR (or /run/user/<uid>). */
 export function defaultSocketPath(env: NodeJS.ProcessEnv = process.env): string {
-  const runtimeDir = env['XDG_RUNTIME_DIR'] || `/run/user/${process.getuid?.() ?? 0}`;
-  return join(runtimeDir, 'podman', 'podman.sock');
+  return join(runtimeDir(env), 'podman', 'podman.sock');
+}
+
+/** The service user's runtime folder, where rootless Podman keeps its sockets and run state. */
+export function runtimeDir(env: NodeJS.ProcessEnv = process.env): string {
+  return env['XDG_RUNTIME_DIR'] || `/run/user/${process.getuid?.() ?? 0}`;
 }
 
 /** True when the engine answers GET /_ping with OK within `timeoutMs`. */
@@ -84,9 +88,10 @@ async function pollUntil(check: () => Promise<boolean>, timeoutMs: number): Prom
   return check();
 }
 
-async function logTail(path: string, lines = 5): Promise<string> {
+/** The last lines the log got from byte `from` on: this start's words, never an earlier start's. */
+async function logTail(path: string, from: number, lines = 5): Promise<string> {
   try {
-    const text = await readFile(path, 'utf8');
+    const text = (await readFile(path)).subarray(from).toString('utf8');
     return text
       .split('\n')
       .filter((l) => l.trim() !== '' && !l.includes('failed to connect to syslog'))
@@ -190,7 +195,6 @@ async function startService(options: ServiceOptions, timeoutMs: number): Promise
         await resetPauseProcess({
           ...(options.podmanPath ? { podmanPath: options.podmanPath } : {}),
           env: serviceEnv(options),
-          cwd: options.runAs?.home ?? process.env['HOME'] ?? '/',
           runAs: options.runAs,
         }),
       );
@@ -216,6 +220,8 @@ async function startServiceOnce(options: ServiceOptions, timeoutMs: number): Pro
   const logFd = openSync(logPath, 'a', 0o600);
   // Created by root for the service user: leave it theirs, or their own later starts could not append.
   if (options.runAs) fchownSync(logFd, options.runAs.uid, options.runAs.gid);
+  // Only what this start writes tells why it failed (a lost pause process is healed on its word alone).
+  const logStart = fstatSync(logFd).size;
   const env = serviceEnv(options);
 
   let exited: string | undefined;
@@ -244,7 +250,7 @@ async function startServiceOnce(options: ServiceOptions, timeoutMs: number): Pro
     timeoutMs,
   );
   if (up && exited === undefined) return child.pid;
-  const tail = await logTail(logPath);
+  const tail = await logTail(logPath, logStart);
   throw new EngineUnavailableError(
     exited !== undefined
       ? `Could not start Podman's API service (${exited})${tail ? `: ${tail}` : ''}.`

@@ -4,7 +4,7 @@
 // "running" container.
 import { readdir, readFile } from 'node:fs/promises';
 import { LABELS } from '@archipelago/manifest';
-import type { ContainerInspect, ContainerSummary } from '@archipelago/podman';
+import { type ContainerInspect, type ContainerSummary, isZombie, parseProcStat } from '@archipelago/podman';
 import type { ContainerState, ObservedContainer, ProcessCheck } from './model.ts';
 
 /** The engine calls observation makes (the podman client's `containers`). */
@@ -51,9 +51,7 @@ export class ProcessChecker {
         return (await this.#seesEngine()) ? 'dead' : 'unknown';
       return 'unknown';
     }
-    // Field 3 (after the parenthesised command, which may contain spaces) is the state; Z = zombie, X = dead.
-    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
-    return state === 'Z' || state === 'X' ? 'dead' : 'alive';
+    return isZombie(parseProcStat(stat)) ? 'dead' : 'alive';
   }
 
   async #seesEngine(): Promise<boolean> {
