@@ -567,20 +567,30 @@ export type MethodResult<M extends MethodName> = MethodResults[M];
 
 // ---------------------------------------------------------------- push events
 
+/**
+ * `seq` counts up within one daemon run; `boot` names that run, so a client
+ * resuming after a daemon restart is never handed the new run's events as if
+ * they followed the old run's numbers.
+ */
 export type PushEvent =
   | {
       seq: number;
+      boot: string;
       type: 'app-state';
       appId: string;
       state: AppState | null;
       detail: string | null;
       at: string;
     }
-  | { seq: number; type: 'job-progress'; job: Job }
-  | { seq: number; type: 'notification'; notification: Notification };
+  | { seq: number; boot: string; type: 'job-progress'; job: Job }
+  | { seq: number; boot: string; type: 'notification'; notification: Notification };
 
-/** Sent instead of missed events when `?since=` is older than what the server kept: reload everything. */
-export type ResyncMessage = { type: 'resync'; seq: number };
+/**
+ * Sent instead of missed events when `?since=` is older than what the server
+ * kept, or comes from another daemon run (`?boot=` differs): reload everything,
+ * then resume after `seq` of run `boot`.
+ */
+export type ResyncMessage = { type: 'resync'; seq: number; boot: string };
 export type PushMessage = PushEvent | ResyncMessage;
 
 // ---------------------------------------------------------------- followed logs

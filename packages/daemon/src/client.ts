@@ -18,6 +18,7 @@ import {
   type RpcErrorData,
   type SessionInfo,
 } from './api.ts';
+import { PushCursor } from './push/cursor.ts';
 
 export class RpcError extends Error {
   readonly code: number;
@@ -47,6 +48,8 @@ export interface ClientOptions {
 export interface EventStreamOptions {
   /** Resume after this sequence number (events after it are replayed if the server still has them). */
   since?: number;
+  /** The daemon run `since` counts in (an event's `boot`); another run's numbers get a resync. */
+  boot?: string;
   onEvent(event: PushEvent): void;
   /** The server no longer had every missed event: reload the state, then carry on. */
   onResync?(seq: number): void;
@@ -60,6 +63,8 @@ export interface EventStream {
   close(): void;
   /** Sequence number of the last event received. */
   readonly lastSeq: number;
+  /** The daemon run that numbered it. */
+  readonly boot: string | undefined;
   /** Resolves once the first connection is open. */
   readonly opened: Promise<void>;
 }
@@ -154,7 +159,7 @@ export class ArchyClient {
 
   /** The push channel, resumed with `since` after every reconnect. */
   events(options: EventStreamOptions): EventStream {
-    let lastSeq = options.since ?? 0;
+    const cursor = new PushCursor(options.since ?? 0, options.boot);
     let socket: WebSocket | null = null;
     let closed = false;
     let delay = 250;
@@ -164,7 +169,7 @@ export class ArchyClient {
       resolveOpened = resolve;
     });
     const connect = () => {
-      socket = this.#socket(`${EVENTS_PATH}${lastSeq > 0 ? `?since=${lastSeq}` : ''}`);
+      socket = this.#socket(`${EVENTS_PATH}${cursor.query()}`);
       socket.onopen = () => {
         delay = 250;
         resolveOpened();
@@ -172,14 +177,9 @@ export class ArchyClient {
       };
       socket.onmessage = (message: MessageEvent) => {
         const parsed = JSON.parse(String(message.data)) as PushMessage;
-        if (parsed.type === 'resync') {
-          lastSeq = parsed.seq;
-          options.onResync?.(parsed.seq);
-          return;
-        }
-        if (parsed.seq <= lastSeq) return;
-        lastSeq = parsed.seq;
-        options.onEvent(parsed);
+        const step = cursor.take(parsed);
+        if (step === 'resync') options.onResync?.(parsed.seq);
+        else if (step === 'event' && parsed.type !== 'resync') options.onEvent(parsed);
       };
       socket.onclose = () => {
         options.onStatus?.('closed');
@@ -199,7 +199,10 @@ export class ArchyClient {
         socket?.close();
       },
       get lastSeq() {
-        return lastSeq;
+        return cursor.seq;
+      },
+      get boot() {
+        return cursor.boot;
       },
       opened,
     };

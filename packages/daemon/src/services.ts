@@ -21,7 +21,11 @@ import type {
 } from './api.ts';
 
 /** A push event before the hub gives it its sequence number. */
-export type EventBody = PushEvent extends infer E ? (E extends PushEvent ? Omit<E, 'seq'> : never) : never;
+export type EventBody = PushEvent extends infer E
+  ? E extends PushEvent
+    ? Omit<E, 'seq' | 'boot'>
+    : never
+  : never;
 
 /** A manifest ready to install: where it came from and the directory `build:` contexts resolve against. */
 export interface ResolvedManifest {

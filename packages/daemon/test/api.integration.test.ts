@@ -442,6 +442,23 @@ describe('apps, jobs and the push channel (real Podman)', () => {
     while (resynced < 0 && Date.now() < deadline + 5000) await new Promise((r) => setTimeout(r, 20));
     ahead.close();
     assert.ok(resynced >= events.at(-1)!.seq);
+    // A client of another daemon run resumes with numbers that look valid here: it must get a resync
+    // and this run's boot id, never this run's events as if they followed its own.
+    let resyncedRun: string | undefined;
+    const replayed: PushEvent[] = [];
+    const otherRun = node.client.events({
+      since,
+      boot: 'an-earlier-run',
+      onEvent: (e) => replayed.push(e),
+      onResync: () => (resyncedRun = otherRun.boot),
+      reconnect: false,
+    });
+    await otherRun.opened;
+    while (resyncedRun === undefined && Date.now() < deadline + 10_000)
+      await new Promise((r) => setTimeout(r, 20));
+    otherRun.close();
+    assert.equal(resyncedRun, events.at(-1)!.boot);
+    assert.deepEqual(replayed, [], 'no replay across daemon runs');
     // Without a session, the socket is refused.
     const refused = await new Promise<string>((resolve) => {
       const ws = new WebSocket(`${node.url.replace('http', 'ws')}/rpc/v1/events`);

@@ -8,6 +8,7 @@ import { LoginThrottle } from '../src/auth/rate-limit.ts';
 import { defaults, loadConfig } from '../src/config.ts';
 import { RateLimitedError } from '../src/errors.ts';
 import { createLogger } from '../src/log.ts';
+import { PushCursor } from '../src/push/cursor.ts';
 import { EventHub } from '../src/push/hub.ts';
 import { mapError } from '../src/rpc/error-map.ts';
 
@@ -86,12 +87,47 @@ describe('event hub', () => {
     assert.deepEqual(hub.replay(4), []);
   });
   test('a client too far behind (or from an earlier run) gets a resync', () => {
-    const hub = new EventHub(3);
+    const hub = new EventHub(3, 'run-2');
     for (const id of ['a', 'b', 'c', 'd', 'e']) hub.publish(body(id));
-    assert.deepEqual(hub.replay(0), [{ type: 'resync', seq: 5 }]);
-    assert.deepEqual(hub.replay(1), [{ type: 'resync', seq: 5 }]);
+    const resync = [{ type: 'resync', seq: 5, boot: 'run-2' }];
+    assert.deepEqual(hub.replay(0), resync);
+    assert.deepEqual(hub.replay(1), resync);
     assert.equal(hub.replay(2).length, 3);
-    assert.deepEqual(hub.replay(99), [{ type: 'resync', seq: 5 }]);
+    assert.deepEqual(hub.replay(99), resync);
+  });
+  test('a client of an earlier daemon run gets a resync, even where the new numbers look like a resume', () => {
+    const hub = new EventHub(10, 'run-2');
+    for (const id of ['a', 'b', 'c', 'd']) hub.publish(body(id));
+    // The old run's last event was 2: the new run's 3 and 4 are not what it missed.
+    assert.deepEqual(hub.replay(2, 'run-1'), [{ type: 'resync', seq: 4, boot: 'run-2' }]);
+    assert.deepEqual(hub.replay(4, 'run-1'), [{ type: 'resync', seq: 4, boot: 'run-2' }]);
+    assert.deepEqual(
+      hub.replay(2, 'run-2').map((m) => m.seq),
+      [3, 4],
+    );
+    assert.ok(hub.replay(2, 'run-2').every((m) => m.boot === 'run-2'));
+  });
+});
+
+describe('push cursor', () => {
+  const event = (seq: number, boot: string) => ({ type: 'app-state', seq, boot });
+  test('resumes after the last event of its run, skips repeats', () => {
+    const cursor = new PushCursor();
+    assert.equal(cursor.query(), '');
+    assert.equal(cursor.take(event(1, 'r1')), 'event');
+    assert.equal(cursor.take(event(2, 'r1')), 'event');
+    assert.equal(cursor.take(event(2, 'r1')), 'seen');
+    assert.equal(cursor.query(), '?since=2&boot=r1');
+  });
+  test('a restarted daemon: its resync moves the cursor, and its low numbers are new events', () => {
+    const cursor = new PushCursor(40, 'r1');
+    assert.equal(cursor.take({ type: 'resync', seq: 3, boot: 'r2' }), 'resync');
+    assert.equal(cursor.query(), '?since=3&boot=r2');
+    assert.equal(cursor.take(event(4, 'r2')), 'event');
+    // Without a resync first (a daemon that does not check boot), another run's event is still new.
+    const other = new PushCursor(40, 'r1');
+    assert.equal(other.take(event(5, 'r2')), 'event');
+    assert.equal(other.take(event(5, 'r2')), 'seen');
   });
 });
 

@@ -313,9 +313,11 @@ describe('web UI against a real node', { timeout: 900_000 }, () => {
     await node.restart();
     await page.getByTestId('stale-banner').waitFor({ state: 'detached', timeout: 60_000 });
     assert.equal(await card.count(), 1, 'the app is listed once the node answers again');
-    // The app itself is checked back to running on a fresh page. Seen once in 4 CI-like runs: the page
-    // that lived through the restart kept "starting, not checked yet" for 2 minutes (open: a live update
-    // missed across the daemon's restart; see the session note).
+    // The page that lived through the restart follows the new daemon run by itself: the restarted
+    // daemon checks the app again (starting, then running) and this page must show it without a
+    // reload. (It once kept "starting, not checked yet": a list answered late overwrote the newer
+    // pushed state, and the new run's event numbers were read against the old run's.)
+    await waitForState(catalog.web.id, 'running');
     await goto('/apps');
     await waitForState(catalog.web.id, 'running');
   });

@@ -8,6 +8,7 @@ import {
   applySnapshot,
   emptyLiveState,
   mergeJob,
+  replayEvents,
   sortedApps,
 } from '../src/lib/liveState.ts';
 import { failedInstalls } from '../src/lib/failedInstalls.ts';
@@ -50,7 +51,15 @@ const at = '2026-01-01T00:01:00Z';
 describe('applyEvent', () => {
   it('removes an app from the list when its state becomes null (uninstalled)', () => {
     const state = applySnapshot(emptyLiveState, [app('web'), app('db')], 1);
-    const event: PushEvent = { seq: 2, type: 'app-state', appId: 'web', state: null, detail: null, at };
+    const event: PushEvent = {
+      seq: 2,
+      boot: 'b1',
+      type: 'app-state',
+      appId: 'web',
+      state: null,
+      detail: null,
+      at,
+    };
     const next = applyEvent(state, event, 2).state;
     assert.deepEqual(Object.keys(next.apps), ['db']);
   });
@@ -59,6 +68,7 @@ describe('applyEvent', () => {
     const state = applySnapshot(emptyLiveState, [app('web')], 1);
     const event: PushEvent = {
       seq: 3,
+      boot: 'b1',
       type: 'app-state',
       appId: 'web',
       state: 'failed',
@@ -74,6 +84,7 @@ describe('applyEvent', () => {
   it('asks to fetch an app it does not know yet, without inventing one', () => {
     const event: PushEvent = {
       seq: 1,
+      boot: 'b1',
       type: 'app-state',
       appId: 'new',
       state: 'installing',
@@ -93,7 +104,11 @@ describe('applyEvent', () => {
       ['build images', 30],
       ['start', 80],
     ] as const) {
-      state = applyEvent(state, { seq: 1, type: 'job-progress', job: job({ stage, percent }) }, 1).state;
+      state = applyEvent(
+        state,
+        { seq: 1, boot: 'b1', type: 'job-progress', job: job({ stage, percent }) },
+        1,
+      ).state;
     }
     assert.equal(state.jobs['j1']?.percent, 80);
     assert.deepEqual(state.stages['j1'], ['prepare', 'build images', 'start']);
@@ -102,12 +117,12 @@ describe('applyEvent', () => {
   it('does not revive a finished job from a late replay', () => {
     let state = applyEvent(
       emptyLiveState,
-      { seq: 1, type: 'job-progress', job: job({ state: 'succeeded', percent: 100 }) },
+      { seq: 1, boot: 'b1', type: 'job-progress', job: job({ state: 'succeeded', percent: 100 }) },
       1,
     ).state;
     state = applyEvent(
       state,
-      { seq: 2, type: 'job-progress', job: job({ state: 'running', percent: 50 }) },
+      { seq: 2, boot: 'b1', type: 'job-progress', job: job({ state: 'running', percent: 50 }) },
       2,
     ).state;
     assert.equal(state.jobs['j1']?.state, 'succeeded');
@@ -146,6 +161,53 @@ describe('applySnapshot and activeJobOf', () => {
     assert.deepEqual(
       sortedApps(state).map((a) => a.id),
       ['a', 'z'],
+    );
+  });
+});
+
+describe('replayEvents', () => {
+  const stateEvent = (seq: number, appId: string, state: InstalledApp['state'] | null): PushEvent => ({
+    seq,
+    boot: 'b2',
+    type: 'app-state',
+    appId,
+    state,
+    detail: null,
+    at: `t${seq}`,
+  });
+
+  it('a snapshot that answers after newer events does not undo them', () => {
+    // The list was read while the app was starting; "running" was pushed before the answer came.
+    const shown = applyEvent(
+      applySnapshot(emptyLiveState, [app('web', 'starting')], 1),
+      stateEvent(7, 'web', 'running'),
+      2,
+    ).state;
+    assert.equal(shown.apps['web']?.state, 'running');
+    const late = applySnapshot(shown, [app('web', 'starting')], 3);
+    const { state, fetch } = replayEvents(late, [stateEvent(7, 'web', 'running')], 3);
+    assert.equal(state.apps['web']?.state, 'running');
+    assert.deepEqual(fetch, []);
+  });
+
+  it('applies the events in order, so the last word on each app wins, removals included', () => {
+    const snapshot = applySnapshot(emptyLiveState, [app('web', 'running'), app('db', 'running')], 1);
+    const { state } = replayEvents(
+      snapshot,
+      [stateEvent(1, 'web', 'stopping'), stateEvent(2, 'web', 'stopped'), stateEvent(3, 'db', null)],
+      2,
+    );
+    assert.equal(state.apps['web']?.state, 'stopped');
+    assert.equal(state.apps['db'], undefined);
+  });
+
+  it('names an app the snapshot did not have yet, to be fetched', () => {
+    const snapshot = applySnapshot(emptyLiveState, [], 1);
+    assert.deepEqual(replayEvents(snapshot, [stateEvent(1, 'new', 'installing')], 2).fetch, ['new']);
+    // Installed then removed again while the list was on its way: nothing to fetch.
+    assert.deepEqual(
+      replayEvents(snapshot, [stateEvent(1, 'new', 'installing'), stateEvent(2, 'new', null)], 2).fetch,
+      [],
     );
   });
 });

@@ -41,13 +41,13 @@ describe('readEnvelope', () => {
 describe('parsePushMessage', () => {
   it('accepts the events the daemon sends', () => {
     const removed = parsePushMessage(
-      '{"seq":4,"type":"app-state","appId":"a","state":null,"detail":null,"at":"t"}',
+      '{"seq":4,"boot":"b1","type":"app-state","appId":"a","state":null,"detail":null,"at":"t"}',
     );
     assert.equal(typeof removed === 'object' && removed.type, 'app-state');
-    const resync = parsePushMessage('{"seq":9,"type":"resync"}');
+    const resync = parsePushMessage('{"seq":9,"boot":"b1","type":"resync"}');
     assert.equal(typeof resync === 'object' && resync.type, 'resync');
     const job = parsePushMessage(
-      '{"seq":5,"type":"job-progress","job":{"id":"j","appId":"a","percent":3,"state":"running"}}',
+      '{"seq":5,"boot":"b1","type":"job-progress","job":{"id":"j","appId":"a","percent":3,"state":"running"}}',
     );
     assert.equal(typeof job === 'object' && job.type, 'job-progress');
   });
@@ -55,13 +55,19 @@ describe('parsePushMessage', () => {
   it('names the field that is wrong', () => {
     assert.equal(parsePushMessage('{'), 'message is not JSON');
     assert.equal(parsePushMessage('{"type":"resync"}'), 'field "seq" is not an integer');
-    assert.equal(parsePushMessage('{"seq":1,"type":"boom"}'), 'field "type" is "boom", not a known event');
+    assert.equal(parsePushMessage('{"seq":1,"type":"resync"}'), 'field "boot" is not a string');
     assert.equal(
-      parsePushMessage('{"seq":1,"type":"app-state","appId":"a","state":7}'),
+      parsePushMessage('{"seq":1,"boot":"b1","type":"boom"}'),
+      'field "type" is "boom", not a known event',
+    );
+    assert.equal(
+      parsePushMessage('{"seq":1,"boot":"b1","type":"app-state","appId":"a","state":7}'),
       'field "state" of an app-state event is neither a state nor null',
     );
     assert.equal(
-      parsePushMessage('{"seq":1,"type":"job-progress","job":{"id":"j","appId":"a","state":"running"}}'),
+      parsePushMessage(
+        '{"seq":1,"boot":"b1","type":"job-progress","job":{"id":"j","appId":"a","state":"running"}}',
+      ),
       'field "job.percent" is not a number',
     );
   });

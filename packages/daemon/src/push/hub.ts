@@ -1,6 +1,10 @@
 // Numbers every event with a monotonically increasing sequence and keeps the
 // last N in a ring buffer, so a client that reconnects with `?since=<seq>` gets
-// exactly what it missed — or a `resync` when it was away too long.
+// exactly what it missed — or a `resync` when it was away too long. Sequence
+// numbers start again with every daemon run, so each run has a `boot` id and a
+// client from another run always gets a resync: the new run's events 1..n are
+// not the old run's, whatever their numbers say.
+import { randomUUID } from 'node:crypto';
 import type { PushEvent, PushMessage } from '../api.ts';
 import type { EventBody } from '../services.ts';
 
@@ -8,10 +12,12 @@ export class EventHub {
   readonly #capacity: number;
   readonly #ring: PushEvent[] = [];
   readonly #listeners = new Set<(event: PushEvent) => void>();
+  readonly boot: string;
   #seq = 0;
 
-  constructor(capacity: number) {
+  constructor(capacity: number, boot: string = randomUUID()) {
     this.#capacity = capacity;
+    this.boot = boot;
   }
 
   get seq(): number {
@@ -19,7 +25,7 @@ export class EventHub {
   }
 
   publish(body: EventBody): PushEvent {
-    const event = { ...body, seq: ++this.#seq } as PushEvent;
+    const event = { ...body, seq: ++this.#seq, boot: this.boot } as PushEvent;
     this.#ring.push(event);
     if (this.#ring.length > this.#capacity) this.#ring.shift();
     for (const listener of this.#listeners) listener(event);
@@ -27,14 +33,17 @@ export class EventHub {
   }
 
   /**
-   * What a client resuming after `since` must receive first: the missed events,
-   * or one resync when some of them are no longer kept (or `since` is from
-   * another daemon run, i.e. ahead of our counter).
+   * What a client resuming after `since` (of run `boot`, when it says) must
+   * receive first: the missed events, or one resync when some of them are no
+   * longer kept, or `since` is from another daemon run.
    */
-  replay(since: number): PushMessage[] {
-    if (since >= this.#seq) return since > this.#seq ? [{ type: 'resync', seq: this.#seq }] : [];
+  replay(since: number, boot?: string): PushMessage[] {
+    const resync: PushMessage[] = [{ type: 'resync', seq: this.#seq, boot: this.boot }];
+    if (boot !== undefined && boot !== this.boot) return resync;
+    // Without a boot id, a since ahead of our counter can only be another run's.
+    if (since >= this.#seq) return since > this.#seq ? resync : [];
     const oldest = this.#ring[0]?.seq ?? this.#seq + 1;
-    if (since + 1 < oldest) return [{ type: 'resync', seq: this.#seq }];
+    if (since + 1 < oldest) return resync;
     return this.#ring.filter((e) => e.seq > since);
   }
 

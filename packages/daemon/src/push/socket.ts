@@ -1,7 +1,7 @@
 // The push channel: a WebSocket at /rpc/v1/events, authenticated like RPC
 // calls (session cookie, or a CLI bearer token on loopback), refused from a
 // foreign Origin. On connect it replays what the client missed after
-// `?since=<seq>`, then streams live events. A session that ends (logout,
+// `?since=<seq>&boot=<id>`, then streams live events. A session that ends (logout,
 // expiry) loses its socket at the next event.
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -63,15 +63,19 @@ export class PushChannel {
   upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     const session = authorizeUpgrade(req, socket, this.#auth);
     if (!session) return;
-    const since = Number(new URL(req.url ?? '/', 'http://x').searchParams.get('since') ?? 0);
+    const query = new URL(req.url ?? '/', 'http://x').searchParams;
+    const since = Number(query.get('since') ?? 0);
+    const boot = query.get('boot') ?? undefined;
     this.#wss.handleUpgrade(req, socket, head, (ws) =>
-      this.#attach(ws, session, Number.isInteger(since) && since > 0 ? since : 0),
+      this.#attach(ws, session, Number.isInteger(since) && since > 0 ? since : 0, boot),
     );
   }
 
-  #attach(ws: WebSocket, session: Session, since: number): void {
+  #attach(ws: WebSocket, session: Session, since: number, boot: string | undefined): void {
     // Replay and subscribe in the same tick: no event can fall between them.
-    for (const message of this.#hub.replay(since)) ws.send(JSON.stringify(message));
+    // A client that has seen nothing (since 0) has nothing to resync.
+    for (const message of this.#hub.replay(since, since > 0 ? boot : undefined))
+      ws.send(JSON.stringify(message));
     const unsubscribe = this.#hub.subscribe((event) => {
       if (ws.readyState !== WebSocket.OPEN) return;
       if (!this.#auth.resolve(session.token, true)) {

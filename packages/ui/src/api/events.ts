@@ -1,6 +1,8 @@
 // The live push channel. Reconnects with backoff and resumes from the last
 // sequence number it saw, so no state change is lost across a drop; when the
-// daemon no longer has what was missed it says "resync" and we reload.
+// daemon no longer has what was missed, or was restarted since, it says
+// "resync" and we reload.
+import { PushCursor } from '@archipelago/daemon/push-cursor';
 import { EVENTS_PATH, type PushEvent } from './contract.ts';
 import { parsePushMessage } from './pushParse.ts';
 
@@ -18,7 +20,7 @@ const BACKOFF_MS = [250, 500, 1000, 2000, 5000];
 export class PushChannel {
   readonly #options: PushChannelOptions;
   #socket: WebSocket | undefined;
-  #lastSeq = 0;
+  readonly #cursor = new PushCursor();
   #attempt = 0;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #stopped = true;
@@ -44,9 +46,8 @@ export class PushChannel {
 
   #connect(): void {
     const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
-    const since = this.#lastSeq > 0 ? `?since=${this.#lastSeq}` : '';
     this.#options.onState('connecting');
-    const socket = new WebSocket(`${scheme}://${location.host}${EVENTS_PATH}${since}`);
+    const socket = new WebSocket(`${scheme}://${location.host}${EVENTS_PATH}${this.#cursor.query()}`);
     this.#socket = socket;
     socket.addEventListener('open', () => {
       this.#attempt = 0;
@@ -59,15 +60,10 @@ export class PushChannel {
         console.warn(`push channel: ignored a message: ${parsed}`);
         return;
       }
-      if (parsed.type === 'resync') {
-        this.#lastSeq = parsed.seq;
-        this.#options.onResync();
-        return;
-      }
-      // A resume may repeat what we already have.
-      if (parsed.seq <= this.#lastSeq) return;
-      this.#lastSeq = parsed.seq;
-      this.#options.onEvent(parsed);
+      // A resume may repeat what we already have: the cursor says so.
+      const step = this.#cursor.take(parsed);
+      if (step === 'resync') this.#options.onResync();
+      else if (step === 'event' && parsed.type !== 'resync') this.#options.onEvent(parsed);
     });
     socket.addEventListener('close', () => {
       if (this.#socket !== socket) return;

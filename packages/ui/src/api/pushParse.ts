@@ -16,6 +16,7 @@ export function parsePushMessage(text: string): PushMessage | string {
   if (!isRecord(value)) return 'message is not an object';
   if (typeof value['seq'] !== 'number' || !Number.isInteger(value['seq']))
     return 'field "seq" is not an integer';
+  if (typeof value['boot'] !== 'string') return 'field "boot" is not a string';
   const type = value['type'];
   switch (type) {
     case 'resync':

@@ -79,6 +79,30 @@ export function applySnapshot(state: LiveState, apps: readonly InstalledApp[], n
   return { ...state, apps: next, confirmedAt: nowMs };
 }
 
+/**
+ * A snapshot is read while events keep arriving, so one that answers late can
+ * be older than events already shown (an app reported running while the list
+ * that still says starting was on its way). The events that arrived since the
+ * snapshot was asked for are applied again on top of it, in order: the last
+ * word on each app is the newest thing the node said. Returns the apps that
+ * need fetching (an event for an app the snapshot did not have yet).
+ */
+export function replayEvents(
+  state: LiveState,
+  events: readonly PushEvent[],
+  nowMs: number,
+): { state: LiveState; fetch: string[] } {
+  let next = state;
+  const fetch = new Set<string>();
+  for (const event of events) {
+    const applied = applyEvent(next, event, nowMs);
+    next = applied.state;
+    if (applied.fetch) fetch.add(applied.fetch);
+    else if (event.type === 'app-state') fetch.delete(event.appId);
+  }
+  return { state: next, fetch: [...fetch] };
+}
+
 export function applyJobs(state: LiveState, jobs: readonly Job[]): LiveState {
   let next = state;
   for (const job of jobs) next = withJob(next, job);

@@ -22,6 +22,7 @@ import {
   applySnapshot,
   emptyLiveState,
   type LiveState,
+  replayEvents,
   sortedApps,
   withApp,
 } from '../lib/liveState.ts';
@@ -112,16 +113,31 @@ export const useLiveStore = defineStore('live', () => {
     loadError.value = messageOf(error);
   }
 
+  // Refreshes overlap (the channel opening and a resync ask at once): only the
+  // newest one applies its snapshot, with the events pushed since it began.
+  let refreshGeneration = 0;
+  let eventsSinceRefresh: PushEvent[] | undefined;
+
   async function refresh(): Promise<void> {
+    const generation = ++refreshGeneration;
+    const pushed: PushEvent[] = [];
+    eventsSinceRefresh = pushed;
     try {
       const [list, jobs] = await Promise.all([call('app.list'), call('job.list', { limit: 100 })]);
       const kept = await confirmRemovals(list);
+      if (generation !== refreshGeneration) return;
       daemonReachable.value = true;
       loadError.value = undefined;
       synced.value = true;
-      commit(applyJobs(applySnapshot(state.value, [...list, ...kept], Date.now()), jobs));
+      const now = Date.now();
+      const snapshot = applyJobs(applySnapshot(state.value, [...list, ...kept], now), jobs);
+      const { state: next, fetch } = replayEvents(snapshot, pushed, now);
+      commit(next);
+      for (const id of fetch) void fetchApp(id);
     } catch (error) {
-      noteFailure(error);
+      if (generation === refreshGeneration) noteFailure(error);
+    } finally {
+      if (generation === refreshGeneration) eventsSinceRefresh = undefined;
     }
   }
 
@@ -180,6 +196,7 @@ export const useLiveStore = defineStore('live', () => {
       notifications.value = [event.notification, ...rest];
       return;
     }
+    eventsSinceRefresh?.push(event);
     const { state: next, fetch } = applyEvent(state.value, event, Date.now());
     commit(next);
     if (fetch) void fetchApp(fetch);
@@ -195,9 +212,13 @@ export const useLiveStore = defineStore('live', () => {
         daemonReachable.value = true;
         // Whatever happened while we were away: take the node's word for it.
         void refresh();
+        void refreshNotifications();
       }
     },
-    onResync: () => void refresh(),
+    onResync: () => {
+      void refresh();
+      void refreshNotifications();
+    },
   });
 
   function start(): void {
