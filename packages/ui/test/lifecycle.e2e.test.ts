@@ -309,6 +309,10 @@ describe('web UI against a real node', { timeout: 900_000 }, () => {
       `the app is still listed; the page says: ${(await text(page.locator('main'))).replace(/\s+/g, ' ').slice(0, 400)}`,
     );
     assert.equal(await page.getByTestId('no-apps').count(), 0, 'never "no apps"');
+    assert.ok(
+      await card.getByTestId('stop-app').isDisabled(),
+      'nothing is changed on the word of a stale state',
+    );
     await browser.shoot('16-stale');
     await node.restart();
     await page.getByTestId('stale-banner').waitFor({ state: 'detached', timeout: 60_000 });
