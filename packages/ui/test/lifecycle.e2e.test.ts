@@ -306,7 +306,7 @@ describe('web UI against a real node', { timeout: 900_000 }, () => {
     assert.equal(
       await card.count(),
       1,
-      `the app is still listed; the page says: ${(await text(page.locator('main'))).replace(/\s+/g, ' ').slice(0, 400)}`,
+      `the app is still listed; the page says: ${(await text(page.locator('main'))).replace(/\s+/g, ' ').slice(0, 1500)}\nthe node's log:\n${node.logs().slice(-3000)}`,
     );
     assert.equal(await page.getByTestId('no-apps').count(), 0, 'never "no apps"');
     assert.ok(
