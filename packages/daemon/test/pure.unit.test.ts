@@ -86,11 +86,16 @@ describe('event hub', () => {
     );
     assert.deepEqual(hub.replay(4), []);
   });
+  test('a client that has seen nothing gets no history: it loads its own snapshot', () => {
+    const hub = new EventHub(10);
+    for (const id of ['a', 'b', 'c']) hub.publish(body(id));
+    assert.deepEqual(hub.replay(0), []);
+    assert.deepEqual(hub.replay(0, 'another-run'), []);
+  });
   test('a client too far behind (or from an earlier run) gets a resync', () => {
     const hub = new EventHub(3, 'run-2');
     for (const id of ['a', 'b', 'c', 'd', 'e']) hub.publish(body(id));
     const resync = [{ type: 'resync', seq: 5, boot: 'run-2' }];
-    assert.deepEqual(hub.replay(0), resync);
     assert.deepEqual(hub.replay(1), resync);
     assert.equal(hub.replay(2).length, 3);
     assert.deepEqual(hub.replay(99), resync);

@@ -38,6 +38,11 @@ export class EventHub {
    * longer kept, or `since` is from another daemon run.
    */
   replay(since: number, boot?: string): PushMessage[] {
+    // A client that has seen nothing is loading its own snapshot: handing it
+    // the whole ring would replay old history over that snapshot (an app
+    // uninstalled and installed again vanished from a fresh page until the
+    // later events' fetches answered, and for good when the node stopped first).
+    if (since <= 0) return [];
     const resync: PushMessage[] = [{ type: 'resync', seq: this.#seq, boot: this.boot }];
     if (boot !== undefined && boot !== this.boot) return resync;
     // Without a boot id, a since ahead of our counter can only be another run's.

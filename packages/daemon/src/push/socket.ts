@@ -73,9 +73,7 @@ export class PushChannel {
 
   #attach(ws: WebSocket, session: Session, since: number, boot: string | undefined): void {
     // Replay and subscribe in the same tick: no event can fall between them.
-    // A client that has seen nothing (since 0) has nothing to resync.
-    for (const message of this.#hub.replay(since, since > 0 ? boot : undefined))
-      ws.send(JSON.stringify(message));
+    for (const message of this.#hub.replay(since, boot)) ws.send(JSON.stringify(message));
     const unsubscribe = this.#hub.subscribe((event) => {
       if (ws.readyState !== WebSocket.OPEN) return;
       if (!this.#auth.resolve(session.token, true)) {
