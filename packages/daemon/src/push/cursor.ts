@@ -38,12 +38,12 @@ export class PushCursor {
    * numbers are lower than the old run's.
    */
   take(message: { type: string; seq: number; boot?: string | undefined }): CursorStep {
-    const sameRun = message.boot === undefined || message.boot === this.#boot;
     if (message.type === 'resync') {
       this.#seq = message.seq;
       this.#boot = message.boot;
       return 'resync';
     }
+    const sameRun = message.boot === undefined || message.boot === this.#boot;
     if (sameRun && message.seq <= this.#seq) return 'seen';
     this.#seq = message.seq;
     if (message.boot !== undefined) this.#boot = message.boot;
