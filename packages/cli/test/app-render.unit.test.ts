@@ -47,20 +47,22 @@ async function capture(args: string[]): Promise<{ code: number; out: string; err
   return { code, out, err };
 }
 
-test('--as spec prints libpod create bodies in start order, secrets as placeholders', async () => {
+test('--as spec prints libpod create bodies in start order, secret-bearing env as engine secret references', async () => {
   const { code, out } = await capture([file, '--as', 'spec']);
   assert.equal(code, 0);
   const specs = JSON.parse(out) as Array<{
     name: string;
     image: string;
     env: Record<string, string>;
+    secret_env?: Record<string, string>;
     stop_timeout: number;
   }>;
   assert.deepEqual(
     specs.map((s) => s.name),
     ['archy-render-demo-db', 'archy-render-demo-web'],
   );
-  assert.equal(specs[0]!.env['POSTGRES_PASSWORD'], '<secret:db_password>');
+  assert.equal(specs[0]!.env['POSTGRES_PASSWORD'], undefined);
+  assert.match(specs[0]!.secret_env?.['POSTGRES_PASSWORD'] ?? '', /^archy-render-demo\.[0-9a-f]{20}$/);
   assert.equal(specs[0]!.stop_timeout, 90);
   assert.equal(specs[1]!.image, 'localhost/archy/render-demo-web:sample');
 });

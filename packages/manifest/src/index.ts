@@ -63,6 +63,14 @@ export {
   RenderError,
   TemplateError,
 } from './errors.ts';
-export { QUADLET_STOP_MARGIN_SECS, type QuadletUnit, renderQuadlet } from './render-quadlet.ts';
+export {
+  carriesSecret,
+  engineSecretName,
+  engineSecretPrefix,
+  engineSecrets,
+  type MemberEnv,
+  memberEnv,
+} from './secret-refs.ts';
+export { QUADLET_STOP_MARGIN_SECS, type QuadletUnit, quadletQuote, renderQuadlet } from './render-quadlet.ts';
 export { renderKube, renderKubeObjects } from './render-kube.ts';
 export { JSON_SCHEMA_PATH, manifestJsonSchema } from './json-schema.ts';

@@ -15,6 +15,12 @@ export interface RenderContext {
   /** The node's LAN address, for `{{HOST_IP}}`. */
   hostIp: string;
   secrets: Readonly<Record<string, string>>;
+  /**
+   * The node's key for the names of engine secrets (secret-refs.ts): an env
+   * value that carries a secret is rendered as a reference to a Podman secret
+   * whose name is an HMAC of the value under this key. Private to the node.
+   */
+  secretNameKey: string;
   /** Exports of each dependency, by alias (`dependencies[].as`, default its app id). */
   deps: Readonly<Record<string, Readonly<Record<string, string>>>>;
   /** Resolved image refs for `build:` members, by member name. */
@@ -24,6 +30,11 @@ export interface RenderContext {
    * dependency's values join that app's network so its names resolve.
    */
   depApps?: Readonly<Record<string, string>>;
+  /**
+   * The export keys of each dependency (by alias) rendered from that app's
+   * secrets: an env value using one carries a secret too.
+   */
+  depSecretKeys?: Readonly<Record<string, readonly string[]>>;
   /**
    * Leave memory/CPU/pids limits out of the specs. Set it where the engine
    * cannot apply them — rootless Podman on cgroup v1 fails to start a container
@@ -154,6 +165,8 @@ export function sampleRenderContext(manifest: Manifest): RenderContext {
     dataRoot: `/var/lib/archipelago/apps/${manifest.id}`,
     hostIp: '192.0.2.10',
     secrets,
+    // A fixed key, so offline renders and golden files are stable; a node has its own.
+    secretNameKey: 'sample',
     deps,
     images,
     depApps,

@@ -12,6 +12,7 @@ import { LABELS } from './names.ts';
 import { appIdOf, type RenderContext } from './render-context.ts';
 import { type LibpodSpec, renderSpecs } from './render-spec.ts';
 import type { Manifest } from './schema.ts';
+import { memberEnv } from './secret-refs.ts';
 
 type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
 type Obj = { [key: string]: Json };
@@ -36,7 +37,9 @@ function memoryQuantity(bytes: number): string {
   return `${Math.round(bytes / (1024 * 1024))}Mi`;
 }
 
-function renderPod(manifest: Manifest, appId: string, dataRoot: string, group: PodGroup): Obj {
+function renderPod(manifest: Manifest, ctx: RenderContext, group: PodGroup): Obj {
+  const appId = appIdOf(manifest, ctx);
+  const dataRoot = ctx.dataRoot.replace(/\/+$/, '');
   const volumes: Obj[] = [];
   const volumeNames = new Map<string, string>();
   const volumeFor = (key: string, make: (name: string) => Obj): string => {
@@ -102,7 +105,14 @@ function renderPod(manifest: Manifest, appId: string, dataRoot: string, group: P
     if (spec.entrypoint) container['command'] = [...spec.entrypoint];
     if (spec.command) container['args'] = [...spec.command];
     if (spec.work_dir !== undefined) container['workingDir'] = spec.work_dir;
-    const env = Object.entries(spec.env).map(([name, value]) => ({ name, value }));
+    // An export for another system: the platform's engine secrets do not exist there, so
+    // secret-bearing values are written out like the rest (the node itself never renders kube).
+    const member = spec.labels[LABELS.member]!;
+    const secretEnv = memberEnv(manifest, member, ctx).secret;
+    const declared = Object.keys(manifest.containers.find((c) => c.name === member)?.env ?? {});
+    const env = [...new Set([...declared, ...Object.keys(spec.env)])]
+      .map((name) => ({ name, value: spec.env[name] ?? secretEnv[name]?.value }))
+      .filter((e): e is { name: string; value: string } => e.value !== undefined);
     if (env.length > 0) container['env'] = env;
     if (spec.portmappings.length > 0) {
       container['ports'] = spec.portmappings.map((p) => ({
@@ -184,10 +194,7 @@ export function renderKubeObjects(manifest: Manifest, ctx: RenderContext): Obj[]
   const claims = [...new Set(specs.flatMap((s) => s.volumes.map((v) => v.Name)))].map((n) =>
     renderClaim(manifest, appId, n),
   );
-  return [
-    ...claims,
-    ...groups(specs, appId).map((g) => renderPod(manifest, appId, ctx.dataRoot.replace(/\/+$/, ''), g)),
-  ];
+  return [...claims, ...groups(specs, appId).map((g) => renderPod(manifest, ctx, g))];
 }
 
 /** Multi-document YAML for `podman kube play`. */

@@ -18,11 +18,25 @@ export interface QuadletUnit {
 /** Seconds systemd waits beyond the member's own grace before it kills the unit (podman stop itself takes a moment). */
 export const QUADLET_STOP_MARGIN_SECS = 30;
 
+/** systemd's C-style escapes for the control characters that have one; the rest become `\xNN`. */
+const CONTROL_ESCAPES: Readonly<Record<string, string>> = {
+  '\x07': '\\a',
+  '\b': '\\b',
+  '\t': '\\t',
+  '\n': '\\n',
+  '\v': '\\v',
+  '\f': '\\f',
+  '\r': '\\r',
+};
+
 /**
  * One systemd word. `%` is a specifier and `$` an environment expansion in
  * the ExecStart= line Quadlet generates (Quadlet copies both through
- * unescaped), so both are doubled; quotes, backslashes and newlines are
- * escaped inside double quotes. Checked against Podman 5's generator.
+ * unescaped), so both are doubled; quotes and backslashes are escaped inside
+ * double quotes, and every control character (a raw carriage return or
+ * newline would end the line and start a new unit setting) becomes one of
+ * systemd's C escapes, which Quadlet and systemd decode back to the same
+ * byte. Checked against Podman 5's generator.
  */
 export function quadletQuote(value: string): string {
   if (/^[A-Za-z0-9_@./:,+=-]+$/.test(value)) return value;
@@ -30,9 +44,15 @@ export function quadletQuote(value: string): string {
     .replace(/\\/g, '\\\\')
     .replace(/"/g, '\\"')
     .replace(/%/g, '%%')
-    .replace(/\$/g, '$$$$')
-    .replace(/\n/g, '\\n');
-  return `"${escaped}"`;
+    .replace(/\$/g, '$$$$');
+  const controlFree = [...escaped]
+    .map((ch) =>
+      hasControlCharacter(ch)
+        ? (CONTROL_ESCAPES[ch] ?? `\\x${ch.charCodeAt(0).toString(16).padStart(2, '0')}`)
+        : ch,
+    )
+    .join('');
+  return `"${controlFree}"`;
 }
 
 const quote = quadletQuote;
@@ -111,6 +131,9 @@ function containerUnit(
     );
   }
   for (const [k, v] of Object.entries(spec.env)) lines.push(`Environment=${quote(`${k}=${v}`)}`);
+  // Secret-bearing env comes from the engine's secret store: the unit holds the secret's name, never its value.
+  for (const [k, name] of Object.entries(spec.secret_env ?? {}))
+    lines.push(`Secret=${quote(`${name},type=env,target=${k}`)}`);
   if (spec.entrypoint) {
     lines.push(
       `Entrypoint=${quote(spec.entrypoint.length === 1 ? spec.entrypoint[0]! : JSON.stringify(spec.entrypoint))}`,

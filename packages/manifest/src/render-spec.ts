@@ -15,6 +15,7 @@ import {
   templateContextFor,
 } from './render-context.ts';
 import type { Container, Manifest } from './schema.ts';
+import { memberEnv } from './secret-refs.ts';
 import { startOrder } from './start-order.ts';
 import { renderTemplate, type TemplateContext } from './templates.ts';
 
@@ -43,6 +44,12 @@ export interface LibpodSpec {
   entrypoint?: string[];
   command?: string[];
   env: Record<string, string>;
+  /**
+   * Env from engine secrets: variable → Podman secret name (libpod's
+   * `secret_env`). Only present when a member has one; the values live in the
+   * engine's secret store, never in the spec (secret-refs.ts).
+   */
+  secret_env?: Record<string, string>;
   labels: Record<string, string>;
   user?: string;
   work_dir?: string;
@@ -128,9 +135,7 @@ export function renderSpec(manifest: Manifest, member: string, ctx: RenderContex
     }
   }
 
-  const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(c.env)) env[k] = renderTemplate(v, tctx);
-  Object.assign(env, ctx.overrides?.env?.[c.name] ?? {});
+  const { env, secret } = memberEnv(manifest, c.name, ctx);
 
   const mounts: LibpodMount[] = [];
   const volumes: LibpodNamedVolume[] = [];
@@ -195,6 +200,8 @@ export function renderSpec(manifest: Manifest, member: string, ctx: RenderContex
     devices: c.devices.map((path) => ({ path })),
     stop_timeout: memberGrace(manifest, c),
   };
+  const secretEnv = Object.entries(secret);
+  if (secretEnv.length > 0) spec.secret_env = Object.fromEntries(secretEnv.map(([k, s]) => [k, s.name]));
   const entrypoint = renderAll(c.entrypoint, tctx);
   if (entrypoint) spec.entrypoint = entrypoint;
   const command = renderAll(c.command, tctx);

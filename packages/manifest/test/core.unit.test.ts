@@ -7,6 +7,10 @@ import {
   buildImageRef,
   canonicalJson,
   containerName,
+  engineSecretName,
+  engineSecretPrefix,
+  engineSecrets,
+  hasControlCharacter,
   LABELS,
   type Manifest,
   manifestHash,
@@ -17,6 +21,7 @@ import {
   type RenderContext,
   RenderError,
   renderKubeObjects,
+  quadletQuote,
   renderQuadlet,
   renderSpecs,
   renderTemplate,
@@ -172,6 +177,7 @@ const ctx: RenderContext = {
   dataRoot: '/srv/archy/apps/demo',
   hostIp: '192.168.1.5',
   secrets: { db_password: 'pw-1' },
+  secretNameKey: 'node-key',
   deps: {},
   images: {},
 };
@@ -211,7 +217,12 @@ test('libpod specs: sandbox defaults, labels with the spec hash, start order, ne
   assert.equal(db!.stop_timeout, 120);
   assert.equal(db!.stop_signal, 2);
   assert.equal(web!.stop_timeout, 30);
-  assert.deepEqual(db!.env, { POSTGRES_PASSWORD: 'pw-1' });
+  // The secret-bearing variable is a reference to an engine secret, never the value.
+  assert.deepEqual(db!.env, {});
+  assert.deepEqual(Object.keys(db!.secret_env ?? {}), ['POSTGRES_PASSWORD']);
+  assert.match(db!.secret_env!['POSTGRES_PASSWORD']!, /^archy-demo\.[0-9a-f]{20}$/);
+  assert.ok(!JSON.stringify(db).includes('pw-1'), 'the value appears nowhere in the spec');
+  assert.deepEqual(engineSecrets(m, ctx), { [db!.secret_env!['POSTGRES_PASSWORD']!]: 'pw-1' });
   assert.deepEqual(web!.env, { DB_HOST: 'archy-demo-db' });
   assert.deepEqual(db!.mounts, [
     {
@@ -234,6 +245,17 @@ test('the spec hash changes with what is created and only with that', () => {
   );
   const b = renderSpecs(m, { ...ctx, secrets: { db_password: 'pw-2' } })[0]!;
   assert.notEqual(b.labels[LABELS.specHash], a.labels[LABELS.specHash], 'a rotated secret is drift');
+  assert.notEqual(
+    b.secret_env?.['POSTGRES_PASSWORD'],
+    a.secret_env?.['POSTGRES_PASSWORD'],
+    'under a new name',
+  );
+  const otherKey = renderSpecs(m, { ...ctx, secretNameKey: 'another-node' })[0]!;
+  assert.notEqual(
+    otherKey.secret_env?.['POSTGRES_PASSWORD'],
+    a.secret_env?.['POSTGRES_PASSWORD'],
+    'the name depends on the node key: nobody without it can test a guessed value against it',
+  );
   const c = renderSpecs(m, {
     ...ctx,
     overrides: { env: { db: { TZ: 'UTC' } }, hostPorts: { 'web:8080': 18080 } },
@@ -412,6 +434,71 @@ test('Quadlet values are quoted for systemd: spaces, quotes, % and $ survive', (
   const web = renderQuadlet(m, ctx)[2]!.content;
   assert.match(web, /^Environment="MSG=say \\"hi\\" at 100%% for \$\$HOME"$/m);
   assert.match(web, /^Exec=--greeting "hello world"$/m);
+});
+
+test('Quadlet: a carriage return or any control character in an env value or a command stays inside its word', () => {
+  const m = valid((x) => {
+    x.containers[1]!.env = { MSG: 'one\r\nExecStartPre=/bin/evil\rtwo\ttab\u0001\u007f', DB_HOST: 'db' };
+    x.containers[1]!.command = ['--x', 'a\rExecStartPre=/bin/evil'];
+  });
+  const web = renderQuadlet(m, ctx)[2]!.content;
+  // No raw control character anywhere but the newlines between lines, so no line can be smuggled in.
+  for (const line of web.split('\n')) assert.ok(!hasControlCharacter(line), JSON.stringify(line));
+  assert.doesNotMatch(web, /^ExecStartPre=/m);
+  assert.match(web, /^Environment="MSG=one\\r\\nExecStartPre=\/bin\/evil\\rtwo\\ttab\\x01\\x7f"$/m);
+  assert.match(web, /^Exec=--x "a\\rExecStartPre=\/bin\/evil"$/m);
+  assert.equal(quadletQuote('\u0000\u001b\u0007\b\v\f'), '"\\x00\\x1b\\a\\b\\v\\f"');
+});
+
+test('Quadlet: a secret-bearing env var is a Secret= reference; the value is in no unit', () => {
+  const m = valid();
+  const units = renderQuadlet(m, ctx);
+  const db = units.find((u) => u.filename === 'archy-demo-db.container')!.content;
+  const [spec] = renderSpecs(m, ctx);
+  assert.match(
+    db,
+    new RegExp(
+      `^Secret=${spec!.secret_env!['POSTGRES_PASSWORD']!.replace(/\./g, '\\.')},type=env,target=POSTGRES_PASSWORD$`,
+      'm',
+    ),
+  );
+  for (const u of units) assert.ok(!u.content.includes('pw-1'), u.filename);
+});
+
+test('engine secret names: per app (no app’s prefix covers another’s), bounded, stable, value-dependent', () => {
+  const m = valid();
+  const names = Object.keys(engineSecrets(m, ctx));
+  assert.equal(names.length, 1);
+  assert.ok(names[0]!.startsWith(engineSecretPrefix('demo')));
+  assert.ok(!names[0]!.startsWith(engineSecretPrefix('dem')));
+  assert.ok(!`archy-demo-x.db.A.0`.startsWith(engineSecretPrefix('demo')), 'app demo-x is not app demo');
+  assert.deepEqual(Object.keys(engineSecrets(m, ctx)), names, 'pure');
+  const longId = `a${'-b'.repeat(31)}`;
+  const long = engineSecretName(longId, 'db', 'V'.repeat(300), 'x', 'k');
+  assert.ok(long.length <= 64 && long.startsWith(engineSecretPrefix(longId)), long);
+  assert.match(engineSecretPrefix(longId), /^archy-[a-z0-9-]+_[0-9a-f]{8}\.$/);
+  assert.notEqual(engineSecretPrefix(longId), engineSecretPrefix(`${longId.slice(0, -1)}c`));
+  assert.throws(() => engineSecretName('demo', 'db', 'V', 'x', ''), RenderError);
+});
+
+test('an env var using a dependency export rendered from that app’s secret is secret-bearing too', () => {
+  const m = valid((x) => {
+    x.containers[1]!.env = {
+      RPC: 'http://u:{{dep:node.rpc_password}}@{{dep:node.rpc_host}}',
+      HOST: '{{dep:node.rpc_host}}',
+    };
+    x.dependencies = [{ app: 'bitcoin-knots', as: 'node' }];
+    x.launch = undefined;
+  });
+  const [, web] = renderSpecs(m, {
+    ...ctx,
+    deps: { node: { rpc_host: 'archy-bitcoin-knots-main', rpc_password: 'dep-pw' } },
+    depApps: { node: 'bitcoin-knots' },
+    depSecretKeys: { node: ['rpc_password'] },
+  });
+  assert.deepEqual(web!.env, { HOST: 'archy-bitcoin-knots-main' });
+  assert.deepEqual(Object.keys(web!.secret_env ?? {}), ['RPC']);
+  assert.ok(!JSON.stringify(web).includes('dep-pw'));
 });
 
 test('Quadlet units cannot be extended by free text in an untrusted manifest', () => {

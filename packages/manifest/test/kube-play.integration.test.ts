@@ -107,7 +107,14 @@ secrets:
     writeFileSync(join(dataRoot, 'www', 'index.html'), 'served from the app data volume\n');
     // Rootless Podman cannot apply limits on cgroup v1 (this CI VM); production is v2.
     const cgroups = (await podman(['info', '--format', '{{.Host.CgroupsVersion}}'])).stdout.trim();
-    const ctx = { dataRoot, hostIp: '127.0.0.1', secrets: { token: 'abc123' }, deps: {}, images: {} };
+    const ctx = {
+      dataRoot,
+      hostIp: '127.0.0.1',
+      secrets: { token: 'abc123' },
+      secretNameKey: 'kube-check',
+      deps: {},
+      images: {},
+    };
     writeFileSync(kubeFile, renderKube(r.manifest, { ...ctx, omitResourceLimits: cgroups !== 'v2' }));
 
     const play = await podman(['kube', 'play', kubeFile]);

@@ -50,6 +50,10 @@ test('the real Quadlet generator accepts every rendered unit', (t) => {
         assert.match(line, /--stop-timeout \d+/, src.label);
       }
       assert.equal((out.match(/^TimeoutStopSec=/gm) ?? []).length, r.manifest.containers.length, src.label);
+      // Secret-bearing env reaches podman run as an engine secret reference (Quadlet's Secret=, Podman >= 4.5).
+      for (const u of units)
+        for (const [, ref] of u.content.matchAll(/^Secret=(\S+)$/gm))
+          assert.ok(out.includes(`--secret ${ref}`), `${src.label}: ${u.filename} passes --secret ${ref}`);
     }
   } finally {
     rmSync(base, { recursive: true, force: true });

@@ -66,7 +66,7 @@ export function countingClient(client: PodmanClient, counter: CallCounter): Podm
           };
         }
         if (
-          ['containers', 'images', 'networks', 'volumes'].includes(key) &&
+          ['containers', 'images', 'networks', 'volumes', 'secrets'].includes(key) &&
           typeof value === 'object' &&
           value !== null
         ) {
@@ -212,6 +212,8 @@ export async function startTestNode(): Promise<TestNode> {
       for (const c of await node.containers())
         await client.containers.remove(c.id, { force: true }).catch(() => false);
       for (const id of ids) await client.networks.remove(`archy-${id}`, { force: true }).catch(() => false);
+      for (const s of await client.secrets.list().catch(() => []))
+        if (s.name.startsWith(`archy-${runId}-`)) await client.secrets.remove(s.name).catch(() => false);
       state.close();
       client.close();
       rmSync(dataRoot, { recursive: true, force: true });

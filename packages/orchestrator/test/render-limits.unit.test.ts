@@ -63,6 +63,7 @@ async function specWith(engine: { info(): Promise<EngineInfo> }) {
     hostIp: '192.0.2.1',
     omitResourceLimits: !limits.apply,
     secretsOf: () => ({}),
+    secretNameKey: 'test-key',
     installed: () => undefined,
   });
   return { limits, spec: spec! };

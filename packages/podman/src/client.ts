@@ -5,6 +5,7 @@ import { type ExecOptions, type ExecResult, execInContainer } from './exec.ts';
 import { Transport } from './http.ts';
 import { Images } from './images.ts';
 import { Networks } from './networks.ts';
+import { Secrets } from './secrets.ts';
 import { parseEngine } from './parse.ts';
 import { defaultSocketPath, ensureService, type ServiceOptions, superviseService } from './service.ts';
 import { type EngineInfo, type EngineVersion, InfoSchema, VersionSchema } from './types.ts';
@@ -36,6 +37,7 @@ export class PodmanClient {
   readonly images: Images;
   readonly networks: Networks;
   readonly volumes: Volumes;
+  readonly secrets: Secrets;
   readonly #http: Transport;
   readonly #serviceOptions: ServiceOptions;
   readonly #supervise: boolean;
@@ -57,6 +59,7 @@ export class PodmanClient {
     this.images = new Images(this.#http);
     this.networks = new Networks(this.#http);
     this.volumes = new Volumes(this.#http);
+    this.secrets = new Secrets(this.#http);
   }
 
   /** Uses the service if it answers, otherwise starts it (detached) and waits for its socket. */

@@ -128,6 +128,7 @@ const conflictMessages = [
   /already in use/i,
   /already exists/i,
   /is being used/i,
+  /secret name in use/i,
 ];
 const notFoundMessages = [
   /no such (container|image|volume|network|exec session)/i,

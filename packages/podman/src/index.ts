@@ -26,6 +26,7 @@ export { LineAssembler, type LogLine, StreamDemuxer } from './log-demux.ts';
 export { ensureNetworkKeeper, KEEPER_LABEL, type KeeperEngine, NETWORK_KEEPER } from './network-keeper.ts';
 export { isZombie, type ProcStat, parseProcStat } from './proc-stat.ts';
 export { type NetworkSpec, Networks } from './networks.ts';
+export { type SecretInfo, Secrets } from './secrets.ts';
 export { API_PREFIX, buildPath, labelFilters } from './request.ts';
 export {
   defaultSocketPath,

@@ -17,6 +17,8 @@ export interface ContainerCreateSpec {
   command?: string[];
   entrypoint?: string[];
   env?: Record<string, string>;
+  /** Env from Podman secrets: variable → secret name (the engine reads the value at start). */
+  secret_env?: Record<string, string>;
   labels?: Record<string, string>;
   user?: string;
   work_dir?: string;

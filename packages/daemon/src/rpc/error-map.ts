@@ -49,6 +49,8 @@ const byCode: Record<string, RpcCodeValue> = {
   canonical_json: RpcCode.InvalidManifest,
   image_unresolved: RpcCode.OperationFailed,
   unknown_member: RpcCode.InvalidParams,
+  // The platform rendered without its node key: a bug of the platform, never of the manifest.
+  secret_key_missing: RpcCode.Internal,
   // registry
   malformed_document: RpcCode.CatalogRefused,
   bad_signature: RpcCode.CatalogRefused,

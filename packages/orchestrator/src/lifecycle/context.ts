@@ -4,10 +4,12 @@
 // its containers and network away.
 import {
   containerName,
+  engineSecrets,
   LABELS,
   type LibpodSpec,
   type Manifest,
   memberGrace,
+  renderSpecs,
   stopOrder,
   templateContextFor,
 } from '@archipelago/manifest';
@@ -17,6 +19,7 @@ import type { SecretStore } from '../secrets/store.ts';
 import type { InstalledApp } from '../state/apps.ts';
 import type { StateStore } from '../state/index.ts';
 import type { Engine } from '../runtime/engine.ts';
+import { ensureEngineSecrets, pruneEngineSecrets, referencedSecrets } from '../runtime/engine-secrets.ts';
 import { writeFiles } from '../runtime/files.ts';
 import { waitHealthy } from '../runtime/health-wait.ts';
 import { ensureImages } from '../runtime/images.ts';
@@ -58,6 +61,7 @@ export function renderInputs(deps: LifecycleDeps): RenderInputs {
     omitResourceLimits: deps.omitResourceLimits,
     // ensure(): creates a secret declared by a newer manifest and re-derives rpcauth lines every time.
     secretsOf: (app) => Object.fromEntries(deps.secrets.ensure(app.id, app.manifest.secrets)),
+    secretNameKey: deps.secrets.nodeKey(),
     installed: (id) => deps.state.apps.get(id),
   };
 }
@@ -118,19 +122,33 @@ export async function prepareStorage(deps: LifecycleDeps, app: InstalledApp, ctx
   for (const file of changed) ctx.log(`file ${file}: written`);
 }
 
-/** Creates every member's container in start order (kept when its spec is unchanged). */
+/**
+ * Creates every member's container in start order (kept when its spec is
+ * unchanged). The engine secrets the specs reference are stored first; once
+ * every member runs on the current ones, the app's stale ones are removed.
+ */
 export async function createMembers(
   deps: LifecycleDeps,
   app: InstalledApp,
   ctx: JobContext,
 ): Promise<LibpodSpec[]> {
-  const specs = renderSpecsFor(deps, app);
+  const rctx = renderContextFor(app, renderInputs(deps));
+  const specs = renderSpecs(app.manifest, rctx);
+  for (const name of await ensureEngineSecrets(deps.engine, engineSecrets(app.manifest, rctx)))
+    ctx.log(`secret ${name}: stored in the engine`);
   let done = 0;
   for (const spec of specs) {
     ctx.throwIfCancelled();
     const outcome = await createMember(deps.engine, spec);
     ctx.log(`container ${spec.name}: ${outcome}`);
     ctx.progress(++done / specs.length);
+  }
+  try {
+    for (const name of await pruneEngineSecrets(deps.engine, app.id, referencedSecrets(specs)))
+      ctx.log(`secret ${name}: removed (no member uses it any more)`);
+  } catch (error) {
+    // The members run; a stale secret left now goes with the next recreate or the uninstall.
+    ctx.log(`stale engine secrets not removed: ${error instanceof Error ? error.message : String(error)}`);
   }
   return specs;
 }
@@ -204,6 +222,8 @@ export async function removeContainers(
     if (await removeMember(deps.engine, container.name, grace))
       ctx.log(`container ${container.name}: removed`);
   }
+  // No container is left to read them; the next create stores them again from the secret store.
+  for (const name of await pruneEngineSecrets(deps.engine, appId)) ctx.log(`secret ${name}: removed`);
 }
 
 export async function removeAppNetwork(deps: LifecycleDeps, appId: string, ctx: JobContext): Promise<void> {

@@ -104,6 +104,7 @@ async function applyOne(action: Action, ctx: ApplyContext): Promise<void> {
       await ctx.source.prepare(appOf(ctx, action.app));
       await createMember(engine, spec);
       await startMember(engine, spec.name);
+      await ctx.source.pruneSecrets(appOf(ctx, action.app));
       return;
     }
     case 'recreate': {
@@ -113,6 +114,8 @@ async function applyOne(action: Action, ctx: ApplyContext): Promise<void> {
       await removeMember(engine, spec.name, action.graceSecs);
       await createMember(engine, spec);
       await startMember(engine, spec.name);
+      // The old container is gone: a secret only it referenced (a changed value) goes too.
+      await ctx.source.pruneSecrets(appOf(ctx, action.app));
       return;
     }
     case 'start': {

@@ -3,9 +3,10 @@
 // reconciler and the jobs can never disagree on what an app should look like.
 import { templateContextFor } from '@archipelago/manifest';
 import { type LifecycleDeps, renderInputs, renderSpecsFor } from '../lifecycle/context.ts';
+import { ensureEngineSecrets, pruneEngineSecrets, referencedSecrets } from '../runtime/engine-secrets.ts';
 import { writeFiles } from '../runtime/files.ts';
 import { ensureNetwork, ensureVolumes } from '../runtime/members.ts';
-import { renderContextFor } from '../runtime/render.ts';
+import { engineSecretsOf, renderContextFor } from '../runtime/render.ts';
 import type { InstalledApp } from '../state/apps.ts';
 import type { ReconcilableApp, ReconcileSource } from './source.ts';
 
@@ -21,6 +22,15 @@ export function lifecycleSource(deps: LifecycleDeps): ReconcileSource {
       if (app.manifest.containers.some((c) => c.network_mode === 'bridge'))
         await ensureNetwork(deps.engine, app.id);
       await ensureVolumes(deps.engine, deps.dataRoot, app.id, app.manifest, deps.podmanPath);
+      await ensureEngineSecrets(deps.engine, engineSecretsOf(installed(app), renderInputs(deps)));
+    },
+    pruneSecrets: async (app) => {
+      // Best effort: the member runs; a stale secret left now goes with the next recreate or the uninstall.
+      await pruneEngineSecrets(
+        deps.engine,
+        app.id,
+        referencedSecrets(renderSpecsFor(deps, installed(app))),
+      ).catch(() => undefined);
     },
     writeFiles: async (app) => {
       if (app.manifest.files.length === 0) return;

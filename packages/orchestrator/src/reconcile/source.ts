@@ -22,8 +22,13 @@ export interface ReconcileSource {
   specs(app: ReconcilableApp): readonly LibpodSpec[];
   /** An operator job is acting on the app right now. */
   busy(appId: string): boolean;
-  /** Makes sure the app's network and volumes exist (idempotent), before a member is created. */
+  /**
+   * Makes sure the app's network, volumes and engine secrets exist
+   * (idempotent), before a member is created.
+   */
   prepare(app: ReconcilableApp): Promise<void>;
+  /** After a member was (re)created: removes the app's engine secrets no current spec references. */
+  pruneSecrets(app: ReconcilableApp): Promise<void>;
   /** Renders the app's templated files and writes those that changed (idempotent). */
   writeFiles(app: ReconcilableApp): Promise<void>;
   setStatus(appId: string, status: AppStatus, detail: string): void;

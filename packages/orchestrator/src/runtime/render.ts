@@ -3,12 +3,14 @@
 // exports and its built images. Pure: everything it needs is passed in.
 import {
   dependencyAlias,
+  engineSecrets,
   type LibpodSpec,
   type Manifest,
   type RenderContext,
   renderSpecs,
   renderTemplate,
   templateContextFor,
+  templateRefs,
 } from '@archipelago/manifest';
 import type { Overrides } from '../state/types.ts';
 import { appDataDir } from './paths.ts';
@@ -31,6 +33,8 @@ export interface RenderInputs {
   omitResourceLimits?: boolean;
   /** Secret values of an app by name. */
   secretsOf: (app: RenderableApp) => Readonly<Record<string, string>>;
+  /** The node's key for the names of engine secrets (SecretStore.nodeKey). */
+  secretNameKey: string;
   /** An installed app by id (for dependencies). */
   installed: (appId: string) => RenderableApp | undefined;
 }
@@ -65,6 +69,7 @@ function baseContext(app: RenderableApp, inputs: RenderInputs): RenderContext {
     hostIp: inputs.hostIp,
     ...(inputs.omitResourceLimits === true ? { omitResourceLimits: true } : {}),
     secrets: inputs.secretsOf(app),
+    secretNameKey: inputs.secretNameKey,
     deps: {},
     images: app.images,
     overrides: { env: app.overrides.env, hostPorts: app.overrides.hostPorts },
@@ -80,18 +85,32 @@ export function exportsOf(app: RenderableApp, inputs: RenderInputs): Record<stri
   return out;
 }
 
+/** The export keys of an app rendered from its secrets: a dependent's env using one carries a secret. */
+export function secretExportKeys(manifest: Manifest): string[] {
+  return Object.entries(manifest.exports)
+    .filter(([, template]) => templateRefs(template).some((ref) => ref.kind === 'secret'))
+    .map(([key]) => key);
+}
+
 /** Everything the manifest renderers need for this app on this node. */
 export function renderContextFor(app: RenderableApp, inputs: RenderInputs): RenderContext {
   const ctx = baseContext(app, inputs);
   const deps: Record<string, Record<string, string>> = {};
   const depApps: Record<string, string> = {};
+  const depSecretKeys: Record<string, string[]> = {};
   for (const dep of resolveDependencies(app.manifest, inputs.installed)) {
     const depApp = dep.appId === undefined ? undefined : inputs.installed(dep.appId);
     if (depApp === undefined) continue;
     deps[dep.alias] = exportsOf(depApp, inputs);
     depApps[dep.alias] = depApp.id;
+    depSecretKeys[dep.alias] = secretExportKeys(depApp.manifest);
   }
-  return { ...ctx, deps, depApps };
+  return { ...ctx, deps, depApps, depSecretKeys };
+}
+
+/** The engine secrets the app's specs reference, name → value (stored before its members are created). */
+export function engineSecretsOf(app: RenderableApp, inputs: RenderInputs): Record<string, string> {
+  return engineSecrets(app.manifest, renderContextFor(app, inputs));
 }
 
 /** The create bodies of every member, dependencies first. */

@@ -24,13 +24,40 @@ import { generateSecretValue } from './generate.ts';
 import { generateRpcauthSalt, rpcauthLine } from './rpcauth.ts';
 
 const SALT_SUFFIX = '.salt';
+/**
+ * The node's key for naming engine secrets (manifest's secret-refs.ts), in the
+ * secrets root beside the apps' directories; no app id starts with a dot.
+ */
+const NODE_KEY_FILE = '.engine-secret-names.key';
 
 function isErrno(error: unknown, code: string): boolean {
   return error instanceof Error && 'code' in error && error.code === code;
 }
 
+function readValue(path: string, owner: string, name: string): string | undefined {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (error) {
+    if (isErrno(error, 'ENOENT')) return undefined;
+    throw new SecretError(
+      owner,
+      name,
+      `cannot be read (${isErrno(error, 'EACCES') ? 'permission denied' : 'I/O error'}).`,
+    );
+  }
+}
+
+function ensureMode(path: string, owner: string, name: string): void {
+  try {
+    if ((statSync(path).mode & 0o777) !== 0o600) chmodSync(path, 0o600);
+  } catch {
+    throw new SecretError(owner, name, 'has the wrong file mode and cannot be fixed.');
+  }
+}
+
 export class SecretStore {
   readonly #root: string;
+  #nodeKey: string | undefined;
 
   constructor(secretsRoot: string) {
     this.#root = secretsRoot;
@@ -41,12 +68,36 @@ export class SecretStore {
   }
 
   /**
+   * The node's key for the names of engine secrets: 32 random bytes, made
+   * once, 0600 in the 0700 secrets root. Not a secret value of any app, but
+   * whoever holds it can test a guessed value against a secret's name.
+   */
+  nodeKey(): string {
+    if (this.#nodeKey !== undefined) return this.#nodeKey;
+    this.#ensureRoot();
+    this.#nodeKey = this.#createAt(
+      this.#root,
+      NODE_KEY_FILE,
+      () => randomBytes(32).toString('hex'),
+      '(node)',
+    );
+    return this.#nodeKey;
+  }
+
+  /** The secrets root is 0700 whoever created it: the apps' directories and the node key live in it. */
+  #ensureRoot(): void {
+    mkdirSync(this.#root, { recursive: true, mode: 0o700 });
+    if ((statSync(this.#root).mode & 0o777) !== 0o700) chmodSync(this.#root, 0o700);
+  }
+
+  /**
    * Makes sure every declared secret exists and returns all values by name.
    * Plain secrets are created once; an rpcauth secret keeps its salt forever and
    * its line is re-derived from the password secret on every call.
    */
   ensure(appId: string, declared: readonly GeneratedSecret[]): Map<string, string> {
     const dir = this.dirOf(appId);
+    this.#ensureRoot();
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     chmodSync(dir, 0o700);
     const values = new Map<string, string>();
@@ -85,16 +136,7 @@ export class SecretStore {
 
   /** The current value of one secret, or undefined when it was never generated. */
   read(appId: string, name: string): string | undefined {
-    try {
-      return readFileSync(join(this.dirOf(appId), name), 'utf8');
-    } catch (error) {
-      if (isErrno(error, 'ENOENT')) return undefined;
-      throw new SecretError(
-        appId,
-        name,
-        `cannot be read (${isErrno(error, 'EACCES') ? 'permission denied' : 'I/O error'}).`,
-      );
-    }
+    return readValue(join(this.dirOf(appId), name), appId, name);
   }
 
   /** Every stored value of the app (salts included), for scrubbing logs. */
@@ -126,44 +168,41 @@ export class SecretStore {
   }
 
   #createOnce(appId: string, name: string, generate: () => string): string {
-    const path = join(this.dirOf(appId), name);
-    const existing = this.read(appId, name);
+    return this.#createAt(this.dirOf(appId), name, generate, appId);
+  }
+
+  /** Creates `dir/name` with a generated value unless it exists; the first writer's value wins. */
+  #createAt(dir: string, name: string, generate: () => string, owner: string): string {
+    const path = join(dir, name);
+    const existing = readValue(path, owner, name);
     if (existing !== undefined) {
-      this.#ensureMode(appId, name, path);
+      ensureMode(path, owner, name);
       return existing;
     }
-    const tmp = join(this.dirOf(appId), `.tmp-${name}-${randomBytes(6).toString('hex')}`);
+    const tmp = join(dir, `.tmp-${name}-${randomBytes(6).toString('hex')}`);
     writeFileSync(tmp, generate(), { mode: 0o600, flag: 'wx' });
     try {
       linkSync(tmp, path);
     } catch (error) {
-      if (!isErrno(error, 'EEXIST')) throw new SecretError(appId, name, 'cannot be stored.');
+      if (!isErrno(error, 'EEXIST')) throw new SecretError(owner, name, 'cannot be stored.');
       // Another writer won the race: its value is the one that counts.
     } finally {
       unlinkSync(tmp);
     }
-    const stored = this.read(appId, name);
-    if (stored === undefined) throw new SecretError(appId, name, 'vanished right after it was stored.');
+    const stored = readValue(path, owner, name);
+    if (stored === undefined) throw new SecretError(owner, name, 'vanished right after it was stored.');
     return stored;
   }
 
   #writeIfChanged(appId: string, name: string, value: string): void {
     const path = join(this.dirOf(appId), name);
     if (this.read(appId, name) === value) {
-      this.#ensureMode(appId, name, path);
+      ensureMode(path, appId, name);
       return;
     }
     const tmp = join(this.dirOf(appId), `.tmp-${name}-${randomBytes(6).toString('hex')}`);
     writeFileSync(tmp, value, { mode: 0o600, flag: 'wx' });
     // rename replaces atomically: readers see the old line or the new one, never half of one.
     renameSync(tmp, path);
-  }
-
-  #ensureMode(appId: string, name: string, path: string): void {
-    try {
-      if ((statSync(path).mode & 0o777) !== 0o600) chmodSync(path, 0o600);
-    } catch {
-      throw new SecretError(appId, name, 'has the wrong file mode and cannot be fixed.');
-    }
   }
 }

@@ -14,8 +14,11 @@ export interface HostFacts {
 
 export type SupervisionMode = { mode: 'systemd'; why: string } | { mode: 'daemon'; why: string };
 
-/** Quadlet arrived in Podman 4.4. */
-export const QUADLET_MIN_PODMAN: readonly [number, number] = [4, 4];
+/**
+ * Quadlet arrived in Podman 4.4, its `Secret=` key (how units pass secret env
+ * without writing the value) in 4.5: a 4.4 generator rejects such a unit.
+ */
+export const QUADLET_MIN_PODMAN: readonly [number, number] = [4, 5];
 
 export function versionAtLeast(version: string, min: readonly [number, number]): boolean {
   const m = /^(\d+)\.(\d+)/.exec(version.trim());
@@ -33,7 +36,7 @@ export function chooseSupervision(facts: HostFacts): SupervisionMode {
   if (facts.podmanVersion === undefined || !versionAtLeast(facts.podmanVersion, QUADLET_MIN_PODMAN)) {
     return {
       mode: 'daemon',
-      why: `Podman ${facts.podmanVersion ?? '(unknown version)'} has no Quadlet (needs 4.4 or later)`,
+      why: `Podman ${facts.podmanVersion ?? '(unknown version)'} has no Quadlet with secrets (needs 4.5 or later)`,
     };
   }
   return {

@@ -2,7 +2,7 @@
 // what the manifest package rendered: writes what changed, removes the units
 // of members (or apps) that are gone. The diff is pure; `syncUnitFiles` is the
 // edge that touches the disk, and `reloadSystemd` the one that runs systemctl.
-import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { SupervisionError, UnitOwnershipError } from './errors.ts';
@@ -75,6 +75,18 @@ async function readUnits(dir: string, appId: string): Promise<Map<string, string
   return out;
 }
 
+/**
+ * Units are the service user's alone: they name the app's engine secrets, its
+ * paths and ports, and systemd's user generator runs as that user. Files 0600
+ * in a 0700 folder, whoever created them and with whatever umask.
+ */
+const UNIT_MODE = 0o600;
+const DIR_MODE = 0o700;
+
+async function ensureMode(path: string, mode: number): Promise<void> {
+  if (((await stat(path)).mode & 0o777) !== mode) await chmod(path, mode);
+}
+
 /** Writes and removes unit files so the folder matches `wanted` (an empty list removes the app's units). */
 export async function syncUnitFiles(
   dir: string,
@@ -82,13 +94,21 @@ export async function syncUnitFiles(
   wanted: readonly UnitFile[],
 ): Promise<UnitDiff> {
   const diff = diffUnits(appId, await readUnits(dir, appId), wanted);
-  if (diff.write.length > 0) await mkdir(dir, { recursive: true, mode: 0o755 });
+  if (wanted.length > 0) {
+    await mkdir(dir, { recursive: true, mode: DIR_MODE });
+    await ensureMode(dir, DIR_MODE);
+  }
+  const writing = new Set(diff.write.map((u) => u.filename));
   for (const u of diff.write) {
     // Write then rename, so systemd's generator never reads half a unit.
     const tmp = join(dir, `.${u.filename}.tmp`);
-    await writeFile(tmp, u.content, { mode: 0o644 });
+    await rm(tmp, { force: true });
+    await writeFile(tmp, u.content, { mode: UNIT_MODE, flag: 'wx' });
+    await ensureMode(tmp, UNIT_MODE);
     await rename(tmp, join(dir, u.filename));
   }
+  // Units written before this rule (0644) are tightened even when their content is current.
+  for (const u of wanted) if (!writing.has(u.filename)) await ensureMode(join(dir, u.filename), UNIT_MODE);
   for (const n of diff.remove) await rm(join(dir, n), { force: true });
   return diff;
 }

@@ -9,7 +9,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { LABELS, loadManifestFile, type Manifest } from '@archipelago/manifest';
+import { engineSecretPrefix, LABELS, loadManifestFile, type Manifest } from '@archipelago/manifest';
 import { PodmanClient } from '@archipelago/podman';
 import { Orchestrator, type OrchestratorOptions } from '../../src/index.ts';
 import { StateStore } from '../../src/state/index.ts';
@@ -82,6 +82,10 @@ export async function removeAppsFromEngine(engine: PodmanClient, appIds: Iterabl
     }
     for (const v of await engine.volumes.list({ labels: { [LABELS.app]: appId } })) {
       await engine.volumes.remove(v.name, { force: true }).catch(() => false);
+    }
+    for (const s of await engine.secrets.list().catch(() => [])) {
+      if (s.name.startsWith(engineSecretPrefix(appId)))
+        await engine.secrets.remove(s.name).catch(() => false);
     }
   }
 }
