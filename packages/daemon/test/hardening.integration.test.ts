@@ -95,7 +95,10 @@ async function signIn(node: TestNode, client: ArchyClient): Promise<void> {
       return;
     } catch (e) {
       if (!(e instanceof RpcError) || e.code !== RpcCode.RateLimited) throw e;
-      await new Promise((r) => setTimeout(r, (e.data?.retryAfterSecs ?? 1) * 1000));
+      const wait = e.data?.retryAfterSecs ?? 1;
+      // The floods below leave at most a few failures: a long wait means more got through.
+      assert.ok(wait <= 10, `the throttle asks the operator to wait ${wait} s`);
+      await new Promise((r) => setTimeout(r, wait * 1000));
     }
   }
   assert.fail('could not sign in through the throttle');
@@ -162,23 +165,32 @@ describe('password throttle', () => {
     await signIn(node, node.browser());
   });
 
-  test('during a flood the web UI still answers, before the flood is over', async () => {
+  test('during a flood the web UI answers within a few password hashes, not behind the whole flood', async (t) => {
+    /** 200 concurrent calls with one UI request among them: how long the UI request took. */
+    const uiAmid = async (call: (i: number) => Promise<RawAnswer>) => {
+      const first = Array.from({ length: 100 }, (_, i) => call(i));
+      const asked = performance.now();
+      const ui = raw(node, { method: 'GET', path: '/' });
+      const second = Array.from({ length: 100 }, (_, i) => call(100 + i));
+      const [page, answers] = await Promise.all([ui, Promise.all([...first, ...second])]);
+      assert.equal(page.status, 200);
+      return { waited: page.at - asked, answers };
+    };
+    // Baselines from this run: the UI amid a flood of calls that hash nothing (the cost of 200
+    // connections on this machine), and one password check (one hash) on the idle daemon.
+    const cheap = await uiAmid(() => raw(node, { body: rpcBody('auth.session', {}) }));
+    const t1 = performance.now();
+    const one = await raw(node, { body: rpcBody('auth.login', { password: 'wrong-baseline' }) });
+    const hash = one.at - t1;
+    assert.equal(error(one)?.code, RpcCode.Unauthenticated);
     await signIn(node, browser);
-    const baseline = await raw(node, { method: 'GET', path: '/' });
-    assert.equal(baseline.status, 200);
-    const login = (i: number) => raw(node, { body: rpcBody('auth.login', { password: `wrong-${i}` }) });
-    const first = Array.from({ length: 100 }, (_, i) => login(i));
-    const ui = raw(node, { method: 'GET', path: '/' });
-    const second = Array.from({ length: 100 }, (_, i) => login(100 + i));
-    const [page, answers] = await Promise.all([ui, Promise.all([...first, ...second])]);
-    assert.equal(page.status, 200);
-    assert.equal(page.body, baseline.body);
-    const floodOver = Math.max(...answers.map((a) => a.at));
-    assert.ok(
-      page.at < floodOver,
-      `the UI answered ${(page.at - floodOver).toFixed(0)} ms after the last of the flood's answers`,
-    );
-    tally(answers);
+
+    const flood = await uiAmid((i) => raw(node, { body: rpcBody('auth.login', { password: `wrong-${i}` }) }));
+    tally(flood.answers);
+    const report = `UI amid the password flood ${flood.waited.toFixed(0)} ms; amid cheap calls ${cheap.waited.toFixed(0)} ms; one hash ${hash.toFixed(0)} ms`;
+    t.diagnostic(report);
+    // Unbounded, the hashes queued ahead of it in libuv's pool (dozens) delay the UI by dozens of hashes.
+    assert.ok(flood.waited < 2 * cheap.waited + 5 * hash, report);
   });
 });
 
