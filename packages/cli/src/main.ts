@@ -7,8 +7,9 @@ import { CliError, formatUnexpected } from './errors.ts';
 type CommandModule = { run(args: string[]): Promise<number> };
 type Loader = () => Promise<CommandModule>;
 
-// The whole command surface, one line each: `archy <group> <verb>` → module.
-const commands: Record<string, { summary: string; load: Loader }> = {
+// The whole command surface, one line each: `archy <group> <verb>` → module. `serviceUser`: the
+// command runs a node of its own on the service user's Podman, so as root it drops to that user.
+const commands: Record<string, { summary: string; load: Loader; serviceUser?: true }> = {
   'app validate': {
     summary: 'check manifests (file:line:col, field, message)',
     load: () => import('./commands/app-validate.ts'),
@@ -47,6 +48,7 @@ const commands: Record<string, { summary: string; load: Loader }> = {
   'app test': {
     summary: 'run the lifecycle gate for one local manifest',
     load: () => import('./commands/app-test.ts'),
+    serviceUser: true,
   },
   'job list': { summary: 'recent jobs', load: () => import('./commands/job-list.ts') },
   'job watch': { summary: 'follow a job’s stages live', load: () => import('./commands/job-watch.ts') },
@@ -78,8 +80,12 @@ const commands: Record<string, { summary: string; load: Loader }> = {
   gate: {
     summary: 'the production gate: every app through its whole lifecycle',
     load: () => import('./commands/gate.ts'),
+    serviceUser: true,
   },
 };
+
+/** Every command, as typed after `archy` (for tests that sweep the whole surface). */
+export const commandNames = (): string[] => Object.keys(commands);
 
 function usage(): string {
   const width = Math.max(...Object.keys(commands).map((k) => k.length));
@@ -101,8 +107,31 @@ export async function main(argv: string[]): Promise<number> {
     return 2;
   }
   const rest = argv.slice(key.split(' ').length);
-  const mod = await commands[key]!.load();
-  return mod.run(rest);
+  const command = commands[key]!;
+  if (command.serviceUser && process.getuid?.() === 0) {
+    const { planServiceUser, runAsServiceUser, serviceUserFacts } = await import('./client/service-user.ts');
+    const plan = planServiceUser(key, serviceUserFacts(argv));
+    if (plan.kind === 'reexec') return runAsServiceUser(plan);
+    // Help needs no service user; anything else cannot run as root.
+    const help = rest.includes('--help') || rest.includes('-h');
+    if (plan.kind === 'usage' && !help) throw new CliError('usage', plan.message, 2);
+  }
+  const mod = await command.load();
+  try {
+    return await mod.run(rest);
+  } catch (err) {
+    throw asUsageError(err, key);
+  }
+}
+
+/** node:util parseArgs rejects unknown or malformed options with a TypeError: that is a usage mistake, not a bug. */
+function asUsageError(err: unknown, key: string): unknown {
+  const code = (err as { code?: unknown } | null)?.code;
+  if (err instanceof TypeError && typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS_')) {
+    const first = err.message.split('. ')[0];
+    return new CliError('usage', `${first} (see archy ${key} --help)`, 2);
+  }
+  return err;
 }
 
 const isEntry = import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('/archy');

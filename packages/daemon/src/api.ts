@@ -286,7 +286,8 @@ export const methodSpecs = {
     params: z.strictObject({ password: z.string().min(1).max(1024) }),
     mutating: true,
     auth: 'public',
-    summary: 'Open a browser session (cookie) with the operator password; rate-limited per client.',
+    summary:
+      'Open a browser session (cookie) with the operator password; throttled per client (all of loopback is one client, IPv6 by /64) and overall: -32004 with data.retryAfterSecs.',
   },
   'auth.logout': {
     params: Empty,
@@ -298,7 +299,8 @@ export const methodSpecs = {
     params: z.strictObject({ current: z.string().min(1).max(1024), next: Password }),
     mutating: true,
     auth: 'session',
-    summary: 'Change the operator password; every other browser session is closed.',
+    summary:
+      'Change the operator password (the current one is checked under the same throttle as auth.login); every other browser session is closed.',
   },
   'auth.session': {
     params: Empty,

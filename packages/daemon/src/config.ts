@@ -52,6 +52,11 @@ export const Config = z.strictObject({
   engineSocket: z.string(),
   /** Host names (besides IP addresses, localhost and this machine's name) the UI may be reached by. */
   allowedHosts: z.array(z.string().min(1)),
+  /**
+   * Web origins (scheme://host:port) besides the daemon's own whose pages may call the API, e.g. a
+   * reverse proxy that serves the UI under another name or port. Any other Origin is refused.
+   */
+  allowedOrigins: z.array(z.string().url('must be an origin like https://node.example:443')),
 });
 export type Config = z.infer<typeof Config>;
 
@@ -71,6 +76,7 @@ export const defaults: Config = {
   reconcileScope: 'known',
   engineSocket: '',
   allowedHosts: [],
+  allowedOrigins: [],
 };
 
 type Key = keyof Config;

@@ -41,11 +41,28 @@ export class SetupRequiredError extends DaemonError {
   }
 }
 
+/** A password check refused before it ran (the throttle, or the hash queue full); data carries retryAfterSecs. */
 export class RateLimitedError extends DaemonError {
   readonly retryAfterSecs: number;
-  constructor(retryAfterSecs: number) {
-    super('auth.rate_limited', `Too many failed sign-in attempts; try again in ${retryAfterSecs} s.`);
+  constructor(retryAfterSecs: number, reason = 'Too many password attempts') {
+    super('auth.rate_limited', `${reason}; try again in ${retryAfterSecs} s.`);
     this.retryAfterSecs = retryAfterSecs;
+  }
+}
+
+export class SetupBusyError extends DaemonError {
+  constructor() {
+    super('auth.setup_busy', 'First-run setup is already being completed by another request.');
+  }
+}
+
+/** The request's Origin is not the daemon's own (a cross-site page calling the API). */
+export class OriginRefusedError extends DaemonError {
+  constructor(origin: string) {
+    super(
+      'http.origin_refused',
+      `Requests from the web origin ${origin} are refused: only pages served by this daemon (or an origin in the allowedOrigins setting) may call it.`,
+    );
   }
 }
 

@@ -1,12 +1,10 @@
-// Pure pieces of the daemon: config layering, the sign-in throttle, the event
+// Pure pieces of the daemon: config layering, the event
 // ring buffer, the error map, log redaction and password hashing.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { RpcCode } from '../src/api.ts';
 import { hashPassword, verifyPassword } from '../src/auth/password.ts';
-import { LoginThrottle } from '../src/auth/rate-limit.ts';
 import { defaults, loadConfig } from '../src/config.ts';
-import { RateLimitedError } from '../src/errors.ts';
 import { createLogger } from '../src/log.ts';
 import { PushCursor } from '../src/push/cursor.ts';
 import { EventHub } from '../src/push/hub.ts';
@@ -38,31 +36,6 @@ describe('config', () => {
   });
   test('the defaults object is valid', () => {
     assert.deepEqual(loadConfig([], {}), { ...defaults });
-  });
-});
-
-describe('login throttle', () => {
-  test('three failures are free, then the wait doubles; success clears it', () => {
-    const t = new LoginThrottle();
-    let now = 1_000_000;
-    for (let i = 0; i < 2; i++) {
-      t.check('a', now);
-      t.failed('a', now);
-    }
-    t.check('a', now);
-    t.failed('a', now); // third failure: 1 s wait
-    assert.throws(
-      () => t.check('a', now),
-      (e: unknown) => e instanceof RateLimitedError && e.retryAfterSecs === 1,
-    );
-    t.check('b', now); // other clients unaffected
-    now += 1000;
-    t.check('a', now);
-    t.failed('a', now); // fourth: 2 s
-    assert.throws(() => t.check('a', now + 1500), RateLimitedError);
-    t.check('a', now + 2000);
-    t.succeeded('a');
-    t.check('a', now + 2000);
   });
 });
 

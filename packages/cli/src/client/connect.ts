@@ -41,8 +41,29 @@ export interface Daemon {
   call<M extends MethodName>(method: M, params: MethodParams<M>): Promise<MethodResult<M>>;
 }
 
+/** The daemon's URL from ARCHY_URL: a mistyped one is a usage error that names the setting, not a crash later. */
+export function daemonUrl(env: NodeJS.ProcessEnv = process.env): string {
+  const raw = env['ARCHY_URL'] ?? DEFAULT_URL;
+  let parsed: URL | null = null;
+  try {
+    parsed = new URL(raw);
+  } catch {}
+  if (
+    !parsed ||
+    (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') ||
+    parsed.search ||
+    parsed.hash
+  )
+    throw new CliError(
+      'usage',
+      `ARCHY_URL "${raw}" is not the daemon's address: give an http(s) URL such as ${DEFAULT_URL}`,
+      2,
+    );
+  return raw.replace(/\/+$/, '');
+}
+
 export function connect(env: NodeJS.ProcessEnv = process.env): Daemon {
-  const url = env['ARCHY_URL'] ?? DEFAULT_URL;
+  const url = daemonUrl(env);
   const client = new ArchyClient({ url, token: readToken(env) });
   return {
     client,

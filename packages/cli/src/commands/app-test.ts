@@ -14,15 +14,18 @@ export async function run(args: string[]): Promise<number> {
       report: { type: 'string', default: 'human' },
       json: { type: 'boolean', default: false },
       out: { type: 'string' },
+      help: { type: 'boolean', default: false },
     },
   });
-  if (positionals.length !== 1) {
-    throw new CliError(
-      'USAGE',
-      'usage: archy app test <manifest-dir> [--repeat N] [--chaos] [--report human|tap|junit|json]',
-      2,
+  const usage =
+    'usage: archy app test <manifest-dir> [--repeat N] [--chaos] [--report human|tap|junit|json] [--out FILE]';
+  if (values.help) {
+    process.stdout.write(
+      `${usage}\n\n  The whole production gate for one local manifest, on a node of its own.\n`,
     );
+    return 0;
   }
+  if (positionals.length !== 1) throw new CliError('USAGE', usage, 2);
   const repeat = Number(values.repeat);
   if (!Number.isInteger(repeat) || repeat < 1)
     throw new CliError('USAGE', `--repeat must be a whole number (got "${values.repeat}")`, 2);

@@ -61,11 +61,35 @@ export function parseGateArgs(args: string[]): GateOptions {
   };
 }
 
+const userName = () => process.env['USER'] ?? String(process.getuid?.() ?? '?');
+
+function writeReport(file: string, text: string): void {
+  try {
+    writeFileSync(file, text);
+  } catch (err) {
+    // The run is over by now: keep its report on stdout rather than lose it.
+    process.stdout.write(text);
+    const code = (err as NodeJS.ErrnoException).code ?? String(err);
+    throw new CliError(
+      'GATE_OUTPUT',
+      `cannot write the report to --out ${file} (${code}, as user ${userName()}); it was printed above`,
+      1,
+    );
+  }
+}
+
 export async function runGateCommand(opts: GateOptions): Promise<number> {
   const { formatReport, reportPassed, runGate } = await import('@archipelago/gate');
   const { loadApps } = await import('@archipelago/gate/load');
-  const apps = await loadApps(opts.dirs, opts.apps).catch((err: Error) => {
-    throw new CliError('GATE_INPUT', err.message, 1);
+  const apps = await loadApps(opts.dirs, opts.apps).catch((err: NodeJS.ErrnoException) => {
+    const file = err.path ?? opts.dirs.join(', ');
+    const why =
+      err.code === 'ENOENT'
+        ? `cannot read the manifests at ${file}: it does not exist (name the directory with --dir DIR)`
+        : err.code === 'EACCES'
+          ? `cannot read the manifests at ${file}: permission denied for user ${userName()}`
+          : err.message;
+    throw new CliError('GATE_INPUT', why, 1);
   });
   const driver = opts.vm
     ? await (await import('@archipelago/gate/vm')).VmNode.start()
@@ -100,7 +124,7 @@ export async function runGateCommand(opts: GateOptions): Promise<number> {
     gate.catch(() => undefined);
     const report = await Promise.race([gate, interrupted]);
     const text = formatReport(report, opts.report);
-    if (opts.out) writeFileSync(opts.out, text);
+    if (opts.out) writeReport(opts.out, text);
     else process.stdout.write(text);
     return reportPassed(report) ? 0 : 1;
   } finally {

@@ -6,8 +6,9 @@
 // operator; it is accepted only on loopback connections and needs no CSRF.
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { SetupDoneError, SetupRequiredError, WrongPasswordError } from '../errors.ts';
+import { SetupBusyError, SetupDoneError, SetupRequiredError, WrongPasswordError } from '../errors.ts';
 import type { Redactor } from '../log.ts';
+import { HashSlots } from './hash-slots.ts';
 import { hashPassword, verifyPassword } from './password.ts';
 import type { LoginThrottle } from './rate-limit.ts';
 import type { AuthStore, SessionKind } from './store.ts';
@@ -27,6 +28,8 @@ const newToken = () => randomBytes(32).toString('base64url');
 export class Auth {
   readonly #store: AuthStore;
   readonly #throttle: LoginThrottle;
+  readonly #hashes: HashSlots;
+  #settingUp = false;
   readonly #sessionMs: number;
   readonly #redact: Redactor;
   readonly #now: () => number;
@@ -35,12 +38,15 @@ export class Auth {
   constructor(options: {
     store: AuthStore;
     throttle: LoginThrottle;
+    /** Bounds the password hashes in flight; default HASH_SLOTS running, HASH_QUEUE waiting. */
+    hashes?: HashSlots;
     sessionHours: number;
     redact: Redactor;
     now?: () => number;
   }) {
     this.#store = options.store;
     this.#throttle = options.throttle;
+    this.#hashes = options.hashes ?? new HashSlots();
     this.#sessionMs = options.sessionHours * 3600 * 1000;
     this.#redact = options.redact;
     this.#now = options.now ?? Date.now;
@@ -59,35 +65,72 @@ export class Auth {
   async setup(password: string): Promise<NewSession> {
     this.#redact.add(password);
     if (!this.setupRequired()) throw new SetupDoneError();
-    this.#store.setMeta('password_hash', await hashPassword(password));
+    // Two racing first-run requests must not both set a password: the first one holds setup until done.
+    if (this.#settingUp) throw new SetupBusyError();
+    this.#settingUp = true;
+    try {
+      const hash = await this.#hashes.run(() => hashPassword(password));
+      this.#store.setMeta('password_hash', hash);
+    } finally {
+      this.#settingUp = false;
+    }
     return this.#open('browser');
   }
 
   async login(password: string, client: string): Promise<NewSession> {
     this.#redact.add(password);
-    this.#throttle.check(client, this.#now());
+    await this.#checkPassword(password, client, async () => undefined);
+    return this.#open('browser');
+  }
+
+  async changePassword(session: Session, current: string, next: string, client: string): Promise<void> {
+    this.#redact.add(current);
+    this.#redact.add(next);
+    // The new hash is made in the same slot, only once the current password was right.
+    const hash = await this.#checkPassword(current, client, () => hashPassword(next));
+    this.#store.setMeta('password_hash', hash);
+    this.#store.deleteBrowserSessionsExcept(session.token);
+  }
+
+  /**
+   * The one way a password is checked (sign-in, password change): the attempt is reserved
+   * with the throttle before anything is awaited, so concurrent guesses never exceed what
+   * the throttle allows; the hash runs in a bounded slot; `andThen` runs in that slot only
+   * when the password was right.
+   */
+  async #checkPassword<T>(password: string, client: string, andThen: () => Promise<T>): Promise<T> {
     const stored = this.#store.getMeta('password_hash');
     if (stored === null) throw new SetupRequiredError();
-    if (!(await verifyPassword(password, stored))) {
-      this.#throttle.failed(client, this.#now());
+    const attempt = this.#throttle.reserve(client, this.#now());
+    let outcome: Promise<{ ok: false } | { ok: true; value: T }>;
+    try {
+      outcome = this.#hashes.run(async () =>
+        (await verifyPassword(password, stored))
+          ? { ok: true as const, value: await andThen() }
+          : { ok: false as const },
+      );
+    } catch (error) {
+      // Refused before the hash started (queue full): the password was not checked.
+      attempt.cancel();
+      throw error;
+    }
+    let result: Awaited<typeof outcome>;
+    try {
+      result = await outcome;
+    } catch (error) {
+      attempt.failed(this.#now());
+      throw error;
+    }
+    if (!result.ok) {
+      attempt.failed(this.#now());
       throw new WrongPasswordError();
     }
-    this.#throttle.succeeded(client);
-    return this.#open('browser');
+    attempt.succeeded();
+    return result.value;
   }
 
   logout(session: Session): void {
     this.#store.deleteSession(session.token);
-  }
-
-  async changePassword(session: Session, current: string, next: string): Promise<void> {
-    this.#redact.add(current);
-    this.#redact.add(next);
-    const stored = this.#store.getMeta('password_hash');
-    if (stored === null) throw new SetupRequiredError();
-    if (!(await verifyPassword(current, stored))) throw new WrongPasswordError();
-    this.#store.setMeta('password_hash', await hashPassword(next));
-    this.#store.deleteBrowserSessionsExcept(session.token);
   }
 
   /** The live session for a token, or null (unknown, expired, or a CLI token off loopback). */

@@ -1,8 +1,8 @@
 // The HTTP front: POST /rpc/v1 (JSON-RPC), the push channel's upgrade at
 // /rpc/v1/events, followed logs at /rpc/v1/logs, and the web UI for everything else. Security headers on
 // every answer, a body size limit, JSON only for RPC (a cross-site form cannot
-// send it without a preflight), and the session resolved from the cookie or a
-// CLI bearer token.
+// send it without a preflight), no foreign Origin (RPC and WebSockets), and the
+// session resolved from the cookie or a CLI bearer token.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { EVENTS_PATH, ICONS_PATH, LOGS_PATH, RPC_PATH, RpcCode } from '../api.ts';
 import type { Auth } from '../auth/auth.ts';
@@ -11,10 +11,12 @@ import type { Logger } from '../log.ts';
 import type { LogsChannel } from '../push/logs-socket.ts';
 import type { PushChannel } from '../push/socket.ts';
 import type { CallContext, Dispatcher } from '../rpc/dispatch.ts';
-import { BodyTooLargeError, readBody } from './body.ts';
+import { OriginRefusedError } from '../errors.ts';
+import { BodyTooLargeError, readBody, refuseBody } from './body.ts';
 import { isLoopback, readBearer, readSessionCookie, sessionCookie } from './cookies.ts';
 import { setSecurityHeaders } from './headers.ts';
 import { hostAllowed } from './host-check.ts';
+import { originAllowed, shownOrigin } from './origin-check.ts';
 import { serveStatic } from './static.ts';
 
 export interface HttpDeps {
@@ -29,9 +31,24 @@ export interface HttpDeps {
   icon(appId: string): Promise<{ bytes: Uint8Array; mediaType: string }>;
 }
 
-function rpcError(res: ServerResponse, status: number, code: number, message: string): void {
+const rpcErrorBody = (code: number, message: string, domainCode: string) =>
+  JSON.stringify({ jsonrpc: '2.0', id: null, error: { code, message, data: { code: domainCode } } });
+
+function rpcError(
+  res: ServerResponse,
+  status: number,
+  code: number,
+  message: string,
+  domainCode: string,
+): void {
   res.writeHead(status, { 'content-type': 'application/json' });
-  res.end(JSON.stringify({ jsonrpc: '2.0', id: null, error: { code, message } }));
+  res.end(rpcErrorBody(code, message, domainCode));
+}
+
+/** The retry-after of a single refused answer (a throttled sign-in), for the Retry-After header. */
+function retryAfter(answer: unknown): number | undefined {
+  const data = (answer as { error?: { data?: { retryAfterSecs?: unknown } } }).error?.data;
+  return typeof data?.retryAfterSecs === 'number' ? data.retryAfterSecs : undefined;
 }
 
 export function createHttpServer({ config, auth, dispatcher, push, logs, log, icon }: HttpDeps): Server {
@@ -41,18 +58,34 @@ export function createHttpServer({ config, auth, dispatcher, push, logs, log, ic
     res.setHeader('cache-control', 'no-store');
     if (req.method !== 'POST') {
       res.setHeader('allow', 'POST');
-      return rpcError(res, 405, RpcCode.InvalidRequest, 'Use POST for JSON-RPC calls.');
+      return rpcError(res, 405, RpcCode.InvalidRequest, 'Use POST for JSON-RPC calls.', 'http.method');
+    }
+    if (!originAllowed(req, config)) {
+      const error = new OriginRefusedError(shownOrigin(req));
+      return rpcError(res, 403, RpcCode.Forbidden, error.message, error.code);
     }
     const type = req.headers['content-type'] ?? '';
     if (!/^application\/json\b/i.test(type)) {
-      return rpcError(res, 415, RpcCode.InvalidRequest, 'Send JSON-RPC with Content-Type: application/json.');
+      return rpcError(
+        res,
+        415,
+        RpcCode.InvalidRequest,
+        'Send JSON-RPC with Content-Type: application/json.',
+        'http.content_type',
+      );
     }
     let body: string;
     try {
       body = await readBody(req, config.maxBodyBytes);
     } catch (error) {
       if (error instanceof BodyTooLargeError)
-        return rpcError(res, 413, RpcCode.InvalidRequest, error.message);
+        return refuseBody(
+          req,
+          res,
+          413,
+          { 'content-type': 'application/json' },
+          rpcErrorBody(RpcCode.InvalidRequest, error.message, error.code),
+        );
       throw error;
     }
     const loopback = isLoopback(req.socket.remoteAddress);
@@ -70,7 +103,11 @@ export function createHttpServer({ config, auth, dispatcher, push, logs, log, ic
       res.writeHead(204).end();
       return;
     }
-    res.writeHead(200, { 'content-type': 'application/json' });
+    const wait = Array.isArray(answer) ? undefined : retryAfter(answer);
+    res.writeHead(200, {
+      'content-type': 'application/json',
+      ...(wait === undefined ? {} : { 'retry-after': String(wait) }),
+    });
     res.end(JSON.stringify(answer));
   }
 
@@ -121,7 +158,7 @@ export function createHttpServer({ config, auth, dispatcher, push, logs, log, ic
         error: error instanceof Error ? error.message : String(error),
       });
       if (!res.headersSent)
-        rpcError(res, 500, RpcCode.Internal, 'Internal error in the daemon (see its log).');
+        rpcError(res, 500, RpcCode.Internal, 'Internal error in the daemon (see its log).', 'internal');
       else res.destroy();
     });
   });
@@ -129,6 +166,11 @@ export function createHttpServer({ config, auth, dispatcher, push, logs, log, ic
     const path = (req.url ?? '/').split('?')[0];
     if (!hostAllowed(req.headers.host, config.allowedHosts)) {
       socket.end('HTTP/1.1 421 Misdirected Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      return;
+    }
+    // A cross-site page may open a WebSocket (browsers send no preflight): same Origin rule as RPC.
+    if (!originAllowed(req, config)) {
+      socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
       return;
     }
     if (path === EVENTS_PATH) push.upgrade(req, socket, head);

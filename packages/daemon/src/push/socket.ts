@@ -14,26 +14,15 @@ import type { EventHub } from './hub.ts';
 const PING_MS = 30_000;
 
 /**
- * The checks every WebSocket of the daemon makes before it upgrades: a
- * same-origin page (or no Origin: the CLI), and a session like an RPC call's
- * (cookie, or a CLI bearer token on loopback). Answers the refusal itself and
+ * The check every WebSocket of the daemon makes before it upgrades (the HTTP
+ * front already refused a foreign Host or Origin): a session like an RPC
+ * call's (cookie, or a CLI bearer token on loopback). Answers the refusal itself and
  * returns undefined then.
  */
 export function authorizeUpgrade(req: IncomingMessage, socket: Duplex, auth: Auth): Session | undefined {
   const refuse = (status: string) => {
     socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
   };
-  const origin = req.headers.origin;
-  if (origin !== undefined) {
-    let host: string | null = null;
-    try {
-      host = new URL(origin).host;
-    } catch {}
-    if (host !== req.headers.host) {
-      refuse('403 Forbidden');
-      return undefined;
-    }
-  }
   const loopback = isLoopback(req.socket.remoteAddress);
   const session = auth.resolve(readBearer(req) ?? readSessionCookie(req), loopback);
   if (!session) {

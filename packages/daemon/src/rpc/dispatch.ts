@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { type MethodName, type MethodResult, methodSpecs, RpcCode, type ValidParams } from '../api.ts';
 import type { Auth, NewSession, Session } from '../auth/auth.ts';
+import { clientText } from '../client-text.ts';
 import { CsrfError, UnauthenticatedError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import { mapError } from './error-map.ts';
@@ -97,7 +98,7 @@ export class Dispatcher {
 
   async #call(method: string, rawParams: unknown, ctx: CallContext, id: Id): Promise<Answer> {
     if (!isMethod(method))
-      return failure(id, RpcCode.MethodNotFound, `Method not found: "${method}".`, {
+      return failure(id, RpcCode.MethodNotFound, `Method not found: "${clientText(method)}".`, {
         code: 'method_not_found',
       });
     const spec = methodSpecs[method];

@@ -15,6 +15,8 @@ const byCode: Record<string, RpcCodeValue> = {
   'auth.rate_limited': RpcCode.RateLimited,
   'auth.setup_done': RpcCode.Conflict,
   'auth.setup_required': RpcCode.Forbidden,
+  'auth.setup_busy': RpcCode.Conflict,
+  'http.origin_refused': RpcCode.Forbidden,
   not_found: RpcCode.NotFound,
   'manifest.source': RpcCode.InvalidManifest,
   not_available: RpcCode.NotImplemented,

@@ -44,7 +44,7 @@ export function createHandlers({ services, auth, installer, system }: HandlerDep
       return { ok: true };
     },
     'auth.changePassword': async (p, ctx) => {
-      await auth.changePassword(ctx.session!, p.current, p.next);
+      await auth.changePassword(ctx.session!, p.current, p.next, ctx.client);
       return { ok: true };
     },
     'auth.session': async (_p, ctx) => sessionInfo(auth, ctx.session),

@@ -1,0 +1,139 @@
+// The password throttle and the hash slots as pure logic (the clock is given):
+// attempts are reserved before the hash, so concurrency never exceeds the
+// allowance; addresses fall into the right buckets; the global ceiling holds
+// across buckets; the hash queue refuses instead of growing. The same attacks
+// against a real daemon are in throttle.integration.test.ts.
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { HashSlots } from '../src/auth/hash-slots.ts';
+import { clientBucket, LoginThrottle } from '../src/auth/rate-limit.ts';
+import { RateLimitedError } from '../src/errors.ts';
+import { clientText } from '../src/client-text.ts';
+
+const limited = (secs?: number) => (e: unknown) =>
+  e instanceof RateLimitedError &&
+  e.code === 'auth.rate_limited' &&
+  (secs === undefined || e.retryAfterSecs === secs);
+
+describe('client buckets', () => {
+  test('all of loopback is one client; IPv4 by address; IPv6 by /64', () => {
+    for (const a of ['127.0.0.1', '127.0.0.2', '127.255.3.4', '::1', '::ffff:127.0.0.9', '0:0:0:0:0:0:0:1'])
+      assert.equal(clientBucket(a), 'loopback', a);
+    assert.equal(clientBucket('192.168.1.20'), '192.168.1.20');
+    assert.equal(clientBucket('::ffff:192.168.1.20'), '192.168.1.20');
+    assert.equal(clientBucket('::ffff:c0a8:114'), '192.168.1.20');
+    assert.notEqual(clientBucket('192.168.1.20'), clientBucket('192.168.1.21'));
+    assert.equal(clientBucket('2001:db8:1:2:aaaa::1'), clientBucket('2001:db8:1:2:ffff:1:2:3'));
+    assert.equal(clientBucket('2001:db8:1:2::5%eth0'), '2001:db8:1:2::/64');
+    assert.notEqual(clientBucket('2001:db8:1:2::1'), clientBucket('2001:db8:1:3::1'));
+  });
+});
+
+describe('login throttle', () => {
+  test('three failures are free, then the wait doubles; success clears it', () => {
+    const t = new LoginThrottle();
+    let now = 1_000_000;
+    for (let i = 0; i < 3; i++) t.reserve('10.0.0.1', now).failed(now); // third failure: 1 s wait
+    assert.throws(() => t.reserve('10.0.0.1', now), limited(1));
+    t.reserve('10.0.0.2', now).cancel(); // other clients unaffected
+    now += 1000;
+    t.reserve('10.0.0.1', now).failed(now); // fourth: 2 s
+    assert.throws(() => t.reserve('10.0.0.1', now + 1500), limited(1));
+    t.reserve('10.0.0.1', now + 2000).succeeded();
+    for (let i = 0; i < 3; i++) t.reserve('10.0.0.1', now + 2000).failed(now + 2000);
+  });
+
+  test('concurrent attempts are reserved before any is checked: never more than the allowance', () => {
+    const t = new LoginThrottle();
+    const now = 5_000_000;
+    const admitted = [];
+    let refused = 0;
+    for (let i = 0; i < 200; i++) {
+      try {
+        admitted.push(t.reserve('127.0.0.1', now));
+      } catch (e) {
+        assert.ok(limited()(e));
+        refused++;
+      }
+    }
+    assert.equal(admitted.length, 3);
+    assert.equal(refused, 197);
+    for (const a of admitted) a.failed(now);
+    assert.throws(() => t.reserve('127.0.0.1', now), limited(1));
+    // Once released after the wait, one attempt at a time.
+    const one = t.reserve('127.0.0.1', now + 1000);
+    assert.throws(() => t.reserve('127.0.0.1', now + 1000), limited(1));
+    one.failed(now + 1000);
+  });
+
+  test('rotating through loopback addresses does not widen the allowance', () => {
+    const t = new LoginThrottle();
+    const now = 0;
+    let admitted = 0;
+    for (let i = 1; i <= 50; i++) {
+      try {
+        t.reserve(`127.0.0.${i}`, now).failed(now);
+        admitted++;
+      } catch {}
+    }
+    assert.equal(admitted, 3);
+  });
+
+  test('a cancelled attempt does not count', () => {
+    const t = new LoginThrottle();
+    for (let i = 0; i < 10; i++) t.reserve('10.0.0.1', 0).cancel();
+    for (let i = 0; i < 3; i++) t.reserve('10.0.0.1', 0).failed(0);
+    assert.throws(() => t.reserve('10.0.0.1', 0), limited());
+  });
+
+  test('a global ceiling bounds failures across many addresses, and lifts after its window', () => {
+    const t = new LoginThrottle();
+    let admitted = 0;
+    for (let i = 0; i < 1000; i++) {
+      const address = `2001:db8:${(i >> 8).toString(16)}:${(i & 255).toString(16)}::1`;
+      try {
+        t.reserve(address, 10_000).failed(10_000);
+        admitted++;
+      } catch (e) {
+        assert.ok(limited()(e));
+      }
+    }
+    assert.equal(admitted, 30);
+    assert.throws(() => t.reserve('203.0.113.9', 10_000 + 59_000), limited(1));
+    t.reserve('203.0.113.9', 10_000 + 60_000).succeeded();
+  });
+});
+
+describe('hash slots', () => {
+  test('a few run, a few wait, the rest are refused at once with a retry-after', async () => {
+    const slots = new HashSlots(2, 3);
+    const gates: (() => void)[] = [];
+    const work = () => new Promise<void>((resolve) => gates.push(resolve));
+    const runs = [0, 1, 2, 3, 4].map(() => slots.run(work));
+    assert.deepEqual(slots.load, { running: 2, waiting: 3 });
+    assert.throws(() => slots.run(work), limited(1));
+    // Finishing one lets exactly one waiting start.
+    await Promise.resolve();
+    assert.equal(gates.length, 2);
+    gates[0]!();
+    await runs[0];
+    await new Promise((r) => setImmediate(r));
+    assert.equal(gates.length, 3);
+    assert.deepEqual(slots.load, { running: 2, waiting: 2 });
+    for (let opened = 1; opened < 5; opened++) {
+      while (gates.length <= opened) await new Promise((r) => setImmediate(r));
+      gates[opened]!();
+    }
+    await Promise.all(runs);
+    assert.deepEqual(slots.load, { running: 0, waiting: 0 });
+  });
+});
+
+describe('client text in answers', () => {
+  test('cut to 64 characters, printable ASCII only', () => {
+    assert.equal(clientText('app.list'), 'app.list');
+    assert.equal(clientText('a'.repeat(100)), `${'a'.repeat(64)}…`);
+    assert.equal(clientText('x\u001b[31mred\n'), 'x?[31mred?');
+    assert.equal(clientText('é😀'), '??');
+  });
+});
