@@ -17,6 +17,7 @@ import { DEFAULT_RESTART_POLICY } from '../src/reconcile/backoff.ts';
 import { lifecycleSource } from '../src/reconcile/lifecycle-source.ts';
 import type { RestartPolicy } from '../src/reconcile/model.ts';
 import { type PassReport, Reconciler, type ReconcilerOptions } from '../src/reconcile/reconciler.ts';
+import { removeFileWriter } from '../src/runtime/file-writer.ts';
 import { ensureImages } from '../src/runtime/images.ts';
 import { detectResourceLimits } from '../src/runtime/limits.ts';
 import { SecretStore } from '../src/secrets/store.ts';
@@ -211,6 +212,7 @@ export async function startTestNode(): Promise<TestNode> {
       for (const r of reconcilers) await r.close();
       for (const c of await node.containers())
         await client.containers.remove(c.id, { force: true }).catch(() => false);
+      for (const id of ids) await removeFileWriter(client, id).catch(() => false);
       for (const id of ids) await client.networks.remove(`archy-${id}`, { force: true }).catch(() => false);
       state.close();
       client.close();
