@@ -3,6 +3,7 @@
 // fixture apps' images built once (cached by the hash of their inputs). Apps
 // get ids unique to the test run, and each test's reconciler only owns those,
 // so it never touches another test's containers.
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -216,7 +217,12 @@ export async function startTestNode(): Promise<TestNode> {
       for (const id of ids) await client.networks.remove(`archy-${id}`, { force: true }).catch(() => false);
       state.close();
       client.close();
-      rmSync(dataRoot, { recursive: true, force: true });
+      try {
+        rmSync(dataRoot, { recursive: true, force: true });
+      } catch {
+        // Files an app's data_uid owns inside the user namespace.
+        execFileSync('podman', ['unshare', 'rm', '-rf', dataRoot]);
+      }
     },
   };
   return node;
