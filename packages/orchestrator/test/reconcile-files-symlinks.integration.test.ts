@@ -96,7 +96,9 @@ describe('reconciler on real Podman: symlinks an app plants in its volume', { ti
     'cd /conf',
     // Moved, not removed: in a data_uid volume the directories the platform made are root's inside.
     'for d in absdir reldir; do [ -e $d ] && mv $d $d.$$; done',
-    'rm -f abs.conf rel.conf abs.conf.archy-tmp rel.conf.archy-tmp',
+    'rm -f abs.conf rel.conf abs.conf.archy-tmp rel.conf.archy-tmp fifo.conf',
+    // A reader that opened this would wait forever for a writer.
+    'mkfifo fifo.conf',
     'ln -s "$OUT_FILE" abs.conf; ln -s "$OUT_FILE" abs.conf.archy-tmp',
     'ln -s "$REL_FILE" rel.conf; ln -s "$REL_FILE" rel.conf.archy-tmp',
     'ln -s "$OUT_DIR" absdir; ln -s "$REL_DIR" reldir',
@@ -105,12 +107,13 @@ describe('reconciler on real Podman: symlinks an app plants in its volume', { ti
   const FILES_ONCE: Manifest['files'] = [
     { volume: 'conf', path: 'abs.conf', content: 'abs={{APP_ID}}\n', mode: '0640' },
     { volume: 'conf', path: 'rel.conf', content: 'rel={{APP_ID}}\n', mode: '0640' },
+    { volume: 'conf', path: 'fifo.conf', content: 'fifo={{APP_ID}}\n', mode: '0640' },
     { volume: 'conf', path: 'absdir/nested.conf', content: 'nested\n', mode: '0644' },
     { volume: 'conf', path: 'reldir/deeper/nested2.conf', content: 'nested2\n', mode: '0644' },
   ];
 
   for (const dataUid of [0, 1000]) {
-    test(`links planted at a file, its temp name and its parent directory are never followed (data_uid ${dataUid})`, async () => {
+    test(`links planted at a file, its temp name and its parent directory are never followed, a FIFO never read (data_uid ${dataUid})`, async () => {
       freshOutside();
       const base = `plant${dataUid}`;
       const vol = volumeDir(node.dataRoot, node.id(base), 'conf');
@@ -128,10 +131,13 @@ describe('reconciler on real Podman: symlinks an app plants in its volume', { ti
       for (let i = 0; i < 2; i++) await r.pass('tick');
       assert.deepEqual(snapshot(outside), before, 'nothing outside the volume was written or created');
       assert.equal(readFileSync(target, 'utf8'), ORIGINAL);
-      for (const name of ['abs', 'rel']) {
+      for (const name of ['abs', 'rel', 'fifo']) {
         const file = join(vol, `${name}.conf`);
         if (dataUid === 0) {
-          assert.ok(lstatSync(file).isFile(), `${name}.conf is a file again, not a link written through`);
+          assert.ok(
+            lstatSync(file).isFile(),
+            `${name}.conf is a file again, not a link written through or a FIFO read`,
+          );
           assert.equal(readFileSync(file, 'utf8'), `${name}=${app.id}\n`);
         } else {
           assert.equal(inside(['stat', '-c', '%F %u:%g %a', file]), 'regular file 1000:1000 640');
