@@ -3,6 +3,7 @@
 // fixture apps' images built once (cached by the hash of their inputs). Apps
 // get ids unique to the test run, and each test's reconciler only owns those,
 // so it never touches another test's containers.
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,6 +18,7 @@ import { DEFAULT_RESTART_POLICY } from '../src/reconcile/backoff.ts';
 import { lifecycleSource } from '../src/reconcile/lifecycle-source.ts';
 import type { RestartPolicy } from '../src/reconcile/model.ts';
 import { type PassReport, Reconciler, type ReconcilerOptions } from '../src/reconcile/reconciler.ts';
+import { removeFileWriter } from '../src/runtime/file-writer.ts';
 import { ensureImages } from '../src/runtime/images.ts';
 import { detectResourceLimits } from '../src/runtime/limits.ts';
 import { SecretStore } from '../src/secrets/store.ts';
@@ -211,12 +213,18 @@ export async function startTestNode(): Promise<TestNode> {
       for (const r of reconcilers) await r.close();
       for (const c of await node.containers())
         await client.containers.remove(c.id, { force: true }).catch(() => false);
+      for (const id of ids) await removeFileWriter(client, id).catch(() => false);
       for (const id of ids) await client.networks.remove(`archy-${id}`, { force: true }).catch(() => false);
       for (const s of await client.secrets.list().catch(() => []))
         if (s.name.startsWith(`archy-${runId}-`)) await client.secrets.remove(s.name).catch(() => false);
       state.close();
       client.close();
-      rmSync(dataRoot, { recursive: true, force: true });
+      try {
+        rmSync(dataRoot, { recursive: true, force: true });
+      } catch {
+        // Files an app's data_uid owns inside the user namespace.
+        execFileSync('podman', ['unshare', 'rm', '-rf', dataRoot]);
+      }
     },
   };
   return node;

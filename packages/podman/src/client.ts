@@ -1,3 +1,4 @@
+import { Archives } from './archive.ts';
 import { type BaseImageRecipe, baseImageRecipes, ensureBaseImage } from './base-images.ts';
 import { Containers } from './containers.ts';
 import { type EventStreamItem, type EventStreamOptions, streamEvents } from './events.ts';
@@ -34,6 +35,8 @@ export interface PodmanClientOptions {
 export class PodmanClient {
   readonly socketPath: string;
   readonly containers: Containers;
+  /** Files into and out of containers through the engine's copier (never through host paths). */
+  readonly archives: Archives;
   readonly images: Images;
   readonly networks: Networks;
   readonly volumes: Volumes;
@@ -56,6 +59,7 @@ export class PodmanClient {
       ...(options.defaultTimeoutMs ? { defaultTimeoutMs: options.defaultTimeoutMs } : {}),
     });
     this.containers = new Containers(this.#http);
+    this.archives = new Archives(this.#http);
     this.images = new Images(this.#http);
     this.networks = new Networks(this.#http);
     this.volumes = new Volumes(this.#http);

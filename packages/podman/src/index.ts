@@ -1,4 +1,5 @@
 // @archipelago/podman: the only code that talks to Podman.
+export { type ArchiveOptions, Archives } from './archive.ts';
 export {
   BASE_INPUTS_LABEL,
   type BaseImageRecipe,
@@ -36,7 +37,7 @@ export {
   serviceLogPath,
   superviseService,
 } from './service.ts';
-export { createTar, type TarEntry, tarChunks } from './tar.ts';
+export { createTar, readTar, type TarEntry, type TarReadEntry, tarChunks } from './tar.ts';
 export type {
   ContainerCreateSpec,
   ContainerInspect,

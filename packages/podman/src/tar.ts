@@ -120,3 +120,101 @@ export function* tarChunks(entries: Iterable<TarEntry>): Generator<Buffer> {
 export function createTar(entries: Iterable<TarEntry>): Buffer {
   return Buffer.concat([...tarChunks(entries)]);
 }
+
+// ------------------------------------------------------------------ reading
+
+/** One entry read back from an archive; `type` is 'other' for devices, FIFOs and hard links. */
+export interface TarReadEntry {
+  path: string;
+  type: 'file' | 'directory' | 'symlink' | 'other';
+  mode: number;
+  uid: number;
+  gid: number;
+  linkTarget: string;
+  data: Buffer;
+}
+
+function field(header: Buffer, offset: number, length: number): string {
+  const raw = header.subarray(offset, offset + length);
+  const end = raw.indexOf(0);
+  return raw.subarray(0, end === -1 ? length : end).toString('utf8');
+}
+
+function octal(header: Buffer, offset: number, length: number, name: string): number {
+  const text = field(header, offset, length).trim();
+  if (text === '') return 0;
+  if (!/^[0-7]+$/.test(text)) throw new TarError(`tar: the ${name} field "${text}" is not octal`);
+  return Number.parseInt(text, 8);
+}
+
+/** PAX extended header records: "<len> key=value\n". */
+function paxRecords(data: Buffer): Map<string, string> {
+  const out = new Map<string, string>();
+  let at = 0;
+  while (at < data.length) {
+    const space = data.indexOf(0x20, at);
+    if (space === -1) break;
+    const length = Number.parseInt(data.subarray(at, space).toString('ascii'), 10);
+    if (!Number.isInteger(length) || length <= 0) throw new TarError('tar: a PAX record has no valid length');
+    const record = data.subarray(space + 1, at + length - 1).toString('utf8');
+    const eq = record.indexOf('=');
+    if (eq > 0) out.set(record.slice(0, eq), record.slice(eq + 1));
+    at += length;
+  }
+  return out;
+}
+
+/**
+ * Reads a ustar/PAX/GNU archive such as the engine's archive endpoint sends:
+ * regular files with their data, everything else as headers only. Pure.
+ */
+export function readTar(archive: Buffer): TarReadEntry[] {
+  const out: TarReadEntry[] = [];
+  let at = 0;
+  let pax = new Map<string, string>();
+  let longName: string | undefined;
+  while (at + BLOCK <= archive.length) {
+    const header = archive.subarray(at, at + BLOCK);
+    if (header.every((b) => b === 0)) break;
+    const flag = String.fromCharCode(header[156] ?? 0);
+    const paxSize = pax.get('size');
+    const size = paxSize === undefined ? octal(header, 124, 12, 'size') : Number(paxSize);
+    if (!Number.isSafeInteger(size) || size < 0) throw new TarError('tar: an entry has no valid size');
+    const start = at + BLOCK;
+    if (start + size > archive.length) throw new TarError('tar: the archive ends inside an entry');
+    const data = archive.subarray(start, start + size);
+    at = start + Math.ceil(size / BLOCK) * BLOCK;
+    if (flag === 'x') {
+      pax = paxRecords(data);
+      continue;
+    }
+    if (flag === 'g') continue;
+    if (flag === 'L') {
+      longName = data.toString('utf8').replace(/\0+$/, '');
+      continue;
+    }
+    const prefix = field(header, 345, 155);
+    const name = field(header, 0, 100);
+    const path = pax.get('path') ?? longName ?? (prefix === '' ? name : `${prefix}/${name}`);
+    const type =
+      flag === '0' || flag === '\0' || flag === '7'
+        ? 'file'
+        : flag === '5'
+          ? 'directory'
+          : flag === '2'
+            ? 'symlink'
+            : 'other';
+    out.push({
+      path: path.replace(/\/$/, ''),
+      type,
+      mode: octal(header, 100, 8, 'mode') & 0o7777,
+      uid: Number(pax.get('uid') ?? octal(header, 108, 8, 'uid')),
+      gid: Number(pax.get('gid') ?? octal(header, 116, 8, 'gid')),
+      linkTarget: pax.get('linkpath') ?? field(header, 157, 100),
+      data: type === 'file' ? Buffer.from(data) : Buffer.alloc(0),
+    });
+    pax = new Map();
+    longName = undefined;
+  }
+  return out;
+}

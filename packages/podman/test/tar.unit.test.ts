@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { busyboxRootfsEntries } from '../src/base-images.ts';
-import { createTar, splitUstarPath, TarError, tarHeader } from '../src/tar.ts';
+import { createTar, readTar, splitUstarPath, TarError, tarHeader } from '../src/tar.ts';
 
 describe('tar writer', () => {
   test('headers are 512 bytes with a valid checksum', () => {
@@ -85,5 +85,53 @@ describe('tar writer', () => {
     assert.equal(byPath.get('tmp')?.mode, 0o1777);
     assert.equal(byPath.has('../evil'), false);
     assert.equal(entries.filter((e) => e.path === 'bin/sh').length, 1);
+  });
+});
+
+describe('tar reader', () => {
+  test('reads back what the writer wrote: paths, types, modes, owners, data', () => {
+    const entries = readTar(
+      createTar([
+        { path: 'conf', type: 'directory', mode: 0o750 },
+        { path: 'conf/a.conf', type: 'file', data: Buffer.from('x=1\n'), mode: 0o640, uid: 1000, gid: 1001 },
+        { path: 'conf/link', type: 'symlink', linkTarget: '/etc/passwd' },
+        { path: `${'d'.repeat(120)}/long.txt`, type: 'file', data: Buffer.alloc(700, 7) },
+      ]),
+    );
+    assert.deepEqual(
+      entries.map((e) => [e.path, e.type, e.mode, e.uid, e.gid, e.linkTarget, e.data.length]),
+      [
+        ['conf', 'directory', 0o750, 0, 0, '', 0],
+        ['conf/a.conf', 'file', 0o640, 1000, 1001, '', 4],
+        ['conf/link', 'symlink', 0o777, 0, 0, '/etc/passwd', 0],
+        [`${'d'.repeat(120)}/long.txt`, 'file', 0o644, 0, 0, '', 700],
+      ],
+    );
+    assert.equal(entries[1]?.data.toString(), 'x=1\n');
+  });
+
+  test("reads GNU tar's PAX long names; FIFOs come back as 'other' without data", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'archy-tar-'));
+    try {
+      const long = `${'n'.repeat(150)}.conf`;
+      writeFileSync(join(dir, long), 'long\n');
+      execFileSync('mkfifo', [join(dir, 'pipe')]);
+      const archive = execFileSync('tar', ['--format=pax', '-C', dir, '-cf', '-', long, 'pipe']);
+      const entries = readTar(archive);
+      assert.deepEqual(
+        entries.map((e) => [e.path, e.type, e.data.toString()]),
+        [
+          [long, 'file', 'long\n'],
+          ['pipe', 'other', ''],
+        ],
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('a cut-off archive is an error, not a short file', () => {
+    const archive = createTar([{ path: 'a', type: 'file', data: Buffer.alloc(2000, 1) }]);
+    assert.throws(() => readTar(archive.subarray(0, 1024)), /ends inside an entry/);
   });
 });

@@ -20,6 +20,7 @@ import type { InstalledApp } from '../state/apps.ts';
 import type { StateStore } from '../state/index.ts';
 import type { Engine } from '../runtime/engine.ts';
 import { ensureEngineSecrets, pruneEngineSecrets, referencedSecrets } from '../runtime/engine-secrets.ts';
+import { removeFileWriter } from '../runtime/file-writer.ts';
 import { writeFiles } from '../runtime/files.ts';
 import { waitHealthy } from '../runtime/health-wait.ts';
 import { ensureImages } from '../runtime/images.ts';
@@ -115,7 +116,7 @@ export async function prepareStorage(deps: LifecycleDeps, app: InstalledApp, ctx
   await ensureVolumes(deps.engine, deps.dataRoot, app.id, app.manifest, deps.podmanPath);
   const tctx = templateContextFor(app.manifest, renderContextFor(app, renderInputs(deps)));
   const changed = await writeFiles(
-    { appId: app.id, dataRoot: deps.dataRoot, volumes: app.manifest.volumes, podmanPath: deps.podmanPath },
+    { appId: app.id, dataRoot: deps.dataRoot, volumes: app.manifest.volumes, engine: deps.engine },
     app.manifest.files,
     tctx,
   );
@@ -200,7 +201,7 @@ export async function stopMembers(
 
 /**
  * Removes every container of the app (by label, so members dropped from the
- * manifest go too), dependents first, each with its grace.
+ * manifest go too), dependents first, each with its grace, and its file writer.
  */
 export async function removeContainers(
   deps: LifecycleDeps,
@@ -224,6 +225,8 @@ export async function removeContainers(
   }
   // No container is left to read them; the next create stores them again from the secret store.
   for (const name of await pruneEngineSecrets(deps.engine, appId)) ctx.log(`secret ${name}: removed`);
+  // The container the platform writes app files through goes with the members (made again on the next write).
+  await removeFileWriter(deps.engine, appId);
 }
 
 export async function removeAppNetwork(deps: LifecycleDeps, appId: string, ctx: JobContext): Promise<void> {

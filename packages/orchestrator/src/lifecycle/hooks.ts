@@ -16,7 +16,7 @@ export async function runPostInstall(deps: LifecycleDeps, app: InstalledApp, ctx
     appId: app.id,
     dataRoot: deps.dataRoot,
     volumes: app.manifest.volumes,
-    podmanPath: deps.podmanPath,
+    engine: deps.engine,
   };
   const tctx = () => templateContextFor(app.manifest, renderContextFor(app, renderInputs(deps)));
   for (const [index, step] of steps.entries()) {

@@ -40,7 +40,7 @@ export function lifecycleSource(deps: LifecycleDeps): ReconcileSource {
           appId: app.id,
           dataRoot: deps.dataRoot,
           volumes: app.manifest.volumes,
-          podmanPath: deps.podmanPath,
+          engine: deps.engine,
         },
         app.manifest.files,
         tctx,

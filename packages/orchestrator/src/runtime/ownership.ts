@@ -2,8 +2,10 @@
 // service user creates is owned by root *inside* the containers; a manifest
 // whose process runs as another uid (`data_uid`) needs its data owned by that
 // uid as the container sees it, which only `podman unshare` can do without
-// root. Once given away, such data can also only be read and written from
-// inside the namespace, where the service user is root.
+// root. Once given away, such data can also only be copied and removed from
+// inside the namespace, where the service user is root. Files inside app data
+// are never written from here: a shell in the namespace follows whatever
+// symlinks the app planted; runtime/files.ts writes through the engine's copier.
 //
 // The commands run through @archipelago/podman's namespace helper.
 import { statSync } from 'node:fs';
@@ -49,32 +51,4 @@ export async function ensureOwnedInside(
   if (stat.uid !== (process.getuid?.() ?? 0)) return false;
   await inNamespace(['chown', `${uid}:${gid}`, path], path, podmanPath);
   return true;
-}
-
-/** Reads a file from inside the namespace (for data the service user gave away); undefined when absent. */
-export async function readInside(path: string, podmanPath = 'podman'): Promise<string | undefined> {
-  try {
-    return await inNamespace(
-      ['sh', '-c', 'if [ -f "$1" ]; then cat "$1"; else exit 3; fi', 'sh', path],
-      path,
-      podmanPath,
-    );
-  } catch {
-    return undefined;
-  }
-}
-
-/** Writes a file from inside the namespace, atomically, with its mode and owner. */
-export async function writeInside(
-  path: string,
-  content: string | Buffer,
-  mode: string,
-  uid: number,
-  gid: number,
-  podmanPath = 'podman',
-): Promise<void> {
-  const script =
-    'set -e; mkdir -p "$(dirname "$1")"; cat > "$1.archy-tmp"; chmod "$2" "$1.archy-tmp"; ' +
-    'chown "$3" "$1.archy-tmp"; mv -f "$1.archy-tmp" "$1"';
-  await inNamespace(['sh', '-c', script, 'sh', path, mode, `${uid}:${gid}`], path, podmanPath, content);
 }

@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { engineSecretPrefix, LABELS, loadManifestFile, type Manifest } from '@archipelago/manifest';
 import { PodmanClient } from '@archipelago/podman';
 import { Orchestrator, type OrchestratorOptions } from '../../src/index.ts';
+import { removeFileWriter } from '../../src/runtime/file-writer.ts';
 import { StateStore } from '../../src/state/index.ts';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..');
@@ -77,6 +78,7 @@ export async function removeAppsFromEngine(engine: PodmanClient, appIds: Iterabl
     for (const c of await engine.containers.list({ labels: { [LABELS.app]: appId } })) {
       await engine.containers.remove(c.name, { force: true }).catch(() => false);
     }
+    await removeFileWriter(engine, appId).catch(() => false);
     for (const n of await engine.networks.list({ labels: { [LABELS.app]: appId } })) {
       await engine.networks.remove(n.name, { force: true }).catch(() => false);
     }
