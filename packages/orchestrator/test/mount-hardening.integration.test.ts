@@ -220,3 +220,48 @@ test('a kept volume whose subpath is a symlink planted by an earlier install is 
   assert.equal(existsSync(hostDir) && lstatSync(hostDir).isDirectory(), true);
   assert.equal((await o.uninstall(id, { purge: true }).done).state, 'succeeded');
 });
+
+test('oversize manifests never install, so app.list never carries them', () => {
+  const o = node.orchestrator;
+  const cases: Array<[string, Manifest | Record<string, unknown>, RegExp]> = [
+    [
+      'a 1 MB description',
+      { ...testManifest({ id: uniqueId('big') }), description: 'x'.repeat(1024 * 1024) },
+      /the manifest as JSON is \d+ bytes; at most 262144 bytes/,
+    ],
+    [
+      'a 5000-character description',
+      { ...testManifest({ id: uniqueId('long') }), description: 'x'.repeat(5000) },
+      /description: must be at most 4000 characters long/,
+    ],
+    [
+      '10,000 env entries',
+      (() => {
+        const m = testManifest({ id: uniqueId('env') }) as Record<string, unknown> & Manifest;
+        const env = Object.fromEntries(Array.from({ length: 10_000 }, (_, i) => [`V${i}`, '1']));
+        return { ...m, containers: [{ ...m.containers[0]!, env }] };
+      })(),
+      /containers\[0\]\.env: must have at most 256 env entries/,
+    ],
+    [
+      'a 100 KiB env value',
+      (() => {
+        const m = testManifest({ id: uniqueId('value') });
+        return { ...m, containers: [{ ...m.containers[0]!, env: { BIG: 'x'.repeat(100 * 1024) } }] };
+      })(),
+      /containers\[0\]\.env\.BIG: must be at most 32768 characters long/,
+    ],
+  ];
+  for (const [what, value, message] of cases) {
+    assert.throws(
+      () => o.install(value, { grants: [] }),
+      (e: Error & { code?: string }) => e.code === 'manifest.invalid' && message.test(e.message),
+      what,
+    );
+  }
+  const ids = new Set(cases.map(([, v]) => (v as { id: string }).id));
+  assert.equal(
+    o.listApps().some((a) => ids.has(a.id)),
+    false,
+  );
+});
