@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { buildImageRef, type Manifest } from '@archipelago/manifest';
-import { resolveBuildContext } from '@archipelago/podman';
+import { BuildFailedError, resolveBuildContext } from '@archipelago/podman';
 import { OrchestratorError } from '../errors.ts';
 import { buildInputsHash } from './build-inputs.ts';
 import type { Engine } from './engine.ts';
@@ -78,7 +78,11 @@ export async function ensureImages(
           join(base, member.build.context),
           member.build.containerfile,
           base,
-        );
+        ).catch((err: unknown) => {
+          throw err instanceof BuildFailedError
+            ? new ImageSourceError(appId, member.name, `${err.message}.`)
+            : err;
+        });
         const context = resolved.dir;
         const hash = buildInputsHash(context, resolved.containerfile, member.build.args);
         ref = buildImageRef(appId, member.name, hash);
