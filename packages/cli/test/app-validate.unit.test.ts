@@ -158,3 +158,20 @@ test('a directory of app directories stands for all of them, checked as a set', 
     /ok .*many\/one\/manifest\.yml \(one\)\nok .*many\/two\/manifest\.yml \(two\)\n2 manifests: 2 valid/,
   );
 });
+
+test('an oversize manifest (issue #28): a 1 MB description and a file over 256 KiB are refused, naming the field', async () => {
+  const longDescription = write(
+    'long-description',
+    manifest('long-description').replace('description: Test app.', `description: ${'x'.repeat(4001)}`),
+  );
+  const described = await capture([longDescription]);
+  assert.equal(described.code, 1);
+  assert.match(described.out, /description: must be at most 4000 characters long/);
+  const huge = write(
+    'huge',
+    manifest('huge').replace('description: Test app.', `description: ${'x'.repeat(1024 * 1024)}`),
+  );
+  const big = await capture([huge]);
+  assert.equal(big.code, 1);
+  assert.match(big.out, /the manifest file is \d+ bytes; at most 262144 bytes \(256 KiB\) are allowed/);
+});

@@ -35,7 +35,9 @@ export {
 } from './templates.ts';
 export { startOrder, stopOrder } from './start-order.ts';
 export { canonicalJson, manifestHash, sha256OfCanonical } from './canonical-json.ts';
-export { dependencyAlias, isEngineSocketPath, templatedStrings } from './semantics.ts';
+export { dependencyAlias, templatedStrings } from './semantics.ts';
+export { isWithin, normaliseHostPath, type PlatformPaths, refusedHostPath } from './host-paths.ts';
+export { LIMITS } from './limits.ts';
 export { parseImageRef, type ImageRef } from './image-ref.ts';
 export { COPY_FROM_HOST_ALLOWLIST, LINUX_CAPABILITIES, SIGNAL_NUMBERS } from './capabilities.ts';
 export {

@@ -3,6 +3,7 @@
 // (packages/manifest/schema/manifest.v1.schema.json). Shape only lives here;
 // rules that relate fields to each other live in semantics.ts.
 import { z } from 'zod';
+import { atMost, atMostChars, LIMITS } from './limits.ts';
 
 /** A DNS label: lowercase letters, digits and '-', 1–63 chars, no leading/trailing '-'. */
 export const DnsLabel = z
@@ -26,8 +27,30 @@ export const STOP_SIGNALS = [
 ] as const;
 
 const Port = z.number().int().min(1).max(65535);
+/** A string of at most `max` characters (limits.ts), with an error that says so. */
+const Text = (max: number) => z.string().max(max, atMostChars(max));
+/** An array of at most `max` items: `what` names them in the error ("env entries"). */
+const List = <T extends z.ZodType>(item: T, max: number, what: string) =>
+  z.array(item).max(max, atMost(max, what));
+/** A record of at most `max` entries; the limit reaches the JSON Schema as maxProperties. */
+const Dict = <K extends z.core.$ZodRecordKey, V extends z.ZodType>(
+  key: K,
+  value: V,
+  max: number,
+  what: string,
+) =>
+  z
+    .record(key, value)
+    .refine((r) => Object.keys(r).length <= max, { message: atMost(max, what), abort: true })
+    .meta({ maxProperties: max });
+/** One argument, env value or export: bounded so a huge value fails here, not at container start. */
+const Value = Text(LIMITS.value);
+const Args = List(Value, LIMITS.args, 'arguments');
 const Seconds = (min: number, max: number) => z.number().int().min(min).max(max);
-const EnvName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name');
+const EnvName = z
+  .string()
+  .max(256, atMostChars(256))
+  .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name');
 /** Control characters (newlines above all) have no place in a path and would break unit files. */
 export function hasControlCharacter(text: string): boolean {
   for (let i = 0; i < text.length; i++) {
@@ -39,6 +62,7 @@ export function hasControlCharacter(text: string): boolean {
 const RelPath = z
   .string()
   .min(1)
+  .max(LIMITS.path, atMostChars(LIMITS.path))
   .refine((p) => !hasControlCharacter(p), 'must not contain control characters')
   .refine(
     (p) => !p.startsWith('/') && !p.split('/').includes('..'),
@@ -46,6 +70,7 @@ const RelPath = z
   );
 const AbsPath = z
   .string()
+  .max(LIMITS.path, atMostChars(LIMITS.path))
   .regex(/^\//, 'must be an absolute path')
   .refine((p) => !hasControlCharacter(p), 'must not contain control characters')
   .refine((p) => !p.split('/').includes('..'), 'must not contain ".." (paths never escape their root)');
@@ -55,11 +80,12 @@ const AbsPath = z
 export const HttpProbe = z.strictObject({
   type: z.literal('http'),
   port: Port.describe('container port the probe connects to'),
-  path: z.string().startsWith('/').default('/'),
+  path: Text(LIMITS.url).startsWith('/').default('/'),
   /** Statuses that count as success; default any 2xx or 3xx. */
   expect_status: z
     .array(z.number().int().min(100).max(599))
     .min(1)
+    .max(32, atMost(32, 'statuses'))
     .optional()
     .describe('Statuses that count as success; default any 2xx or 3xx.'),
   scheme: z.enum(['http', 'https']).default('http'),
@@ -70,7 +96,7 @@ export const TcpProbe = z.strictObject({
 });
 export const ExecProbe = z.strictObject({
   type: z.literal('exec'),
-  command: z.array(z.string()).min(1).describe('runs inside the container; exit 0 means success'),
+  command: Args.min(1).describe('runs inside the container; exit 0 means success'),
 });
 export const Probe = z.discriminatedUnion('type', [HttpProbe, TcpProbe, ExecProbe]);
 
@@ -98,7 +124,7 @@ export const Health = z.discriminatedUnion('type', [
 export const ProgressProbe = z.strictObject({
   container: DnsLabel,
   probe: Probe,
-  json_field: z.string().optional(),
+  json_field: Text(LIMITS.shortText).optional(),
   interval_secs: Seconds(1, 3600).default(30),
 });
 
@@ -118,8 +144,7 @@ export const BuildSource = z.strictObject({
   /** Containerfile relative to the context. */
   containerfile: RelPath.default('Containerfile').describe('Containerfile relative to the context.'),
   /** Pinned build arguments (part of the build's cache key). */
-  args: z
-    .record(EnvName, z.string())
+  args: Dict(EnvName, Value, LIMITS.buildArgs, 'build arguments')
     .default({})
     .describe("Pinned build arguments (part of the build's cache key)."),
 });
@@ -175,33 +200,31 @@ export const Container = z
     name: DnsLabel.describe(
       'Member name: a DNS label unique in the app. The container is named `archy-<app>-<name>`.',
     ),
-    image: z.string().min(1).optional(),
+    image: Text(LIMITS.url).min(1).optional(),
     build: BuildSource.optional(),
-    entrypoint: z.array(z.string()).optional(),
-    command: z.array(z.string()).optional(),
+    entrypoint: Args.optional(),
+    command: Args.optional(),
     working_dir: AbsPath.optional(),
     /** `uid[:gid]` inside the container. */
     user: z
       .string()
       .regex(/^[0-9]+(:[0-9]+)?$/, 'must be "uid" or "uid:gid" (numbers)')
       .optional(),
-    env: z.record(EnvName, z.string()).default({}),
-    ports: z.array(PortMapping).default([]),
+    env: Dict(EnvName, Value, LIMITS.envEntries, 'env entries').default({}),
+    ports: List(PortMapping, LIMITS.memberList, 'port mappings').default([]),
     /**
      * Container ports reachable only on the app's network (and by probes),
      * not published on the host: a database's 5432, an RPC port for dependents.
      */
-    expose: z.array(Port).default([]),
-    volumes: z.array(VolumeMount).default([]),
+    expose: List(Port, LIMITS.memberList, 'exposed ports').default([]),
+    volumes: List(VolumeMount, LIMITS.memberList, 'volume mounts').default([]),
     health: Health.optional(),
     /** Members of this app that must be started (and healthy, if they have a health check) first. */
-    depends_on: z
-      .array(DnsLabel)
+    depends_on: List(DnsLabel, LIMITS.memberList, 'members')
       .default([])
       .describe('Members of this app that must be started (and healthy, if they have a health check) first.'),
     /** Extra DNS names on the app's network (the member name is always one). */
-    network_aliases: z
-      .array(DnsLabel)
+    network_aliases: List(DnsLabel, LIMITS.memberList, 'aliases')
       .default([])
       .describe("Extra DNS names on the app's network (the member name is always one)."),
     /** "host" needs the "host_network" permission; "none" isolates the member. */
@@ -216,11 +239,15 @@ export const Container = z
       .describe('Run a tiny init as PID 1 so SIGTERM is honoured and zombies are reaped.'),
     read_only_rootfs: z.boolean().default(false),
     /** Linux capabilities added on top of `--cap-drop=ALL`; each needs a "capability" permission. */
-    capabilities: z
-      .array(z.string().regex(/^[A-Z_]+$/, 'must be a capability name like NET_BIND_SERVICE'))
-      .default([]),
+    capabilities: List(
+      z.string().regex(/^[A-Z_]+$/, 'must be a capability name like NET_BIND_SERVICE'),
+      LIMITS.memberList,
+      'capabilities',
+    ).default([]),
     /** Host devices; each needs a "device" permission. */
-    devices: z.array(AbsPath).default([]).describe('Host devices; each needs a "device" permission.'),
+    devices: List(AbsPath, LIMITS.memberList, 'devices')
+      .default([])
+      .describe('Host devices; each needs a "device" permission.'),
     resources: Resources.default({}),
     /** Overrides the app's `stop_grace_secs` for this member. */
     stop_grace_secs: Seconds(1, 3600)
@@ -252,7 +279,7 @@ export const VolumeDecl = z.strictObject({
     .boolean()
     .default(false)
     .describe('Data that can be rebuilt (a blockchain, a cache): not backed up before an update.'),
-  description: z.string().optional(),
+  description: Text(LIMITS.shortText).optional(),
 });
 
 export const SecretKind = z.enum(['hex', 'base64', 'password', 'alphanumeric', 'uuid', 'rpcauth']);
@@ -271,12 +298,11 @@ export const GeneratedSecret = z
       .optional()
       .describe('Length in characters (password, alphanumeric) or bytes (hex, base64).'),
     /** rpcauth only: the RPC user name, and the secret that holds its password. */
-    user: z
-      .string()
+    user: Text(LIMITS.shortText)
       .optional()
       .describe('rpcauth only: the RPC user name, and the secret that holds its password.'),
-    password_secret: z.string().optional(),
-    description: z.string().optional(),
+    password_secret: Text(LIMITS.shortText).optional(),
+    description: Text(LIMITS.shortText).optional(),
   })
   .describe('Generated once at install; never regenerated while it exists.');
 
@@ -286,11 +312,9 @@ export const FileTemplate = z.strictObject({
   /** Path inside that volume. */
   path: RelPath.describe('Path inside that volume.'),
   /** Content with templates; rendered on install and on every reconcile pass, written only when it changed. */
-  content: z
-    .string()
-    .describe(
-      'Content with templates; rendered on install and on every reconcile pass, written only when it changed.',
-    ),
+  content: Text(LIMITS.fileContent).describe(
+    'Content with templates; rendered on install and on every reconcile pass, written only when it changed.',
+  ),
   mode: z
     .string()
     .regex(/^0[0-7]{3}$/, 'must be an octal mode like "0640"')
@@ -301,7 +325,7 @@ export const HookStep = z.union([
   z.strictObject({
     exec: z.strictObject({
       container: DnsLabel,
-      command: z.array(z.string()).min(1),
+      command: Args.min(1),
       timeout_secs: Seconds(1, 3600).default(120),
     }),
   }),
@@ -320,8 +344,7 @@ export const Dependency = z.strictObject({
   /** The app depended on. */
   app: DnsLabel.describe('The app depended on.'),
   /** Apps that satisfy the dependency as well (e.g. bitcoin-core for bitcoin-knots). */
-  alternatives: z
-    .array(DnsLabel)
+  alternatives: List(DnsLabel, LIMITS.dependencies, 'alternatives')
     .default([])
     .describe('Apps that satisfy the dependency as well (e.g. bitcoin-core for bitcoin-knots).'),
   /** Name used in `{{dep:NAME.KEY}}`; defaults to `app`. */
@@ -338,31 +361,33 @@ export const Launch = z.strictObject({
   container: DnsLabel.describe('Member that serves the UI.'),
   /** Its container port; must be published in that member's `ports`. */
   port: Port.describe("Its container port; must be published in that member's `ports`."),
-  path: z.string().startsWith('/').default('/'),
+  path: Text(LIMITS.url).startsWith('/').default('/'),
   scheme: z.enum(['http', 'https']).default('http'),
 });
+
+const Reason = Text(LIMITS.reason).min(1);
 
 export const Permission = z.discriminatedUnion('kind', [
   z.strictObject({
     kind: z.literal('host_path'),
     path: AbsPath,
     read_only: z.boolean().default(true),
-    reason: z.string().min(1),
+    reason: Reason,
   }),
-  z.strictObject({ kind: z.literal('host_network'), reason: z.string().min(1) }),
+  z.strictObject({ kind: z.literal('host_network'), reason: Reason }),
   z.strictObject({
     kind: z.literal('capability'),
     name: z.string().regex(/^[A-Z_]+$/),
-    reason: z.string().min(1),
+    reason: Reason,
   }),
-  z.strictObject({ kind: z.literal('device'), path: AbsPath, reason: z.string().min(1) }),
-  z.strictObject({ kind: z.literal('privileged_ports'), reason: z.string().min(1) }),
+  z.strictObject({ kind: z.literal('device'), path: AbsPath, reason: Reason }),
+  z.strictObject({ kind: z.literal('privileged_ports'), reason: Reason }),
 ]);
 
 export const Credential = z.strictObject({
-  label: z.string().min(1),
+  label: Text(LIMITS.shortText).min(1),
   /** Template, usually `{{secret:NAME}}` or a fixed user name. */
-  value: z.string().describe('Template, usually `{{secret:NAME}}` or a fixed user name.'),
+  value: Value.describe('Template, usually `{{secret:NAME}}` or a fixed user name.'),
   /** Hidden until the operator asks to reveal it. */
   secret: z.boolean().default(true).describe('Hidden until the operator asks to reveal it.'),
 });
@@ -380,55 +405,49 @@ export const Manifest = z.strictObject({
     .max(63)
     .regex(/^[0-9A-Za-z][0-9A-Za-z.+_-]*$/, 'must be a version like 1.2.3')
     .refine((v) => /[0-9]/.test(v), 'must contain a digit'),
-  description: z.string().min(1),
+  description: Text(LIMITS.description).min(1),
   tagline: z.string().max(120).optional(),
-  category: z.string().min(1),
-  icon: z.string().optional(),
-  developer: z.string().min(1),
-  license: z.string().min(1),
-  website: z.string().url().optional(),
-  source_code: z.string().url().optional(),
-  release_notes: z.string().optional(),
+  category: Text(LIMITS.shortText).min(1),
+  icon: Text(LIMITS.url).optional(),
+  developer: Text(LIMITS.shortText).min(1),
+  license: Text(LIMITS.shortText).min(1),
+  website: Text(LIMITS.url).url().optional(),
+  source_code: Text(LIMITS.url).url().optional(),
+  release_notes: Text(LIMITS.release_notes).optional(),
 
-  containers: z
-    .array(Container)
+  containers: List(Container, LIMITS.containers, 'members')
     .min(1)
     .describe('The members of the app’s stack, each its own container; started in depends_on order.'),
-  volumes: z
-    .record(DnsLabel, VolumeDecl)
+  volumes: Dict(DnsLabel, VolumeDecl, LIMITS.volumes, 'volumes')
     .default({})
     .describe('Data the app keeps, by name; members mount them with `volume:`.'),
-  secrets: z
-    .array(GeneratedSecret)
+  secrets: List(GeneratedSecret, LIMITS.secrets, 'secrets')
     .default([])
     .describe('Secrets generated once at install and used as `{{secret:NAME}}`.'),
   /** Values this app offers its dependents as `{{dep:<this app>.KEY}}` (templates in this app's context). */
-  exports: z
-    .record(z.string().regex(/^[a-z][a-z0-9_]*$/), z.string())
+  exports: Dict(z.string().regex(/^[a-z][a-z0-9_]*$/), Value, LIMITS.exports, 'exports')
     .default({})
     .describe(
       "Values this app offers its dependents as `{{dep:<this app>.KEY}}` (templates in this app's context).",
     ),
-  dependencies: z
-    .array(Dependency)
+  dependencies: List(Dependency, LIMITS.dependencies, 'dependencies')
     .default([])
     .describe('Other apps this one needs; their exports are `{{dep:ALIAS.KEY}}`.'),
-  files: z
-    .array(FileTemplate)
+  files: List(FileTemplate, LIMITS.files, 'files')
     .default([])
     .describe('Config files rendered from templates into volumes, kept up to date on every reconcile.'),
-  hooks: z.strictObject({ post_install: z.array(HookStep).default([]) }).default({ post_install: [] }),
+  hooks: z
+    .strictObject({ post_install: List(HookStep, LIMITS.hooks, 'hook steps').default([]) })
+    .default({ post_install: [] }),
   launch: Launch.optional().describe('Where the app’s web UI is: the member and its published port.'),
   ready: ReadyProbe.optional().describe(
     'Readiness beyond health; dependents with condition "ready" wait for it.',
   ),
   progress: ProgressProbe.optional().describe('Reports a percentage while the app is loading.'),
-  credentials: z
-    .array(Credential)
+  credentials: List(Credential, LIMITS.credentials, 'credentials')
     .default([])
     .describe('What the operator is shown to log in (usually generated secrets).'),
-  permissions: z
-    .array(Permission)
+  permissions: List(Permission, LIMITS.permissions, 'permissions')
     .default([])
     .describe('What the app may do beyond the sandbox, each with a reason; the operator grants them.'),
   /** Seconds each member gets to stop after SIGTERM before it is killed (a Bitcoin node needs minutes). */

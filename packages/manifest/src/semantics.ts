@@ -3,32 +3,12 @@
 // field path it is about; positions are added by the caller.
 import { posix } from 'node:path';
 import { COPY_FROM_HOST_ALLOWLIST, LINUX_CAPABILITIES } from './capabilities.ts';
+import { refusedHostPath } from './host-paths.ts';
 import { checkImageRef } from './image-ref.ts';
-import { error, type Finding, type PathSegment, warning } from './issues.ts';
+import { error, type Finding, formatPath, type PathSegment, warning } from './issues.ts';
 import { grantFor, permissionKey, permissionUses } from './permissions.ts';
 import type { Container, Manifest, Probe } from './schema.ts';
 import { TEMPLATE_FORMS, templateRefs } from './templates.ts';
-
-/** Where a container-engine socket lives, or a directory that contains one. */
-const ENGINE_SOCKET = [
-  /podman\.sock$/,
-  /docker\.sock$/,
-  /containerd\.sock$/,
-  /crio\.sock$/,
-  /^\/run\/podman(\/|$)/,
-  /^\/var\/run\/docker/,
-  /^\/run\/docker/,
-  /^\/var\/run\/podman(\/|$)/,
-  /^\/run\/user\/[0-9]+\/podman(\/|$)/,
-  /^\/run\/containerd(\/|$)/,
-];
-const SOCKET_ANCESTORS = new Set(['/', '/run', '/var', '/var/run', '/run/user']);
-
-export function isEngineSocketPath(path: string): boolean {
-  // Normalise `//` and `/./` first so spelling a path differently cannot slip past.
-  const p = posix.normalize(path).replace(/\/+$/, '') || '/';
-  return SOCKET_ANCESTORS.has(p) || /^\/run\/user\/[0-9]+$/.test(p) || ENGINE_SOCKET.some((re) => re.test(p));
-}
 
 /** Every templated string in the manifest with its field path. */
 export function templatedStrings(m: Manifest): Array<{ at: PathSegment[]; text: string }> {
@@ -353,12 +333,13 @@ function checkVolumes(m: Manifest, out: Finding[]): void {
           );
         }
       } else if ('host_path' in v) {
-        if (isEngineSocketPath(v.host_path)) {
+        const why = refusedHostPath(v.host_path);
+        if (why !== undefined) {
           out.push(
             error(
               [...at, 'host_path'],
-              'refused_engine_socket',
-              `"${v.host_path}" is or contains a container engine socket; mounting it is refused, whatever permissions are declared`,
+              'refused_host_path',
+              `"${v.host_path}" ${why}; mounting it is refused, whatever permissions are declared`,
             ),
           );
         }
@@ -411,6 +392,68 @@ function checkVolumes(m: Manifest, out: Finding[]): void {
   }
 }
 
+/** A subpath as a list of components: `a/./b/` → ['a', 'b']; the volume root is []. */
+function subpathParts(subpath: string | undefined): string[] {
+  if (subpath === undefined) return [];
+  return posix
+    .normalize(subpath)
+    .split('/')
+    .filter((s) => s !== '' && s !== '.');
+}
+
+/**
+ * No member may mount a volume writable at an ancestor of a subpath some member
+ * (itself included) mounts from it. The engine follows symlinks in a bind
+ * source, so a container that can write `<volume>/a` could replace `a/b` with a
+ * symlink to any host directory, and the member mounting subpath `a/b` would
+ * get that directory when it next starts. The orchestrator also walks every
+ * subpath before creating a member (runtime/subpaths.ts); with this rule no
+ * container can race that walk.
+ */
+function checkSubpathAncestors(m: Manifest, out: Finding[]): void {
+  interface Mount {
+    member: string;
+    at: PathSegment[];
+    volume: string;
+    parts: string[];
+    writable: boolean;
+    subpath: boolean;
+  }
+  const mounts: Mount[] = [];
+  m.containers.forEach((c, ci) => {
+    c.volumes.forEach((v, vi) => {
+      if (!('volume' in v) || m.volumes[v.volume]?.kind !== 'bind') return;
+      mounts.push({
+        member: c.name,
+        at: ['containers', ci, 'volumes', vi],
+        volume: v.volume,
+        parts: subpathParts(v.subpath),
+        writable: !v.read_only,
+        subpath: v.subpath !== undefined && subpathParts(v.subpath).length > 0,
+      });
+    });
+  });
+  for (const w of mounts) {
+    if (!w.writable) continue;
+    const below = mounts.find(
+      (s) =>
+        s.subpath &&
+        s.volume === w.volume &&
+        s.parts.length > w.parts.length &&
+        w.parts.every((part, i) => s.parts[i] === part),
+    );
+    if (below === undefined) continue;
+    const where = w.parts.length === 0 ? 'its root' : `subpath "${w.parts.join('/')}"`;
+    out.push(
+      error(
+        [...w.at, w.parts.length === 0 ? 'volume' : 'subpath'],
+        'subpath_parent_writable',
+        `member "${w.member}" mounts volume "${w.volume}" (${where}) writable, above subpath "${below.parts.join('/')}" that member "${below.member}" mounts (${formatPath(below.at)}): a container that can write a subpath's parent could swap it for a symlink to a host directory; mount it read_only: true, or mount a sibling subpath`,
+      ),
+    );
+  }
+}
+
 function checkHooks(m: Manifest, out: Finding[]): void {
   const byName = members(m);
   m.hooks.post_install.forEach((step, i) => {
@@ -442,7 +485,8 @@ function checkPermissions(m: Manifest, out: Finding[]): void {
   });
   for (const use of permissionUses(m)) {
     // A refused path is reported as refused; asking for a permission would suggest it could be granted.
-    if (use.kind === 'host_path' && use.path !== undefined && isEngineSocketPath(use.path)) continue;
+    if (use.kind === 'host_path' && use.path !== undefined && refusedHostPath(use.path) !== undefined)
+      continue;
     const grant = grantFor(m, use);
     const key = permissionKey(use);
     if (!grant) {
@@ -468,13 +512,11 @@ function checkPermissions(m: Manifest, out: Finding[]): void {
     }
   }
   m.permissions.forEach((p, i) => {
-    if (p.kind === 'host_path' && isEngineSocketPath(p.path)) {
+    if (p.kind !== 'host_path') return;
+    const why = refusedHostPath(p.path);
+    if (why !== undefined) {
       out.push(
-        error(
-          ['permissions', i, 'path'],
-          'refused_engine_socket',
-          `"${p.path}" is or contains a container engine socket; it cannot be granted`,
-        ),
+        error(['permissions', i, 'path'], 'refused_host_path', `"${p.path}" ${why}; it cannot be granted`),
       );
     }
   });
@@ -720,6 +762,7 @@ export function checkSemantics(m: Manifest): Finding[] {
   checkProbesAndLaunch(m, out);
   checkDependsOn(m, out);
   checkVolumes(m, out);
+  checkSubpathAncestors(m, out);
   checkHooks(m, out);
   checkPermissions(m, out);
   checkSecrets(m, out);

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { type Finding, formatPath, type Issue, type PathSegment } from './issues.ts';
+import { LIMITS } from './limits.ts';
 import { type Locator, noPositions, yamlLocator } from './positions.ts';
 import { Manifest } from './schema.ts';
 import { checkSemantics } from './semantics.ts';
@@ -137,13 +138,44 @@ function validateWith(value: unknown, source: ManifestSource): ParseResult {
   return { ok: true, manifest: parsed.data, warnings, source };
 }
 
-/** Validates an already-parsed value (e.g. a manifest embedded in a catalog). */
+/** The one issue of a manifest larger than LIMITS.manifestBytes (checked before parsing: never parse a huge input). */
+function tooLarge(file: string, bytes: number, what: string): ParseResult {
+  const issue: Issue = {
+    file,
+    line: 1,
+    column: 1,
+    path: '',
+    message: `the manifest ${what} is ${bytes} bytes; at most ${LIMITS.manifestBytes} bytes (${LIMITS.manifestBytes / 1024} KiB) are allowed`,
+    code: 'manifest.too_large',
+    severity: 'error',
+  };
+  return { ok: false, errors: [issue], warnings: [], source: { file, locate: noPositions } };
+}
+
+/** The size of a value as JSON text, or undefined when it is not JSON (a cycle, a BigInt: the schema refuses it anyway). */
+function jsonBytes(value: unknown): number | undefined {
+  try {
+    const text = JSON.stringify(value);
+    return text === undefined ? undefined : Buffer.byteLength(text, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Validates an already-parsed value (e.g. a manifest embedded in a catalog, or
+ * handed to the orchestrator). Its JSON text is held to the same size limit as a file.
+ */
 export function validateManifestValue(value: unknown, source: string): ParseResult {
+  const bytes = jsonBytes(value);
+  if (bytes !== undefined && bytes > LIMITS.manifestBytes) return tooLarge(source, bytes, 'as JSON');
   return validateWith(value, { file: source, locate: noPositions });
 }
 
 /** Parses YAML text; every issue names file:line:column and the field path. */
 export function parseManifest(text: string, file: string): ParseResult {
+  const bytes = Buffer.byteLength(text, 'utf8');
+  if (bytes > LIMITS.manifestBytes) return tooLarge(file, bytes, 'file');
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, version: '1.2' });
   const source: ManifestSource = { file, locate: yamlLocator(doc, lineCounter) };
@@ -199,6 +231,9 @@ export async function loadManifestFile(path: string): Promise<ParseResult> {
   let file = path;
   try {
     if ((await stat(path)).isDirectory()) file = join(path, 'manifest.yml');
+    // Refuse a huge file before reading it all into memory.
+    const size = (await stat(file)).size;
+    if (size > LIMITS.manifestBytes) return tooLarge(file, size, 'file');
     const text = await readFile(file, 'utf8');
     return parseManifest(text, file);
   } catch (err) {

@@ -270,8 +270,8 @@ const cases: Case[] = [
       ];
     },
     errors: [
-      'containers[1].volumes[1].host_path: "/run/user/1000/podman/podman.sock" is or contains a container engine socket; mounting it is refused, whatever permissions are declared [refused_engine_socket]',
-      'permissions[0].path: "/run/user/1000/podman/podman.sock" is or contains a container engine socket; it cannot be granted [refused_engine_socket]',
+      'containers[1].volumes[1].host_path: "/run/user/1000/podman/podman.sock" is or contains a container engine socket or its storage; mounting it is refused, whatever permissions are declared [refused_host_path]',
+      'permissions[0].path: "/run/user/1000/podman/podman.sock" is or contains a container engine socket or its storage; it cannot be granted [refused_host_path]',
     ],
   },
   {
@@ -280,7 +280,7 @@ const cases: Case[] = [
       m.containers[1].volumes.push({ host_path: '/var/run', target: '/host-run' });
     },
     errors: [
-      'containers[1].volumes[1].host_path: "/var/run" is or contains a container engine socket; mounting it is refused, whatever permissions are declared [refused_engine_socket]',
+      'containers[1].volumes[1].host_path: "/var/run" holds the platform, the engine socket or the homes of users below it; mounting it is refused, whatever permissions are declared [refused_host_path]',
     ],
   },
   {
@@ -290,8 +290,8 @@ const cases: Case[] = [
       m.permissions = [{ kind: 'host_path', path: '/run/user', reason: 'Runtime files.' }];
     },
     errors: [
-      'containers[1].volumes[1].host_path: "/run/user//1000/" is or contains a container engine socket; mounting it is refused, whatever permissions are declared [refused_engine_socket]',
-      'permissions[0].path: "/run/user" is or contains a container engine socket; it cannot be granted [refused_engine_socket]',
+      'containers[1].volumes[1].host_path: "/run/user//1000/" is a runtime directory of a user (the engine socket, the systemd user bus); mounting it is refused, whatever permissions are declared [refused_host_path]',
+      'permissions[0].path: "/run/user" is a runtime directory of a user (the engine socket, the systemd user bus); it cannot be granted [refused_host_path]',
     ],
   },
   {

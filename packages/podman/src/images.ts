@@ -1,8 +1,6 @@
-import { access } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { z } from 'zod';
-import { contextEntries } from './build-context.ts';
+import { contextEntries, type ResolvedBuildContext, resolveBuildContext } from './build-context.ts';
 import { type BuildProgress, BuildOutputParser } from './build-output.ts';
 import { BuildFailedError, ImageUnavailableError, NotFoundError, PodmanError } from './errors.ts';
 import type { Transport } from './http.ts';
@@ -17,6 +15,11 @@ export interface BuildOptions {
   contextDir: string;
   /** Containerfile path relative to the context (default "Containerfile"). */
   containerfile?: string;
+  /**
+   * The app directory the context and the Containerfile must stay inside once
+   * symlinks are resolved (default: the context itself). See build-context.ts.
+   */
+  root?: string;
   /** Tag of the built image, e.g. localhost/archy/web-app:<hash>. */
   tag: string;
   buildArgs?: Record<string, string>;
@@ -82,18 +85,20 @@ export class Images {
    * last lines. Base images must already be local (no registry is reachable).
    */
   async build(options: BuildOptions): Promise<{ imageId: string; tag: string }> {
-    const containerfile = options.containerfile ?? 'Containerfile';
     const operation = `build image ${options.tag}`;
+    let resolved: ResolvedBuildContext;
     try {
-      await access(join(options.contextDir, containerfile));
-    } catch {
-      throw new BuildFailedError(
-        `Cannot build ${options.tag}: the Containerfile "${containerfile}" does not exist in ${options.contextDir}.`,
-        { step: undefined, lastLines: [] },
-        { operation },
+      resolved = await resolveBuildContext(
+        options.contextDir,
+        options.containerfile ?? 'Containerfile',
+        options.root,
       );
+    } catch (err) {
+      if (!(err instanceof BuildFailedError)) throw err;
+      throw new BuildFailedError(`Cannot build ${options.tag}: ${err.message}.`, err, { operation });
     }
-    const tar = createTar(await contextEntries(options.contextDir));
+    const containerfile = resolved.containerfile;
+    const tar = createTar(await contextEntries(resolved.dir));
     const res = await this.#http.stream({
       method: 'POST',
       path: '/build',

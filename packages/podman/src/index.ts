@@ -9,7 +9,7 @@ export {
   busyboxRootfsEntries,
 } from './base-images.ts';
 export { type BuildOutcome, BuildOutputParser, type BuildProgress } from './build-output.ts';
-export { contextEntries } from './build-context.ts';
+export { contextEntries, type ResolvedBuildContext, resolveBuildContext } from './build-context.ts';
 export { PodmanClient, type PodmanClientOptions } from './client.ts';
 export { Containers, type LogsOptions, STOP_DEADLINE_MARGIN_SECS, stopDeadlineMs } from './containers.ts';
 export * from './errors.ts';

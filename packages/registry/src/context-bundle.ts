@@ -5,7 +5,8 @@
 // fetches it, checks the hash, and unpacks it into a directory of its own,
 // refusing any path that would leave it.
 import { randomBytes } from 'node:crypto';
-import { lstat, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { lstat, mkdir, open, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
@@ -54,10 +55,42 @@ export const ContextBundle = z.strictObject({
 });
 export type ContextBundle = z.infer<typeof ContextBundle>;
 
-/** Packs every regular file under `dir` (sorted, so equal trees give equal bytes). Symlinks are refused. */
+/** A regular file's bytes, never through a symlink (one swapped in after the listing is refused too). */
+async function readRegular(path: string, rel: string): Promise<{ data: Buffer; mode: number } | undefined> {
+  let handle: Awaited<ReturnType<typeof open>>;
+  try {
+    handle = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ELOOP')
+      throw new MalformedDocumentError(
+        rel,
+        `${path} is a symbolic link; a build context in a catalog may hold regular files only`,
+      );
+    throw err;
+  }
+  try {
+    const st = await handle.stat();
+    if (!st.isFile()) return undefined;
+    return { data: await handle.readFile(), mode: st.mode };
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * Packs every regular file under `dir` (sorted, so equal trees give equal
+ * bytes). Symlinks are refused, `dir` itself included: a catalog must never
+ * carry a file of the machine that built it from outside the app's directory.
+ */
 export async function packContext(dir: string): Promise<{ bytes: Uint8Array; hash: string; hex: string }> {
   const files: ContextBundle['files'] = [];
   let total = 0;
+  const top = await lstat(dir);
+  if (top.isSymbolicLink() || !top.isDirectory())
+    throw new MalformedDocumentError(
+      dir,
+      `${dir} is ${top.isSymbolicLink() ? 'a symbolic link' : 'not a directory'}; an app's build context must be a real directory`,
+    );
   async function walk(current: string): Promise<void> {
     const entries = (await readdir(current, { withFileTypes: true })).sort((a, b) =>
       a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
@@ -76,14 +109,16 @@ export async function packContext(dir: string): Promise<{ bytes: Uint8Array; has
         continue;
       }
       if (!entry.isFile()) continue;
-      const data = await readFile(full);
+      const file = await readRegular(full, rel);
+      if (file === undefined) continue;
+      const { data } = file;
       total += data.length;
       if (total > MAX_CONTEXT_BYTES)
         throw new MalformedDocumentError(
           rel,
           `the build context ${dir} is larger than ${MAX_CONTEXT_BYTES} bytes`,
         );
-      const mode = (await stat(full)).mode & 0o111 ? 0o755 : 0o644;
+      const mode = file.mode & 0o111 ? 0o755 : 0o644;
       files.push({ path: rel, mode, data: data.toString('base64') });
     }
   }

@@ -2,7 +2,7 @@
 // served over real HTTP, checked against the signed hash, unpacked under the
 // node's data dir, reused offline; a swapped bundle or an escaping path is refused.
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -142,5 +142,38 @@ describe('build contexts in catalogs', () => {
         /files\[0\]\.path: must be a relative path inside the context/.test(err.message),
     );
     await assert.rejects(stat(join(root, 'escape')), { code: 'ENOENT' });
+  });
+  test('a symlinked app directory, directory or file is refused: nothing outside the app is ever packed', async () => {
+    const outside = join(root, 'outside');
+    await mkdir(outside, { recursive: true });
+    await writeFile(join(outside, 'secret.txt'), 'TOP-SECRET\n');
+    // The app directory itself a symlink to somewhere else.
+    await symlink(outside, join(root, 'linked-app'));
+    await assert.rejects(packContext(join(root, 'linked-app')), (err: unknown) => {
+      assert.ok(err instanceof MalformedDocumentError);
+      assert.match(
+        err.message,
+        /linked-app is a symbolic link; an app's build context must be a real directory/,
+      );
+      return true;
+    });
+    for (const [name, target] of [
+      ['leak.txt', join(outside, 'secret.txt')],
+      ['leak-dir', outside],
+    ] as const) {
+      const app = join(root, `app-${name}`);
+      await mkdir(app, { recursive: true });
+      await writeFile(join(app, 'Containerfile'), 'FROM localhost/archy-base/busybox:1\n');
+      await symlink(target, join(app, name));
+      await assert.rejects(packContext(app), (err: unknown) => {
+        assert.ok(err instanceof MalformedDocumentError);
+        assert.match(
+          err.message,
+          new RegExp(`${name} is a symbolic link; a build context in a catalog may hold regular files only`),
+        );
+        assert.doesNotMatch(err.message, /TOP-SECRET/);
+        return true;
+      });
+    }
   });
 });

@@ -38,7 +38,7 @@ export function submitInstall(deps: LifecycleDeps, value: unknown, options: Inst
     return deps.runner.submit({ appId: manifest.id, kind: 'install', plan: PLANS.install }, async () => {});
   }
   if (deps.state.apps.get(manifest.id) !== undefined) throw new AppAlreadyInstalledError(manifest.id);
-  checkGrants(manifest, options.grants);
+  checkGrants(deps, manifest, options.grants);
   checkDependencies(deps, manifest);
   checkHostCopies(deps, manifest);
   return deps.runner.submit({ appId: manifest.id, kind: 'install', plan: PLANS.install, params: {} }, (ctx) =>

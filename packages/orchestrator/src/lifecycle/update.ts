@@ -46,7 +46,7 @@ export function submitUpdate(
     throw new InvalidArgumentError('update', 'manifest', `is for app "${manifest.id}", not "${appId}".`);
   }
   const grants = options.grants ?? current.grants;
-  checkGrants(manifest, grants);
+  checkGrants(deps, manifest, grants);
   checkDependencies(deps, manifest);
   checkHostCopies(deps, manifest);
   return deps.runner.submit({ appId, kind: 'update', plan: PLANS.update, params: {} }, (ctx) =>

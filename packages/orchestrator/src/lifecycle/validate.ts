@@ -4,6 +4,7 @@
 // host-file copies are on the platform's allowlist.
 import { type Manifest, requiredPermissions, validateManifestValue } from '@archipelago/manifest';
 import { DependencyMissingError, InvalidManifestError, PermissionNotGrantedError } from '../errors.ts';
+import { describeRefused, refusedHostPaths } from '../runtime/mount-sources.ts';
 import type { LifecycleDeps } from './context.ts';
 import { missingDependency } from './context.ts';
 
@@ -18,8 +19,20 @@ export function checkManifest(value: unknown, where: string): Manifest {
   return result.manifest;
 }
 
-/** Every permission the manifest asks for must be among the operator's grants. */
-export function checkGrants(manifest: Manifest, grants: readonly string[]): void {
+/**
+ * Every permission the manifest asks for must be among the operator's grants,
+ * and no grant may reach what no app may: a host path is judged after realpath
+ * with this node's own paths (data root, the service user's home and runtime
+ * directory), so an alias the pure manifest check cannot see is refused too.
+ */
+export function checkGrants(
+  deps: Pick<LifecycleDeps, 'dataRoot'>,
+  manifest: Manifest,
+  grants: readonly string[],
+): void {
+  const refused = refusedHostPaths(manifest, deps.dataRoot);
+  if (refused.length > 0)
+    throw new InvalidManifestError(`of "${manifest.id}"`, `${describeRefused(refused)}.`);
   const granted = new Set(grants);
   const missing = requiredPermissions(manifest)
     .filter((p) => !granted.has(p.key))

@@ -3,7 +3,7 @@
 // path and the build arguments. An unchanged app never rebuilds; any change
 // to its inputs gives a new tag.
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { lstatSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
 /** Directory names never part of a build context's inputs. */
@@ -28,7 +28,13 @@ export function buildInputsHash(
   listFiles(contextDir, contextDir, files);
   for (const file of files) {
     const path = join(contextDir, file);
-    const stat = statSync(path);
+    // A symlink is hashed as its target text, as it is packed: following it could read
+    // anything the service user can (a FIFO or /dev/zero would never end).
+    const stat = lstatSync(path);
+    if (stat.isSymbolicLink()) {
+      hash.update(`link\0${file}\0${readlinkSync(path)}\0`);
+      continue;
+    }
     hash.update(`file\0${file}\0${(stat.mode & 0o777).toString(8)}\0`);
     hash.update(readFileSync(path));
     hash.update('\0');

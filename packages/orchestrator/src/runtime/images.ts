@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { buildImageRef, type Manifest } from '@archipelago/manifest';
+import { BuildFailedError, resolveBuildContext } from '@archipelago/podman';
 import { OrchestratorError } from '../errors.ts';
 import { buildInputsHash } from './build-inputs.ts';
 import type { Engine } from './engine.ts';
@@ -72,14 +73,24 @@ export async function ensureImages(
         events.line(`image for ${member.name}: using ${ref}`);
       } else {
         const base = isAbsolute(manifestDir) ? manifestDir : resolve(manifestDir);
-        const context = join(base, member.build.context);
-        const hash = buildInputsHash(context, member.build.containerfile, member.build.args);
+        // Resolved once, before anything is read: a context or Containerfile symlinked out of the app is refused.
+        const resolved = await resolveBuildContext(
+          join(base, member.build.context),
+          member.build.containerfile,
+          base,
+        ).catch((err: unknown) => {
+          throw err instanceof BuildFailedError
+            ? new ImageSourceError(appId, member.name, `${err.message}.`)
+            : err;
+        });
+        const context = resolved.dir;
+        const hash = buildInputsHash(context, resolved.containerfile, member.build.args);
         ref = buildImageRef(appId, member.name, hash);
         if ((await engine.images.inspectIntact(ref)) !== undefined) {
           events.line(`image for ${member.name}: ${ref} is up to date (inputs unchanged)`);
         } else {
           // No registry is reachable: the offline bases this build starts FROM are made here first (once; reused after).
-          const containerfilePath = join(context, member.build.containerfile);
+          const containerfilePath = join(context, resolved.containerfile);
           let containerfileText = '';
           try {
             containerfileText = readFileSync(containerfilePath, 'utf8');
@@ -95,7 +106,8 @@ export async function ensureImages(
           const build = () =>
             engine.images.build({
               contextDir: context,
-              containerfile: member.build?.containerfile ?? 'Containerfile',
+              containerfile: resolved.containerfile,
+              root: base,
               tag: ref,
               buildArgs: member.build?.args ?? {},
               onProgress: (p) => events.line(`build ${member.name}: ${p.line}`),

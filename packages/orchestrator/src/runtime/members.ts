@@ -5,6 +5,7 @@ import { mkdirSync } from 'node:fs';
 import { LABELS, type LibpodSpec, type Manifest, namedVolumeName, networkName } from '@archipelago/manifest';
 import { ensureNetworkKeeper } from '@archipelago/podman';
 import type { Engine } from './engine.ts';
+import { checkMountSources } from './mount-sources.ts';
 import { ensureOwnedInside } from './ownership.ts';
 import { appDataDir, volumeDir } from './paths.ts';
 
@@ -29,7 +30,9 @@ export async function removeNetwork(engine: Engine, appId: string): Promise<bool
 /**
  * Every declared volume: bind volumes are directories under the app's data
  * root, owned inside the user namespace by `data_uid`; named volumes are Podman
- * volumes. Existing data is never touched.
+ * volumes. Existing data is never touched. Then every bind source the members
+ * mount is checked (mount-sources.ts): this runs before members are created,
+ * by jobs and by the reconciler alike.
  */
 export async function ensureVolumes(
   engine: Engine,
@@ -48,6 +51,7 @@ export async function ensureVolumes(
     mkdirSync(dir, { recursive: true, mode: 0o750 });
     await ensureOwnedInside(dir, decl.data_uid, decl.data_gid ?? decl.data_uid, podmanPath);
   }
+  await checkMountSources(dataRoot, appId, manifest, podmanPath);
 }
 
 export type CreateOutcome = 'created' | 'kept' | 'recreated';
