@@ -162,3 +162,24 @@ test('a purge leaves an image another installed app uses, and pulled images', as
   assert.equal(await node.engine.images.exists(baseImageRef('busybox', '1')), true);
   await node.engine.images.remove(built);
 });
+
+test('an update from another source moves the kept data to it: the operator chose that source', async () => {
+  const o = node.orchestrator;
+  const fx = await fixture('fx-web');
+  const id = fx.manifest.id;
+  assert.equal(
+    (await o.install(fx.manifest, { grants: [], source: { dir: fx.dir } }).done).state,
+    'succeeded',
+  );
+  const secret = password(id);
+  const next = structuredClone(fx.manifest);
+  next.version = '1.0.1';
+  const updated = await o.update(id, next, { source: { dir: elsewhere } }).done;
+  assert.equal(updated.state, 'succeeded', JSON.stringify(updated.error));
+  assert.equal((await o.uninstall(id).done).state, 'succeeded');
+  assert.throws(() => o.install(fx.manifest, { grants: [], source: { dir: fx.dir } }), /--purge/);
+  const back = await o.install(next, { grants: [], source: { dir: elsewhere } }).done;
+  assert.equal(back.state, 'succeeded', JSON.stringify(back.error));
+  assert.equal(password(id), secret, 'the source the app was updated from gets its data back');
+  assert.equal((await o.uninstall(id, { purge: true }).done).state, 'succeeded');
+});
