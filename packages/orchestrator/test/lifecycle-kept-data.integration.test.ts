@@ -183,3 +183,25 @@ test('an update from another source moves the kept data to it: the operator chos
   assert.equal(password(id), secret, 'the source the app was updated from gets its data back');
   assert.equal((await o.uninstall(id, { purge: true }).done).state, 'succeeded');
 });
+
+test('data kept before publishers were recorded goes to the same catalog source, then only to its publisher', async () => {
+  const o = node.orchestrator;
+  const fx = await fixture('fx-web');
+  const id = fx.manifest.id;
+  // What an install from a remote catalog recorded before this version: the source id, no key.
+  const legacy = { catalog: 'remote-a', dir: fx.dir };
+  assert.equal((await o.install(fx.manifest, { grants: [], source: legacy }).done).state, 'succeeded');
+  const secret = password(id);
+  assert.equal((await o.uninstall(id).done).state, 'succeeded');
+  const keyed = { catalog: 'remote-a', publisher: 'did:key:z6MkPublisherA', dir: elsewhere };
+  const back = await o.install(fx.manifest, { grants: [], source: keyed }).done;
+  assert.equal(back.state, 'succeeded', JSON.stringify(back.error));
+  assert.equal(password(id), secret);
+  assert.equal((await o.uninstall(id).done).state, 'succeeded');
+  // From now on the key decides: the same source id under another key is another publisher.
+  assert.throws(
+    () => o.install(fx.manifest, { grants: [], source: { ...keyed, publisher: 'did:key:z6MkIntruder' } }),
+    /publisher did:key:z6MkPublisherA/,
+  );
+  assert.equal((await o.uninstall(id, { purge: true }).done).state, 'succeeded');
+});

@@ -40,6 +40,21 @@ export class KeptDataOfAnotherSourceError extends OrchestratorError {
   }
 }
 
+/**
+ * Whether `source` may have the data `recorded` made. A record written before publishers were recorded
+ * (an install from before this version) names only the catalog source id: the same source id, now
+ * vouched for by its publisher's key, is the same app; the install then records that key.
+ */
+function sameOwner(recorded: InstallSource, source: InstallSource): boolean {
+  if (ownerIdentity(recorded) === ownerIdentity(source)) return true;
+  return (
+    recorded.publisher === undefined &&
+    source.publisher !== undefined &&
+    recorded.catalog !== undefined &&
+    recorded.catalog === source.catalog
+  );
+}
+
 /** Refuses an install of `appId` from `source` when the id keeps data that another source made. */
 export function checkKeptOwner(deps: LifecycleDeps, appId: string, source: InstallSource): void {
   const kept = keptData(deps, appId);
@@ -47,7 +62,7 @@ export function checkKeptOwner(deps: LifecycleDeps, appId: string, source: Insta
   if (kept.length === 0) return;
   const owner = deps.state.owners.get(appId);
   // Without a record (data kept before owners were recorded, or put there by hand) whose it is cannot be shown.
-  if (owner !== undefined && ownerIdentity(owner.source) === ownerIdentity(source)) return;
+  if (owner !== undefined && sameOwner(owner.source, source)) return;
   throw new KeptDataOfAnotherSourceError(
     appId,
     kept,
