@@ -33,6 +33,8 @@ export interface ResolvedManifest {
   /** Catalog source id, or `local:<dir>`. */
   source: string;
   dir: string | null;
+  /** The catalog publisher's key (remote catalogs): whose the app's kept data is. */
+  publisher?: string | null;
 }
 
 export interface AppsPort {

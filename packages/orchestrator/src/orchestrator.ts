@@ -286,7 +286,7 @@ export class Orchestrator {
     const follow: MemberFollowDeps = {
       state: async (name) => {
         const c = await deps.engine.containers.find(name);
-        return c === undefined ? 'absent' : c.running ? 'running' : 'stopped';
+        return c && { id: c.id, running: c.running, startedAt: c.startedAt, finishedAt: c.finishedAt };
       },
       logs: (name, o) => deps.engine.containers.logs(name, { follow: true, ...o }),
       wanted,

@@ -21,7 +21,8 @@ function changeWhere(
   changes: { on: (f: () => void) => void },
   check: () => boolean,
   what: string,
-  ms = 10_000,
+  // Only how long a real failure takes to be reported: generous, for a loaded CI host.
+  ms = 60_000,
 ): Promise<void> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), ms);

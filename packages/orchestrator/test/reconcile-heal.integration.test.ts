@@ -33,7 +33,8 @@ describe('reconciler on real Podman: healing', { timeout: 240_000 }, () => {
       return c?.running === true;
     });
     const took = Date.now() - killedAt;
-    assert.ok(took < 10_000, `restarted after ${took} ms`);
+    // Far under the 10-minute tick, yet loose enough for a loaded 2-core CI host.
+    assert.ok(took < 120_000, `restarted after ${took} ms`);
     const [after] = await node.containers(app.id);
     assert.equal(after?.id, before.id, 'the same container is restarted (its spec did not change)');
     assert.equal(r.restarts(app.id)?.attempts, 1, 'the restart counts against the backoff budget');

@@ -35,7 +35,7 @@ describe('reconciler on real Podman: dependencies, stacks, drift', { timeout: 24
         if (a.kind === 'setStatus' && a.app === dependent.id) statuses.push(`${a.status}: ${a.detail}`);
     });
     await r.start();
-    await until(node, r, `${dependent.id} running`, () => statusOf(node, dependent.id) === 'running', 30_000);
+    await until(node, r, `${dependent.id} running`, () => statusOf(node, dependent.id) === 'running');
     assert.match(
       statuses[0] ?? '',
       new RegExp(`^waiting: waiting for ${dbId}: ${dbId} is not (running|healthy yet)`),

@@ -313,7 +313,8 @@ export function until(
   reconciler: Reconciler,
   what: string,
   check: () => boolean | Promise<boolean>,
-  timeoutMs = 20_000,
+  // Only how long a real failure takes to be reported: generous, for a loaded 2-core CI host.
+  timeoutMs = 90_000,
 ): Promise<void> {
   return new Promise((resolvePromise, reject) => {
     let done = false;

@@ -38,7 +38,14 @@ test('an empty file migrates to the latest version with WAL, foreign keys and a 
     assert.equal(db.prepare('PRAGMA journal_mode').get()?.['journal_mode'], 'wal');
     assert.equal(db.prepare('PRAGMA foreign_keys').get()?.['foreign_keys'], 1);
     assert.ok(Number(db.prepare('PRAGMA busy_timeout').get()?.['timeout']) >= 1000);
-    assert.deepEqual(tables(db), ['apps', 'health_history', 'job_logs', 'jobs', 'notifications']);
+    assert.deepEqual(tables(db), [
+      'app_owners',
+      'apps',
+      'health_history',
+      'job_logs',
+      'jobs',
+      'notifications',
+    ]);
     assert.ok(columns(db, 'apps').includes('previous'));
   } finally {
     db.close();
@@ -94,6 +101,9 @@ for (let from = 1; from < LATEST_VERSION; from++) {
       assert.equal(job?.['stages'], '[]');
       assert.equal(db.prepare('SELECT COUNT(*) AS n FROM job_logs').get()?.['n'], 1);
       if (from >= 2) assert.equal(db.prepare('SELECT COUNT(*) AS n FROM health_history').get()?.['n'], 1);
+      // An app installed before owners were recorded: its kept data is its own source's from then on.
+      const owner = db.prepare('SELECT source FROM app_owners WHERE app_id = ?').get(`app-v${from}`);
+      assert.equal(owner?.['source'], app?.['source'] ?? '{}');
       // The new tables work after migrating.
       seed(db, LATEST_VERSION);
     } finally {

@@ -6,7 +6,7 @@ import { BuildFailedError, ImageUnavailableError, NotFoundError, PodmanError } f
 import type { Transport } from './http.ts';
 import { readLines } from './json-lines.ts';
 import { parseEngine } from './parse.ts';
-import { segment } from './request.ts';
+import { labelFilters, segment } from './request.ts';
 import { createTar } from './tar.ts';
 import { type ImageInspect, ImageInspectSchema, ImportResponseSchema, toImageInspect } from './types.ts';
 
@@ -39,6 +39,20 @@ const PullLine = z.looseObject({
   error: z.string().optional(),
   id: z.string().optional(),
   images: z.array(z.string()).nullish(),
+});
+
+export interface ImageListItem {
+  id: string;
+  /** Its names, e.g. `localhost/archy/web-app:<hash>` (empty for an untagged image). */
+  tags: string[];
+  labels: Record<string, string>;
+}
+
+const ImageListSchema = z.looseObject({
+  Id: z.string(),
+  RepoTags: z.array(z.string()).nullish(),
+  Names: z.array(z.string()).nullish(),
+  Labels: z.record(z.string(), z.string()).nullish(),
 });
 
 export class Images {
@@ -210,6 +224,22 @@ export class Images {
       );
     }
     return { imageId };
+  }
+
+  /** Local images carrying every given label (`key=value`), each with its tags. */
+  async list({ labels = {} }: { labels?: Record<string, string> } = {}): Promise<ImageListItem[]> {
+    const operation = 'list images';
+    const raw = await this.#http.json({
+      method: 'GET',
+      path: '/images/json',
+      query: { filters: Object.keys(labels).length > 0 ? labelFilters(labels) : undefined },
+      operation,
+    });
+    return (parseEngine(z.array(ImageListSchema).nullish(), raw, operation) ?? []).map((i) => ({
+      id: i.Id,
+      tags: i.RepoTags ?? i.Names ?? [],
+      labels: i.Labels ?? {},
+    }));
   }
 
   /** Removes an image; returns false when it did not exist. ConflictError while a container uses it (unless `force`). */

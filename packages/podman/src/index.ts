@@ -22,7 +22,7 @@ export {
 } from './events.ts';
 export type { ExecOptions, ExecResult } from './exec.ts';
 export { type ResourceLimitSupport, resourceLimitSupport } from './host-limits.ts';
-export { type BuildOptions, Images, type PullProgress } from './images.ts';
+export { type BuildOptions, type ImageListItem, Images, type PullProgress } from './images.ts';
 export { LineAssembler, type LogLine, StreamDemuxer } from './log-demux.ts';
 export { ensureNetworkKeeper, KEEPER_LABEL, type KeeperEngine, NETWORK_KEEPER } from './network-keeper.ts';
 export { isZombie, type ProcStat, parseProcStat } from './proc-stat.ts';

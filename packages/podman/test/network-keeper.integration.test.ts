@@ -62,12 +62,13 @@ test('with the keeper, a stack whose members are all replaced resolves its alias
     await client.containers.start(webName);
     const t0 = Date.now();
     let answer = '';
-    while (Date.now() - t0 < 10_000) {
+    // A deadline for a real failure only; generous for a loaded CI host.
+    while (Date.now() - t0 < 60_000) {
       const r = await client.exec(webName, ['sh', '-c', 'nc -w 2 database 7000 </dev/null']);
       answer = r.stdout.trim();
       if (answer === 'db-ok') break;
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
-    assert.equal(answer, 'db-ok', `round ${round}: the alias answered within 10 s`);
+    assert.equal(answer, 'db-ok', `round ${round}: the alias answered within 60 s`);
   }
 });

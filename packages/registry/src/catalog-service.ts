@@ -328,11 +328,16 @@ export class CatalogService {
    * checked against the signed hash and unpacked under the data dir (reused
    * offline). `dir` is null when no member is built locally.
    */
-  async resolveApp(
-    id: string,
-  ): Promise<{ manifest: Manifest; source: string; hash: string; dir: string | null }> {
+  async resolveApp(id: string): Promise<{
+    manifest: Manifest;
+    source: string;
+    hash: string;
+    dir: string | null;
+    publisher: string | null;
+  }> {
     const app = this.getApp(id);
-    const base = { manifest: app.manifest, source: app.source, hash: app.hash };
+    // The publisher's key: whose the app's kept data is, whichever source id or build directory it comes through.
+    const base = { manifest: app.manifest, source: app.source, hash: app.hash, publisher: app.publisher };
     if (app.sourceKind !== 'remote') {
       const loaded = (app.sourceKind === 'shipped' ? this.shipped : this.local).find(
         (a) => a.manifest.id === id,

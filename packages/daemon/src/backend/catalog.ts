@@ -20,8 +20,8 @@ export function catalogPort(service: CatalogService, apps: Pick<AppsPort, 'list'
     resolve: async (id) => {
       // The registry knows where each app's `build:` contexts live: the app's directory for shipped
       // and local apps, the signed context bundle (fetched, checked, unpacked) for a remote one.
-      const { manifest, source, dir } = await service.resolveApp(id);
-      return { manifest, source, dir };
+      const { manifest, source, dir, publisher } = await service.resolveApp(id);
+      return { manifest, source, dir, publisher };
     },
     icon: (id) => service.getIcon(id),
     sources: async () => service.sources(),

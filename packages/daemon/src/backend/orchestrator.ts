@@ -9,7 +9,7 @@ import type {
 } from '@archipelago/orchestrator';
 import type { InstalledApp, Job, Notification } from '../api.ts';
 import type { Redactor } from '../log.ts';
-import type { AppsPort, EventBody } from '../services.ts';
+import type { AppsPort, EventBody, ResolvedManifest } from '../services.ts';
 import { NotFoundError } from '../errors.ts';
 
 export function toInstalledApp(app: OrchApp): InstalledApp {
@@ -56,6 +56,19 @@ export function toNotification(n: OrchNotification): Notification {
   };
 }
 
+/** Where a manifest came from, as the orchestrator records it (the publisher decides whose kept data is). */
+export function installSource(resolved: ResolvedManifest): {
+  catalog: string;
+  dir?: string;
+  publisher?: string;
+} {
+  return {
+    catalog: resolved.source,
+    ...(resolved.dir ? { dir: resolved.dir } : {}),
+    ...(resolved.publisher ? { publisher: resolved.publisher } : {}),
+  };
+}
+
 export interface OrchestratorPortOptions {
   /** What the engine says about itself (the composition root asks the engine client it built). */
   engineInfo: AppsPort['engineInfo'];
@@ -72,7 +85,7 @@ export function orchestratorPort(orchestrator: Orchestrator, options: Orchestrat
       job(() =>
         orchestrator.install(resolved.manifest, {
           grants,
-          source: { catalog: resolved.source, ...(resolved.dir ? { dir: resolved.dir } : {}) },
+          source: installSource(resolved),
         }),
       ),
     start: (id) => job(() => orchestrator.startApp(id)),
@@ -82,7 +95,7 @@ export function orchestratorPort(orchestrator: Orchestrator, options: Orchestrat
       job(() =>
         orchestrator.update(id, resolved.manifest, {
           grants,
-          source: { catalog: resolved.source, ...(resolved.dir ? { dir: resolved.dir } : {}) },
+          source: installSource(resolved),
         }),
       ),
     uninstall: (id, purge) => job(() => orchestrator.uninstall(id, { purge })),

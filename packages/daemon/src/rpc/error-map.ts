@@ -33,6 +33,8 @@ const byCode: Record<string, RpcCodeValue> = {
   'argument.invalid': RpcCode.InvalidParams,
   'dependency.missing': RpcCode.Conflict,
   'uninstall.has_dependents': RpcCode.Conflict,
+  'uninstall.only_kept_data': RpcCode.Conflict,
+  'install.kept_data_of_another_source': RpcCode.Conflict,
   'orchestrator.closed': RpcCode.OperationFailed,
   'job.interrupted': RpcCode.OperationFailed,
   'image.source': RpcCode.OperationFailed,

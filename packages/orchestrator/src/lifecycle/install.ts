@@ -3,7 +3,8 @@
 // network, volumes and files → containers in start order → start, each member
 // healthy before the next → post-install steps → running. Any failure (or a
 // cancel) rolls back to "not installed" and keeps the app's data and secrets,
-// so a second install reuses them.
+// so a second install from the same source reuses them (lifecycle/kept.ts: from
+// another source, it is refused).
 import { AppAlreadyInstalledError, JobCancelledError } from '../errors.ts';
 import type { JobContext, Submitted } from '../jobs/runner.ts';
 import type { InstalledApp } from '../state/apps.ts';
@@ -22,6 +23,7 @@ import {
   unreadyDependency,
 } from './context.ts';
 import { runPostInstall } from './hooks.ts';
+import { checkKeptOwner } from './kept.ts';
 import { PLANS, STAGES } from './plans.ts';
 import { checkDependencies, checkGrants, checkHostCopies, checkManifest } from './validate.ts';
 
@@ -38,6 +40,7 @@ export function submitInstall(deps: LifecycleDeps, value: unknown, options: Inst
     return deps.runner.submit({ appId: manifest.id, kind: 'install', plan: PLANS.install }, async () => {});
   }
   if (deps.state.apps.get(manifest.id) !== undefined) throw new AppAlreadyInstalledError(manifest.id);
+  checkKeptOwner(deps, manifest.id, options.source ?? {});
   checkGrants(deps, manifest, options.grants);
   checkDependencies(deps, manifest);
   checkHostCopies(deps, manifest);
@@ -62,6 +65,8 @@ async function installWork(
     overrides: { env: options.overrides?.env ?? {}, hostPorts: options.overrides?.hostPorts ?? {} },
     source: options.source ?? {},
   });
+  // Whose the data is, recorded before any is made: it outlives this row (state/owners.ts).
+  deps.state.owners.record(app.id, app.source);
   ctx.log(`installing ${manifest.id} ${manifest.version}`);
   try {
     ctx.stage(STAGES.secrets);

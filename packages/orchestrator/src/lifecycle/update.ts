@@ -123,6 +123,8 @@ async function updateWork(
     if (current.intent === 'running') await startMembers(deps, app, specs, ctx);
 
     app = deps.state.apps.commitUpdate(appId);
+    // The operator moved the app to this source: its kept data is this source's from now on.
+    deps.state.owners.record(appId, inputs.source);
     deps.state.apps.setStatus(appId, current.intent === 'running' ? 'running' : 'stopped');
     ctx.log(`${appId} is at ${app.version}; the backup of ${current.version}'s data stays at ${backup.dir}`);
   } catch (error) {

@@ -1,10 +1,11 @@
 // Getting every member's image: `build:` members are built from the app's
 // manifest directory and tagged with the hash of their inputs, so an unchanged
 // app never rebuilds; `image:` members are used when present and pulled otherwise.
+// Built images carry the app's label, so a purge finds every one it built.
 import { readFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
-import { buildImageRef, type Manifest } from '@archipelago/manifest';
-import { BuildFailedError, resolveBuildContext } from '@archipelago/podman';
+import { buildImageRef, LABELS, type Manifest } from '@archipelago/manifest';
+import { BuildFailedError, ConflictError, resolveBuildContext } from '@archipelago/podman';
 import { OrchestratorError } from '../errors.ts';
 import { buildInputsHash } from './build-inputs.ts';
 import type { Engine } from './engine.ts';
@@ -110,6 +111,7 @@ export async function ensureImages(
               root: base,
               tag: ref,
               buildArgs: member.build?.args ?? {},
+              labels: builtImageLabels(appId, member.name),
               onProgress: (p) => events.line(`build ${member.name}: ${p.line}`),
               ...(signal ? { signal } : {}),
             });
@@ -138,4 +140,48 @@ export async function ensureImages(
     events.progress(done / members.length);
   }
   return built;
+}
+
+/** Labels on every image built for an app: how a purge finds them all, whichever version built them. */
+export function builtImageLabels(appId: string, member: string): Record<string, string> {
+  return { [LABELS.managed]: 'true', [LABELS.app]: appId, [LABELS.member]: member };
+}
+
+/** Where the platform tags what it builds (`buildImageRef`): nothing outside it is ever removed by a purge. */
+const BUILT_PREFIX = 'localhost/archy/';
+
+/**
+ * Removes the images built for `appId`: those labelled for it, and `known` refs (built before images
+ * were labelled). Never a ref `inUse` names (another installed app's image), never a pulled image (only
+ * tags under the platform's build prefix are touched), never one a container still runs (the engine
+ * refuses; it is kept and said so). Removing one tag of an image with more only takes that tag away.
+ */
+export async function removeBuiltImages(
+  engine: Engine,
+  appId: string,
+  known: Iterable<string>,
+  inUse: ReadonlySet<string>,
+): Promise<{ removed: string[]; kept: string[] }> {
+  const refs = new Set([...known].filter((ref) => ref.startsWith(BUILT_PREFIX)));
+  for (const image of await engine.images.list({ labels: { [LABELS.app]: appId } })) {
+    const tags = image.tags.filter((t) => !t.endsWith('<none>:<none>'));
+    // An untagged earlier build (its tag moved to a rebuild) goes by id.
+    if (tags.length === 0) refs.add(image.id);
+    for (const tag of tags) if (tag.startsWith(BUILT_PREFIX)) refs.add(tag);
+  }
+  const removed: string[] = [];
+  const kept: string[] = [];
+  for (const ref of refs) {
+    if (inUse.has(ref)) {
+      kept.push(`${ref} (another installed app uses it)`);
+      continue;
+    }
+    try {
+      if (await engine.images.remove(ref)) removed.push(ref);
+    } catch (error) {
+      if (!(error instanceof ConflictError)) throw error;
+      kept.push(`${ref} (a container uses it)`);
+    }
+  }
+  return { removed, kept };
 }

@@ -65,24 +65,57 @@ export async function* scrubbed(
   for await (const line of lines) yield { ...line, text: scrub(line.text, secrets()) };
 }
 
+/** What the follow needs to know of a member's container to pick up its output where it left off. */
+export interface MemberRun {
+  /** The container's id: another id is another container (a recreate), whose whole output is new. */
+  id: string;
+  running: boolean;
+  /** When the current (or last) run began. */
+  startedAt: Date | undefined;
+  /** When the last run ended; older than `startedAt` while the current run goes on. */
+  finishedAt: Date | undefined;
+}
+
 export interface MemberFollowDeps {
-  /** Whether the member's container runs now, exists stopped, or does not exist. */
-  state(name: string): Promise<'running' | 'stopped' | 'absent'>;
-  /** The container's output, followed until the container stops. */
+  /** The member's container now, or undefined when it does not exist. */
+  state(name: string): Promise<MemberRun | undefined>;
+  /** The container's output, followed until the container stops; `since` is epoch seconds (fractions allowed). */
   logs(
     name: string,
-    options: { tail?: number; since?: number; signal?: AbortSignal },
+    options: { tail?: number; since?: string; signal?: AbortSignal },
   ): AsyncIterable<{ stream: 'stdout' | 'stderr'; text: string }>;
   /** Whether the operator still wants the app running (the follow waits for the member to come back). */
   wanted(): boolean;
   /** How long to wait between looks for the member to run again (ms). */
   pollMs?: number;
+  /** The clock (ms), for the rare stream that ends while its run goes on. */
+  now?: () => number;
+}
+
+/**
+ * Where the next stream of a container picks up after one stream of it ended: just past the end of the
+ * run that stream showed, taken from the engine's own record of that run — never from when this
+ * process noticed the end, which under load can come after the next run already printed its first lines.
+ */
+export function resumePoint(
+  streamed: MemberRun,
+  after: MemberRun | undefined,
+  now: number,
+): number | undefined {
+  // Gone, or another container by now: all of the next container's output is new.
+  if (after === undefined || after.id !== streamed.id) return undefined;
+  const began = streamed.startedAt?.getTime() ?? 0;
+  const ended = after.finishedAt?.getTime();
+  // The run shown ended (the engine records it to the ms; a restart takes longer than 1 ms).
+  if (ended !== undefined && ended >= began) return ended + 1;
+  // The stream ended while its run goes on (the engine dropped it): whatever is written from now on.
+  return now;
 }
 
 /**
  * One member's output, across restarts: its stream ends when the container stops; while the app is
  * still wanted running, the follow waits for the member to run again (the same container restarted, or
- * a new one) and goes on from the moment the last stream ended.
+ * a new one) and goes on from the end of the run it showed last, so no line of a later run is lost.
  */
 export async function* followMember(
   member: string,
@@ -91,24 +124,34 @@ export async function* followMember(
   options: { tail?: number; signal?: AbortSignal },
 ): AsyncGenerator<MemberLine> {
   const signal = options.signal;
-  let since: number | undefined;
+  const now = deps.now ?? Date.now;
+  let first = true;
+  // The container shown last, and the ms from which its next run's output is new.
+  let shown: { id: string; from: number | undefined } | undefined;
   for (;;) {
-    const state = await deps.state(name);
+    const run = await deps.state(name);
     // The first look also shows a stopped container's last lines; later ones wait for it to run again.
-    if (state === 'running' || (state === 'stopped' && since === undefined)) {
-      const from = since === undefined ? { tail: options.tail ?? 50 } : { since };
+    if (run !== undefined && (run.running || first)) {
+      const from = first
+        ? { tail: options.tail ?? 50 }
+        : shown?.id === run.id && shown.from !== undefined
+          ? { since: (shown.from / 1000).toFixed(3) }
+          : {}; // a container not shown before: all of its output
+      first = false;
       try {
         for await (const line of deps.logs(name, { ...from, ...(signal ? { signal } : {}) }))
           yield { member, stream: line.stream, text: line.text };
       } catch (error) {
         // Removed under the stream (a recreate): that stream is over, the member's is not.
         if (signal?.aborted) return;
-        if ((await deps.state(name)) === 'running') throw error;
+        const still = await deps.state(name);
+        if (still?.id === run.id && still.running) throw error;
       }
-      // Whole seconds: a line in the very second the stream ended may show twice, none is lost.
-      since = Math.floor(Date.now() / 1000);
-    } else {
-      since ??= Math.floor(Date.now() / 1000);
+      if (signal?.aborted) return;
+      shown = { id: run.id, from: resumePoint(run, await deps.state(name), now()) };
+    } else if (first) {
+      // No container yet: the one that comes is new, all of its output is shown.
+      first = false;
     }
     if (!deps.wanted() || signal?.aborted) return;
     await new Promise<void>((resolve) => {

@@ -5,6 +5,7 @@ import { openStateDb } from './db.ts';
 import { HealthRepo } from './health.ts';
 import { JobsRepo } from './jobs.ts';
 import { NotificationsRepo } from './notifications.ts';
+import { OwnersRepo } from './owners.ts';
 
 export class StateStore {
   readonly db: DatabaseSync;
@@ -12,6 +13,7 @@ export class StateStore {
   readonly jobs: JobsRepo;
   readonly health: HealthRepo;
   readonly notifications: NotificationsRepo;
+  readonly owners: OwnersRepo;
 
   constructor(file: string) {
     this.db = openStateDb(file);
@@ -19,6 +21,7 @@ export class StateStore {
     this.jobs = new JobsRepo(this.db);
     this.health = new HealthRepo(this.db);
     this.notifications = new NotificationsRepo(this.db);
+    this.owners = new OwnersRepo(this.db);
   }
 
   close(): void {

@@ -85,6 +85,19 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE jobs ADD COLUMN stages TEXT NOT NULL DEFAULT '[]'; -- JSON: planned stage names
     `,
   },
+  {
+    version: 4,
+    description: "the source each app id's kept data and secrets belong to",
+    sql: `
+      CREATE TABLE app_owners (
+        app_id      TEXT PRIMARY KEY,           -- no foreign key: it outlives the app's row until a purge
+        source      TEXT NOT NULL,              -- JSON: the install source whose data this is
+        recorded_at TEXT NOT NULL
+      );
+      INSERT INTO app_owners (app_id, source, recorded_at)
+        SELECT id, COALESCE(source, '{}'), installed_at FROM apps;
+    `,
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS.length;

@@ -47,5 +47,7 @@ export const InstallSource = z.strictObject({
   dir: z.string().min(1).optional(),
   /** The catalog the daemon resolved the manifest from, for people. */
   catalog: z.string().min(1).optional(),
+  /** The key of the catalog publisher that signed the manifest: whose the app's kept data is (state/owners.ts). */
+  publisher: z.string().min(1).optional(),
 });
 export type InstallSource = z.infer<typeof InstallSource>;
