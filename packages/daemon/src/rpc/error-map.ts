@@ -43,6 +43,7 @@ const byCode: Record<string, RpcCodeValue> = {
   'hook.failed': RpcCode.OperationFailed,
   'files.write_failed': RpcCode.OperationFailed,
   'volume.ownership': RpcCode.OperationFailed,
+  'mount.refused': RpcCode.OperationFailed,
   'secret.error': RpcCode.OperationFailed,
   'backup.failed': RpcCode.OperationFailed,
   'supervise.failed': RpcCode.OperationFailed,
