@@ -6,8 +6,7 @@
 // purge, a rolled-back install). Not cancellable: half an uninstall is worse
 // than a finished one.
 import { existsSync, rmSync } from 'node:fs';
-import { Manifest, namedVolumeName } from '@archipelago/manifest';
-import { LABELS } from '@archipelago/manifest';
+import { LABELS, Manifest, namedVolumeName } from '@archipelago/manifest';
 import { AppNotInstalledError, OrchestratorError } from '../errors.ts';
 import type { JobContext, Submitted } from '../jobs/runner.ts';
 import { removeBuiltImages } from '../runtime/images.ts';
