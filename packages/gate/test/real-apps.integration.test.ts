@@ -185,6 +185,8 @@ test('wordpress: a post written through the app survives an update to new pinned
   const adminPassword = `Archy-${Date.now().toString(36)}-Pw!`;
   const token = `archy-post-${Date.now().toString(36)}`;
   await install(wp.dir, wp);
+  // From the update on, the bumped directory is the app's source: the reinstall comes from it, since kept data goes back only to the source it belongs to.
+  let bumped: string | undefined;
   try {
     // WordPress's own installer: site title and admin account.
     const form = new URLSearchParams({
@@ -215,21 +217,19 @@ test('wordpress: a post written through the app survives an update to new pinned
     assert.deepEqual(await wordpressPostTitles(port, token), [token]);
 
     // A real version bump: MariaDB, PHP and Apache move to newer Debian packages; the images are rebuilt.
-    const bumped = bumpedCopy(wp, WORDPRESS_BUMP);
-    try {
+    bumped = bumpedCopy(wp, WORDPRESS_BUMP);
+    {
       await update(bumped, wp);
       const after = await node.client().call('app.get', { id });
       assert.equal(after.version, '6.1.9-2');
       assert.match(await exec(id, 'db', ['mariadbd', '--version']), /10\.11\.19/);
       assert.deepEqual(await wordpressPostTitles(port, token), [token], 'the post is there after the update');
-    } finally {
-      rmSync(bumped, { recursive: true, force: true });
     }
 
     // Uninstall keeps data and secrets; the reinstalled database accepts the same generated password.
     const password = secret(id, 'db_password');
     await uninstall(id, false);
-    await install(wp.dir, wp);
+    await install(bumped, wp);
     assert.equal(secret(id, 'db_password'), password, 'the generated database password is kept');
     const count = await exec(id, 'db', [
       'sh',
@@ -247,6 +247,7 @@ test('wordpress: a post written through the app survives an update to new pinned
     );
   } finally {
     await uninstall(id, true).catch(() => {});
+    if (bumped !== undefined) rmSync(bumped, { recursive: true, force: true });
   }
 });
 
@@ -280,6 +281,8 @@ test('mediawiki: a page written through the app survives an update to new pinned
   const token = `archy-page-${Date.now().toString(36)}`;
   const title = `Archy_test_${Date.now().toString(36)}`;
   await install(mw.dir, mw);
+  // From the update on, the bumped directory is the app's source: the reinstall comes from it, since kept data goes back only to the source it belongs to.
+  let bumped: string | undefined;
   try {
     // Written by MediaWiki itself (its edit script, as the admin the installer created), read over HTTP.
     await exec(id, 'web', [
@@ -291,19 +294,17 @@ test('mediawiki: a page written through the app survives an update to new pinned
     ]);
     assert.equal((await wikiPage(port, title))?.trim(), token);
 
-    const bumped = bumpedCopy(mw, MEDIAWIKI_BUMP);
-    try {
+    bumped = bumpedCopy(mw, MEDIAWIKI_BUMP);
+    {
       await update(bumped, mw);
       assert.equal((await node.client().call('app.get', { id })).version, '1.39.17-2');
       assert.match(await exec(id, 'db', ['postgres', '--version']), /15\.20/);
       assert.equal((await wikiPage(port, title))?.trim(), token, 'the page is there after the update');
-    } finally {
-      rmSync(bumped, { recursive: true, force: true });
     }
 
     const password = secret(id, 'db_password');
     await uninstall(id, false);
-    await install(mw.dir, mw);
+    await install(bumped, mw);
     assert.equal(secret(id, 'db_password'), password, 'the generated database password is kept');
     const pages = await exec(id, 'db', [
       'sh',
@@ -317,6 +318,7 @@ test('mediawiki: a page written through the app survives an update to new pinned
     assert.equal((await wikiPage(port, title))?.trim(), token, 'the page is there after the reinstall');
   } finally {
     await uninstall(id, true).catch(() => {});
+    if (bumped !== undefined) rmSync(bumped, { recursive: true, force: true });
   }
 });
 
@@ -419,6 +421,8 @@ test('phpmyadmin: a row written through the app survives an update to new pinned
   const port = hostPort(pma, 'web', 8080);
   const token = `archy-row-${Date.now().toString(36)}`;
   await install(pma.dir, pma);
+  // From the update on, the bumped directory is the app's source: the reinstall comes from it, since kept data goes back only to the source it belongs to.
+  let bumped: string | undefined;
   try {
     // Written through phpMyAdmin's SQL tab, signed in with the generated account.
     const password = secret(id, 'db_password');
@@ -433,8 +437,8 @@ test('phpmyadmin: a row written through the app survives an update to new pinned
     assert.ok((await phpMyAdminNotes(port, password)).includes(token));
 
     // A real version bump: MariaDB, PHP and Apache move to newer Debian packages; the images are rebuilt.
-    const bumped = bumpedCopy(pma, PHPMYADMIN_BUMP);
-    try {
+    bumped = bumpedCopy(pma, PHPMYADMIN_BUMP);
+    {
       await update(bumped, pma);
       assert.equal((await node.client().call('app.get', { id })).version, '5.2.1-2');
       assert.match(await exec(id, 'db', ['mariadbd', '--version']), /10\.11\.19/);
@@ -447,13 +451,11 @@ test('phpmyadmin: a row written through the app survives an update to new pinned
         phpMyAdminNotes(port, password),
       );
       assert.ok(notes.includes(token), 'the row is there after the update');
-    } finally {
-      rmSync(bumped, { recursive: true, force: true });
     }
 
     // Uninstall keeps data and secrets; the reinstalled database accepts the same generated password.
     await uninstall(id, false);
-    await install(pma.dir, pma);
+    await install(bumped, pma);
     assert.equal(secret(id, 'db_password'), password, 'the generated database password is kept');
     const rows = await exec(id, 'db', [
       'sh',
@@ -470,6 +472,7 @@ test('phpmyadmin: a row written through the app survives an update to new pinned
     assert.ok(notes.includes(token), 'the row is there through phpMyAdmin after the reinstall');
   } finally {
     await uninstall(id, true).catch(() => {});
+    if (bumped !== undefined) rmSync(bumped, { recursive: true, force: true });
   }
 });
 
