@@ -92,7 +92,8 @@ describe('login throttle', () => {
     for (let i = 0; i < 1000; i++) {
       const address = `2001:db8:${(i >> 8).toString(16)}:${(i & 255).toString(16)}::1`;
       try {
-        t.reserve(address, 10_000).failed(10_000);
+        // A different account each time: the ceiling alone, without the per-account bucket.
+        t.reserve(address, 10_000, `account-${i}`).failed(10_000);
         admitted++;
       } catch (e) {
         assert.ok(limited()(e));
@@ -101,6 +102,56 @@ describe('login throttle', () => {
     assert.equal(admitted, 30);
     assert.throws(() => t.reserve('203.0.113.9', 10_000 + 59_000), limited(1));
     t.reserve('203.0.113.9', 10_000 + 60_000).succeeded();
+  });
+});
+
+describe('per-account bucket', () => {
+  test('failures from different addresses add up against the account, and the wait doubles', () => {
+    const t = new LoginThrottle();
+    let now = 2_000_000;
+    // Three from one address (its own bucket now waits), three from another: six for the account.
+    for (let i = 0; i < 3; i++) t.reserve('198.51.100.1', now, 'operator').failed(now);
+    for (let i = 0; i < 3; i++) t.reserve('2001:db8:9::1', now, 'operator').failed(now);
+    // A third, fresh address is refused: the account waits 1 s.
+    assert.throws(() => t.reserve('203.0.113.7', now, 'operator'), limited(1));
+    // Another account from that address is not.
+    t.reserve('203.0.113.7', now, 'someone-else').cancel();
+    now += 1000;
+    t.reserve('203.0.113.7', now, 'operator').failed(now); // seventh: 2 s
+    assert.throws(() => t.reserve('203.0.113.8', now + 1500, 'operator'), limited(1));
+    now += 2000;
+    t.reserve('203.0.113.8', now, 'operator').failed(now); // eighth: 4 s
+    assert.throws(() => t.reserve('203.0.113.9', now, 'operator'), limited(4));
+  });
+
+  test('the wait is capped at 15 minutes, and a success from anywhere clears the account', () => {
+    const t = new LoginThrottle();
+    let now = 0;
+    for (let i = 0; i < 40; i++) {
+      const address = `10.1.${i}.1`; // a fresh address each time: only the account bucket holds
+      t.reserve(address, now, 'operator').failed(now);
+      now += 15 * 60 * 1000;
+    }
+    now -= 15 * 60 * 1000;
+    assert.throws(() => t.reserve('10.2.0.1', now, 'operator'), limited(15 * 60));
+    assert.throws(() => t.reserve('10.2.0.1', now + 15 * 60 * 1000 - 1000), limited(1));
+    t.reserve('10.2.0.1', now + 15 * 60 * 1000, 'operator').succeeded();
+    for (let i = 0; i < 6; i++) t.reserve(`10.3.0.${i}`, now + 15 * 60 * 1000, 'operator').failed(now);
+  });
+
+  test('concurrent attempts from many addresses are bounded by the account allowance', () => {
+    const t = new LoginThrottle();
+    const admitted = [];
+    for (let i = 0; i < 100; i++) {
+      try {
+        admitted.push(t.reserve(`10.9.0.${i}`, 0, 'operator'));
+      } catch (e) {
+        assert.ok(limited()(e));
+      }
+    }
+    assert.equal(admitted.length, 6);
+    for (const a of admitted) a.cancel();
+    t.reserve('10.9.1.1', 0, 'operator').cancel();
   });
 });
 
