@@ -27,8 +27,11 @@ import { isIPv4, isIPv6 } from 'node:net';
 import { RateLimitedError } from '../errors.ts';
 
 const FREE_FAILURES = 3;
-/** Failures of one account, from any address, before its own wait starts. */
-const ACCOUNT_FREE_FAILURES = 6;
+/**
+ * Failures of one account, from any address, before its own wait starts: one more than an
+ * address gets, so a single client meets its own bucket first and two clients together the account's.
+ */
+const ACCOUNT_FREE_FAILURES = 4;
 const MAX_DELAY_MS = 15 * 60 * 1000;
 const MAX_CLIENTS = 10000;
 /** Failed attempts of all clients together per window. */
