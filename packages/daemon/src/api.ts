@@ -374,7 +374,8 @@ export const methodSpecs = {
     params: Empty,
     mutating: false,
     auth: 'public',
-    summary: 'Whether this client is signed in, whether first-run setup is needed, and the CSRF token.',
+    summary:
+      'Whether this client is signed in, whether first-run setup is needed, whether signing in needs a two-factor code (totpRequired), and the CSRF token.',
   },
   'app.list': {
     params: Empty,

@@ -12,7 +12,16 @@
 // code costs an attacker as much as a wrong password. The CLI token never
 // checks a password, so `archy` on the node keeps working with two-factor on.
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { closeSync, existsSync, openSync, readFileSync, renameSync, writeFileSync, writeSync } from 'node:fs';
+import {
+  chmodSync,
+  closeSync,
+  existsSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import type { RecoveryCodes, TotpEnrolment, TotpStatus } from '../api.ts';
 import {
   CodeRequiredError,
@@ -64,6 +73,8 @@ export function loadAuthKeys(file: string): AuthKeys {
       if (!(error instanceof Error && 'code' in error && error.code === 'EEXIST')) throw error;
     }
   }
+  // Whoever made it (or restored it from a backup), it is the operator's alone.
+  chmodSync(file, 0o600);
   const hex = readFileSync(file, 'utf8').trim();
   if (!/^[0-9a-f]{64}$/.test(hex)) throw new Error(`${file} does not hold a 32-byte hex key`);
   return new AuthKeys(Buffer.from(hex, 'hex'));

@@ -1,4 +1,6 @@
-// The throttle every password check goes through (sign-in, password change).
+// The throttle every password check goes through (sign-in, password change,
+// two-factor changes); with two-factor on, a wrong code is a failure like a
+// wrong password.
 //
 // An attempt is RESERVED synchronously, before the slow hash starts, so a
 // flood of concurrent guesses cannot all be evaluated before the first one
