@@ -116,11 +116,11 @@ async function freshCode(): Promise<string> {
   }
 }
 
-function archyStatus(): Promise<string> {
+function archy(...args: string[]): Promise<string> {
   return new Promise((resolve, reject) => {
     execFile(
       ARCHY,
-      ['status', '--json'],
+      args,
       { env: { ...process.env, ...node.cliEnv() }, timeout: 60_000 },
       (error, stdout, stderr) => (error ? reject(new Error(stderr || error.message)) : resolve(stdout)),
     );
@@ -313,8 +313,16 @@ describe('two-factor sign-in', () => {
   });
 
   test('`archy` on the node keeps working through its local token with two-factor on', async () => {
-    const status = JSON.parse(await archyStatus()) as { info: { version: string } };
+    const status = JSON.parse(await archy('status', '--json')) as { info: { version: string } };
     assert.ok(status.info.version);
+    const auth = JSON.parse(await archy('auth', 'status', '--json')) as {
+      session: { kind: string };
+      totp: { enabled: boolean; recoveryCodesLeft: number };
+    };
+    assert.equal(auth.session.kind, 'cli');
+    assert.equal(auth.totp.enabled, true);
+    assert.equal(auth.totp.recoveryCodesLeft, 9);
+    assert.match(await archy('auth', 'status'), /two-factor sign-in: on .*9 of 10 recovery codes left/);
     assert.equal((await node.client.call('auth.session')).kind, 'cli');
   });
 
