@@ -4,7 +4,7 @@
 import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { Auth } from './auth/auth.ts';
+import { Auth, loadAuthKeys } from './auth/auth.ts';
 import { LoginThrottle } from './auth/rate-limit.ts';
 import { AuthStore } from './auth/store.ts';
 import type { Config } from './config.ts';
@@ -33,6 +33,7 @@ export async function startDaemon(config: Config, services: Services, log: Logge
   const store = new AuthStore(join(config.dataRoot, 'daemon.db'));
   const auth = new Auth({
     store,
+    keys: loadAuthKeys(join(config.dataRoot, 'auth-key')),
     throttle: new LoginThrottle(),
     sessionHours: config.sessionHours,
     redact: log.redact,
