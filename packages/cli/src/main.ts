@@ -61,6 +61,11 @@ const commands: Record<string, { summary: string; load: Loader; serviceUser?: tr
     summary: 'how this client is signed in; whether two-factor sign-in is on',
     load: () => import('./commands/auth-status.ts'),
   },
+  'auth totp-reset': {
+    summary:
+      'turn two-factor sign-in off without a code (lost authenticator and recovery codes); on the node only',
+    load: () => import('./commands/auth-totp-reset.ts'),
+  },
   'catalog keygen': {
     summary: 'make a publisher key (did:key, Ed25519)',
     load: () => import('./commands/catalog-keygen.ts'),

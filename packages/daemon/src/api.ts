@@ -302,7 +302,8 @@ type Spec = {
   params: z.ZodType;
   /** Changes state: needs a session bound CSRF token (browser sessions). */
   mutating: boolean;
-  auth: 'public' | 'session';
+  /** local: only the CLI's local token, i.e. someone who can read the node's data root (root or the service user). */
+  auth: 'public' | 'session' | 'local';
   summary: string;
 };
 
@@ -368,6 +369,13 @@ export const methodSpecs = {
     mutating: true,
     auth: 'session',
     summary: 'Turn two-factor sign-in off: the current password and a TOTP or recovery code.',
+  },
+  'auth.totp.reset': {
+    params: Empty,
+    mutating: true,
+    auth: 'local',
+    summary:
+      'Turn two-factor sign-in off without a code, for an operator who lost the authenticator and every recovery code: only through the CLI on the node itself (its local token); every browser session is closed.',
   },
   'auth.totp.regenerateRecoveryCodes': {
     params: z.strictObject({ password: CurrentPassword, code: Code }),
@@ -611,6 +619,7 @@ export interface MethodResults {
   'auth.totp.begin': TotpEnrolment;
   'auth.totp.confirm': RecoveryCodes;
   'auth.totp.disable': { ok: true };
+  'auth.totp.reset': { ok: true };
   'auth.totp.regenerateRecoveryCodes': RecoveryCodes;
   'app.list': InstalledApp[];
   'app.get': InstalledApp;

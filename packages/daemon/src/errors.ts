@@ -17,6 +17,15 @@ export class UnauthenticatedError extends DaemonError {
   }
 }
 
+export class LocalOnlyError extends DaemonError {
+  constructor(method: string) {
+    super(
+      'auth.local_only',
+      `${method} is only for the CLI on the node itself (archy, through its local token), not for a browser session.`,
+    );
+  }
+}
+
 export class CsrfError extends DaemonError {
   constructor(method: string) {
     super('auth.csrf', `${method} changes state and needs the X-CSRF-Token header of this session.`);

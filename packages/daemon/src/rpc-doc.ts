@@ -29,6 +29,7 @@ const results: Record<MethodName, string> = {
   'auth.totp.begin': 'TotpEnrolment',
   'auth.totp.confirm': 'RecoveryCodes',
   'auth.totp.disable': '{ ok: true }',
+  'auth.totp.reset': '{ ok: true }',
   'auth.totp.regenerateRecoveryCodes': 'RecoveryCodes',
   'app.list': 'InstalledApp[]',
   'app.get': 'InstalledApp',
@@ -150,7 +151,7 @@ export function renderRpcDoc(): string {
       '',
       spec.summary,
       '',
-      `Auth: ${spec.auth === 'public' ? 'public' : 'session'}${spec.mutating ? ' · mutating (CSRF token for browser sessions)' : ''} · result: \`${results[name]}\``,
+      `Auth: ${spec.auth === 'public' ? 'public' : spec.auth === 'local' ? 'local (the CLI on the node only)' : 'session'}${spec.mutating ? ' · mutating (CSRF token for browser sessions)' : ''} · result: \`${results[name]}\``,
       ...paramRows(spec.params),
     );
   }

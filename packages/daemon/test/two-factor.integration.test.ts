@@ -342,4 +342,22 @@ describe('two-factor sign-in', () => {
     const plain = await throughThrottle(() => node.browser().call('auth.login', { password }));
     assert.equal(plain.authenticated, true);
   });
+
+  test('lost authenticator and codes: only the CLI on the node turns it off without a code', async () => {
+    const b = node.browser();
+    await throughThrottle(() => b.call('auth.login', { password }));
+    const enrolment = await throughThrottle(() => b.call('auth.totp.begin', { password }));
+    secret = enrolment.secret;
+    await b.call('auth.totp.confirm', { code: await freshCode() });
+    assert.equal((await b.call('auth.session')).totpRequired, true);
+    // A browser session, even a signed-in one, is refused: the reset is for whoever holds the node.
+    const local = await refused(() => b.call('auth.totp.reset'), 'auth.local_only');
+    assert.equal(local.code, RpcCode.Forbidden);
+    assert.match(await archy('auth', 'totp-reset'), /Two-factor sign-in is off/);
+    assert.equal((await node.client.call('auth.totp.status')).enabled, false);
+    // Every browser session was closed; the password alone signs in again.
+    assert.equal((await b.call('auth.session')).authenticated, false);
+    const plain = await throughThrottle(() => node.browser().call('auth.login', { password }));
+    assert.equal(plain.authenticated, true);
+  });
 });

@@ -226,6 +226,16 @@ export class Auth {
     this.#store.disableTotp(ACCOUNT);
   }
 
+  /**
+   * Two-factor off without a code, for an operator who lost the authenticator and every recovery
+   * code. Reached only through the CLI's local token (reading it takes root or the service user on
+   * the node, who could change daemon.db anyway); every browser session is closed.
+   */
+  totpReset(): void {
+    this.#store.disableTotp(ACCOUNT);
+    this.#store.deleteBrowserSessions();
+  }
+
   /** Ten new recovery codes replace every old one: the current password and a code. */
   async totpRecoveryCodes(password: string, code: string, client: string): Promise<RecoveryCodes> {
     this.#redact.add(password);

@@ -108,6 +108,11 @@ export class AuthStore {
     this.#db.prepare("DELETE FROM sessions WHERE kind = 'browser' AND token_hash <> ?").run(hashToken(keep));
   }
 
+  /** Closes every browser session (two-factor reset from the node itself). */
+  deleteBrowserSessions(): void {
+    this.#db.prepare("DELETE FROM sessions WHERE kind = 'browser'").run();
+  }
+
   deleteCliSessions(): void {
     this.#db.prepare("DELETE FROM sessions WHERE kind = 'cli'").run();
   }

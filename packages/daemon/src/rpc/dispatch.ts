@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { type MethodName, type MethodResult, methodSpecs, RpcCode, type ValidParams } from '../api.ts';
 import type { Auth, NewSession, Session } from '../auth/auth.ts';
 import { clientText } from '../client-text.ts';
-import { CsrfError, UnauthenticatedError } from '../errors.ts';
+import { CsrfError, LocalOnlyError, UnauthenticatedError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import { mapError } from './error-map.ts';
 
@@ -104,7 +104,8 @@ export class Dispatcher {
     const spec = methodSpecs[method];
     const started = Date.now();
     try {
-      if (spec.auth === 'session' && !ctx.session) throw new UnauthenticatedError(method);
+      if (spec.auth !== 'public' && !ctx.session) throw new UnauthenticatedError(method);
+      if (spec.auth === 'local' && ctx.session?.kind !== 'cli') throw new LocalOnlyError(method);
       if (spec.mutating && ctx.session && !this.#auth.csrfValid(ctx.session, ctx.csrfHeader))
         throw new CsrfError(method);
       const params = spec.params.safeParse(Array.isArray(rawParams) ? undefined : rawParams);

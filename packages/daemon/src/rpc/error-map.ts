@@ -19,6 +19,7 @@ const byCode: Record<string, RpcCodeValue> = {
   'auth.totp_disabled': RpcCode.Conflict,
   'auth.totp_not_pending': RpcCode.Conflict,
   'auth.csrf': RpcCode.CsrfMissing,
+  'auth.local_only': RpcCode.Forbidden,
   'auth.rate_limited': RpcCode.RateLimited,
   'auth.setup_done': RpcCode.Conflict,
   'auth.setup_required': RpcCode.Forbidden,

@@ -59,6 +59,10 @@ export function createHandlers({ services, auth, installer, system }: HandlerDep
       await auth.totpDisable(p.password, p.code, ctx.client);
       return { ok: true };
     },
+    'auth.totp.reset': async () => {
+      auth.totpReset();
+      return { ok: true as const };
+    },
     'auth.totp.regenerateRecoveryCodes': (p, ctx) => auth.totpRecoveryCodes(p.password, p.code, ctx.client),
 
     'app.list': () => apps.list(),
