@@ -15,6 +15,8 @@ export const EVENTS_PATH = '/rpc/v1/events';
 export const ICONS_PATH = '/rpc/v1/icons';
 /** WebSocket `${LOGS_PATH}?id=<app>[&member=<name>][&tail=<n>]`: an app's container output as it is written. */
 export const LOGS_PATH = '/rpc/v1/logs';
+/** The node CA certificate (PEM, public, no session): what an operator's browser or system is told to trust. */
+export const CA_CERT_PATH = '/ca.crt';
 export const CSRF_HEADER = 'x-csrf-token';
 export const SESSION_COOKIE = 'archy_session';
 
@@ -233,8 +235,23 @@ export interface SystemInfo {
   nodeVersion: string;
   dataRoot: string;
   listen: { host: string; port: number; tls: boolean };
+  tls: TlsInfo;
   startedAt: string;
   engine: { reachable: boolean; version: string | null; detail: string | null };
+}
+
+/** How the node serves: its scheme, where the certificate comes from, and the node CA to trust. */
+export interface TlsInfo {
+  /** The scheme browsers use (loopback clients may also use plain http on the same port). */
+  scheme: 'https' | 'http';
+  /** generated: the node's own CA; operator: the tlsCert setting; proxy: a reverse proxy terminates TLS; off: plain HTTP. */
+  source: 'generated' | 'operator' | 'proxy' | 'off';
+  /** SHA-256 of the node CA certificate, colon-separated hex (generated only). */
+  caFingerprint: string | null;
+  /** Where the node CA certificate is served (CA_CERT_PATH), when there is one. */
+  caUrl: string | null;
+  /** When the served certificate expires (ISO time); null without HTTPS of our own. */
+  certExpiresAt: string | null;
 }
 
 export interface ContainerUse {
@@ -263,6 +280,8 @@ export interface SessionInfo {
   /** Send as the X-CSRF-Token header on every mutating call (browser sessions). */
   csrfToken: string | null;
   expiresAt: string | null;
+  /** The node CA to trust, shown on the set-up and sign-in screens before anyone signs in (public material). */
+  nodeCa: { fingerprint: string; url: string } | null;
 }
 
 // ---------------------------------------------------------------- the methods

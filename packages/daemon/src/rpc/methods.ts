@@ -15,13 +15,18 @@ export interface HandlerDeps {
   system: SystemMonitor;
 }
 
-function sessionInfo(auth: Auth, session: Session | NewSession | null): SessionInfo {
+function sessionInfo(
+  auth: Auth,
+  session: Session | NewSession | null,
+  nodeCa: SessionInfo['nodeCa'],
+): SessionInfo {
   return {
     authenticated: session !== null,
     setupRequired: auth.setupRequired(),
     kind: session?.kind ?? null,
     csrfToken: session && session.kind === 'browser' ? auth.csrfFor(session) : null,
     expiresAt: session?.expiresAt ? new Date(session.expiresAt).toISOString() : null,
+    nodeCa,
   };
 }
 
@@ -31,12 +36,12 @@ export function createHandlers({ services, auth, installer, system }: HandlerDep
     'auth.setup': async (p, ctx) => {
       const session = await auth.setup(p.password);
       ctx.setSession(session);
-      return sessionInfo(auth, session);
+      return sessionInfo(auth, session, system.nodeCa());
     },
     'auth.login': async (p, ctx) => {
       const session = await auth.login(p.password, ctx.client);
       ctx.setSession(session);
-      return sessionInfo(auth, session);
+      return sessionInfo(auth, session, system.nodeCa());
     },
     'auth.logout': async (_p, ctx) => {
       auth.logout(ctx.session!);
@@ -47,7 +52,7 @@ export function createHandlers({ services, auth, installer, system }: HandlerDep
       await auth.changePassword(ctx.session!, p.current, p.next, ctx.client);
       return { ok: true };
     },
-    'auth.session': async (_p, ctx) => sessionInfo(auth, ctx.session),
+    'auth.session': async (_p, ctx) => sessionInfo(auth, ctx.session, system.nodeCa()),
 
     'app.list': () => apps.list(),
     'app.get': (p) => apps.get(p.id),

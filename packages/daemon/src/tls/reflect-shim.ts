@@ -12,10 +12,10 @@ function own(target: object, property: PropertyKey | undefined): Map<Key, unknow
 
 const metadata = {
   defineMetadata(key: Key, value: unknown, target: object, property?: PropertyKey): void {
-    let byTarget = store.get(target);
-    if (!byTarget) store.set(target, (byTarget = new Map()));
-    let map = byTarget.get(property) as Map<Key, unknown> | undefined;
-    if (!map) byTarget.set(property, (map = new Map()));
+    const byTarget = store.get(target) ?? new Map<PropertyKey | undefined, unknown>();
+    store.set(target, byTarget);
+    const map = (byTarget.get(property) as Map<Key, unknown> | undefined) ?? new Map<Key, unknown>();
+    byTarget.set(property, map);
     map.set(key, value);
   },
   getOwnMetadata(key: Key, target: object, property?: PropertyKey): unknown {

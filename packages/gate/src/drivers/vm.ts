@@ -24,7 +24,8 @@ After=network-online.target
 Wants=network-online.target
 
 [Service]
-ExecStart=${PLATFORM}/node_modules/.bin/node ${PLATFORM}/packages/daemon/src/main.ts --data-root ${DATA_ROOT} --host 0.0.0.0 --port 8420
+ExecStart=${PLATFORM}/node_modules/.bin/node ${PLATFORM}/packages/daemon/src/main.ts --data-root ${DATA_ROOT} --host 0.0.0.0 --port 8420 --tls off
+# The gate reaches this daemon through QEMU's port forward (not loopback inside the VM) over plain HTTP.
 Restart=always
 RestartSec=1
 # The daemon never stops apps when it stops: containers belong to their own units.
