@@ -325,7 +325,8 @@ export const methodSpecs = {
     params: Empty,
     mutating: false,
     auth: 'public',
-    summary: 'Whether this client is signed in, whether first-run setup is needed, and the CSRF token.',
+    summary:
+      'Whether this client is signed in, whether first-run setup is needed, the CSRF token, and the node CA fingerprint (public: the set-up screen shows it before sign-in).',
   },
   'app.list': {
     params: Empty,
@@ -517,7 +518,8 @@ export const methodSpecs = {
     params: Empty,
     mutating: false,
     auth: 'session',
-    summary: 'Versions, data root, listen address, engine.',
+    summary:
+      'Versions, data root, listen address, TLS (scheme, certificate source, node CA fingerprint, certificate expiry), engine.',
   },
   'system.stats': {
     params: Empty,
