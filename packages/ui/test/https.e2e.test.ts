@@ -73,6 +73,7 @@ describe('HTTPS set-up screen in Chromium', { timeout: 300_000 }, () => {
       // The download is the CA itself, fetched by the page over the trusted connection.
       const downloaded = await page.evaluate(async () => (await fetch('/ca.crt')).text());
       assert.equal(downloaded, caPem);
+      await browser.shoot('https-setup');
       // Setting the password over HTTPS stores a Secure cookie and signs in.
       await page.locator('#new-password').fill('correct horse battery');
       await page.locator('#confirm-password').fill('correct horse battery');
@@ -80,7 +81,6 @@ describe('HTTPS set-up screen in Chromium', { timeout: 300_000 }, () => {
       await page.waitForURL((u) => !u.pathname.startsWith('/setup'));
       const cookie = (await browser.context.cookies(httpsUrl)).find((c) => c.name === 'archy_session');
       assert.equal(cookie?.secure, true);
-      await browser.shoot('https-setup');
     } finally {
       await browser?.close();
     }
