@@ -116,6 +116,8 @@ export class TlsKeeper {
     const ca = this.#ca;
     if (!ca) return { renew: false, reason: 'valid' };
     const now = this.#now();
+    // A clock that jumped far back after start must not mint certificates by it (the timer logs the error).
+    checkClock(now, { notBefore: new Date(ca.cert.validFrom), file: ca.certFile });
     const wanted = this.#options.names();
     const cert = this.#serving?.cert ?? null;
     const decision = renewalDue(
