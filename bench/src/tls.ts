@@ -21,7 +21,11 @@ const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 const MAIN = join(repoRoot, 'packages/daemon/src/main.ts');
 const ROUNDS = 5;
 const CLIENTS = 100;
-const CALLS_PER_CLIENT = 10;
+/**
+ * Calls per client: system.info asks the engine every time (podman info runs dpkg-query on Debian), so
+ * it gets few rounds to keep the box usable; auth.session shows the handshake's own cost with many.
+ */
+const ROUNDS_PER_METHOD = { 'system.info': 2, 'auth.session': 10 } as const;
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -132,14 +136,14 @@ async function coldStart(
   }
 }
 
-async function load(call: Call): Promise<number[]> {
+async function load(call: Call, rounds: number): Promise<number[]> {
   const samples: number[] = [];
   await Promise.all(
     Array.from({ length: CLIENTS }, async () => {
-      for (let i = 0; i < CALLS_PER_CLIENT; i++) {
+      for (let i = 0; i < rounds; i++) {
         const t = performance.now();
         const status = await once(call);
-        if (status !== 200) throw new Error(`system.info answered ${status}`);
+        if (status !== 200) throw new Error(`${call.url} answered ${status}`);
         samples.push(performance.now() - t);
       }
     }),
@@ -200,29 +204,34 @@ export async function tlsFigures(node: LocalNode): Promise<Figure[]> {
     const serving = await coldStart(node, tlsRoot, 'on', caOf);
     try {
       const token = readFileSync(join(tlsRoot, 'cli-token'), 'utf8').trim();
-      const body = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'system.info', params: {} });
       const ca = caOf();
-      // Warm both paths (JIT, the daemon's first engine call) before measuring.
-      await once({ url: `https://127.0.0.1:${serving.port}/rpc/v1`, token, body, ...(ca ? { ca } : {}) });
-      await once({ url: `http://127.0.0.1:${serving.port}/rpc/v1`, token, body });
-      const plain = await load({ url: `http://127.0.0.1:${serving.port}/rpc/v1`, token, body });
-      const https = await load({
-        url: `https://127.0.0.1:${serving.port}/rpc/v1`,
-        token,
-        body,
-        ...(ca ? { ca } : {}),
-      });
-      for (const p of [50, 99]) {
-        const v = percentile(https, p);
-        const b = percentile(plain, p);
-        figures.push({
-          name: `TLS handshake + system.info p${p} @${CLIENTS} clients`,
-          value: v,
-          unit: 'ms',
-          baseline: { name: `plain HTTP + system.info p${p}`, value: b },
-          ratio: ratio(v, b),
-          note: 'a new connection per call',
-        });
+      for (const method of ['system.info', 'auth.session'] as const) {
+        const body = JSON.stringify({ jsonrpc: '2.0', id: 1, method, params: {} });
+        const https: Call = {
+          url: `https://127.0.0.1:${serving.port}/rpc/v1`,
+          token,
+          body,
+          ...(ca ? { ca } : {}),
+        };
+        const plain: Call = { url: `http://127.0.0.1:${serving.port}/rpc/v1`, token, body };
+        // Warm both paths (JIT, the daemon's first engine call) before measuring.
+        await once(https);
+        await once(plain);
+        const rounds = ROUNDS_PER_METHOD[method];
+        const plainSamples = await load(plain, rounds);
+        const httpsSamples = await load(https, rounds);
+        for (const p of [50, 99]) {
+          const v = percentile(httpsSamples, p);
+          const b = percentile(plainSamples, p);
+          figures.push({
+            name: `TLS handshake + ${method} p${p} @${CLIENTS} clients`,
+            value: v,
+            unit: 'ms',
+            baseline: { name: `plain HTTP + ${method} p${p}`, value: b },
+            ratio: ratio(v, b),
+            note: `a new connection per call, ${CLIENTS * rounds} calls`,
+          });
+        }
       }
     } finally {
       await serving.daemon.stop();
