@@ -229,7 +229,10 @@ export async function tlsFigures(node: LocalNode): Promise<Figure[]> {
             unit: 'ms',
             baseline: { name: `plain HTTP + ${method} p${p}`, value: b },
             ratio: ratio(v, b),
-            note: `a new connection per call, ${CLIENTS * rounds} calls`,
+            note:
+              method === 'system.info'
+                ? `a new connection per call, ${CLIENTS * rounds} calls; engine-bound (each call asks Podman)`
+                : `a new connection per call, ${CLIENTS * rounds} calls`,
           });
         }
       }
