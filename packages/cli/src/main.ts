@@ -53,6 +53,10 @@ const commands: Record<string, { summary: string; load: Loader; serviceUser?: tr
   'job list': { summary: 'recent jobs', load: () => import('./commands/job-list.ts') },
   'job watch': { summary: 'follow a job’s stages live', load: () => import('./commands/job-watch.ts') },
   status: { summary: 'the node at a glance', load: () => import('./commands/status.ts') },
+  'node status': {
+    summary: 'how the daemon runs (service or foreground), since when, and where the UI is',
+    load: () => import('./commands/node-status.ts'),
+  },
   'catalog keygen': {
     summary: 'make a publisher key (did:key, Ed25519)',
     load: () => import('./commands/catalog-keygen.ts'),

@@ -238,6 +238,12 @@ export interface SystemInfo {
   tls: TlsInfo;
   startedAt: string;
   engine: { reachable: boolean; version: string | null; detail: string | null };
+  /** How this daemon runs: the system service (archipelago.service) or a foreground process. */
+  runtime: { mode: 'service' | 'foreground'; unit: string | null; pid: number };
+  /** Who brings apps back after a reboot; null until the orchestrator has decided (at start-up). */
+  supervision: { mode: 'systemd' | 'daemon'; why: string } | null;
+  /** Where the web UI answers: one URL per address the daemon can be reached on. */
+  urls: string[];
 }
 
 /** How the node serves: its scheme, where the certificate comes from, and the node CA to trust. */

@@ -61,6 +61,8 @@ export interface AppsPort {
   ackNotification(id: string): Promise<void>;
   containerUse(): Promise<ContainerUse[]>;
   engineInfo(): Promise<{ reachable: boolean; version: string | null; detail: string | null }>;
+  /** Who brings apps back after a reboot (systemd through Quadlet, or the daemon); null before start-up decided. */
+  supervision(): { mode: 'systemd' | 'daemon'; why: string } | null;
   /** Every app-state, job-progress and notification event; returns the unsubscribe function. */
   subscribe(listener: (event: EventBody) => void): () => void;
   /** Stop accepting work, checkpoint running jobs; apps keep running. */

@@ -1,9 +1,10 @@
 // system.info and system.stats: host measurements from node:os and statfs of
 // the data root, plus what the orchestrator measured per app container.
 import { statfs } from 'node:fs/promises';
-import { cpus, freemem, hostname, loadavg, totalmem } from 'node:os';
+import { cpus, freemem, hostname, loadavg, networkInterfaces, totalmem } from 'node:os';
 import { CA_CERT_PATH, type SessionInfo, type SystemInfo, type SystemStats, type TlsInfo } from './api.ts';
 import type { Config } from './config.ts';
+import { serveUrls } from './serve-urls.ts';
 import type { AppsPort } from './services.ts';
 import type { TlsKeeper } from './tls/keeper.ts';
 import type { ServePlan } from './tls/mode.ts';
@@ -20,6 +21,20 @@ function sampleCpu(): CpuSample {
     total += c.times.user + c.times.nice + c.times.sys + c.times.idle + c.times.irq;
   }
   return { idle, total };
+}
+
+/**
+ * The service unit names itself (ARCHY_SERVICE_UNIT, set by scripts/service) and systemd gives every
+ * process it starts an INVOCATION_ID: both, and this is the service; otherwise a foreground process.
+ */
+export function runtimeMode(env: NodeJS.ProcessEnv): SystemInfo['runtime'] {
+  const unit = env['ARCHY_SERVICE_UNIT'];
+  const service = Boolean(unit && env['INVOCATION_ID']);
+  return {
+    mode: service ? 'service' : 'foreground',
+    unit: service ? (unit ?? null) : null,
+    pid: process.pid,
+  };
 }
 
 export class SystemMonitor {
@@ -70,6 +85,15 @@ export class SystemMonitor {
       tls: this.tlsInfo(),
       startedAt: this.#startedAt,
       engine: await this.#apps.engineInfo(),
+      runtime: runtimeMode(process.env),
+      supervision: this.#apps.supervision(),
+      urls: serveUrls({
+        host: this.#config.host,
+        port: this.#listenPort,
+        scheme: this.#tls.plan.https ? 'https' : 'http',
+        hostname: hostname(),
+        interfaces: networkInterfaces(),
+      }),
     };
   }
 

@@ -203,6 +203,7 @@ describe('HTTPS with the node CA (tls=on, 127.0.0.1)', () => {
     assert.equal(info.tls.caUrl, '/ca.crt');
     assert.ok(Date.parse(info.tls.certExpiresAt ?? '') > Date.now() + 80 * DAY);
     assert.equal(info.listen.tls, true);
+    assert.deepEqual(info.urls, [`https://127.0.0.1:${node.port}`]);
     // Before sign-in (the set-up screen): a fresh client with no session.
     const session = await node.browser().call('auth.session');
     assert.equal(session.authenticated, false);
@@ -223,6 +224,13 @@ describe('HTTPS with the node CA (tls=on, 127.0.0.1)', () => {
     });
     assert.equal(human.status, 0, human.stderr);
     assert.ok(human.stdout.includes(ca.fingerprint256), human.stdout);
+    const nodeStatus = spawnSync(join(repoRoot, 'packages/cli/bin/archy'), ['node', 'status'], {
+      env: { ...process.env, ...node.cliEnv() },
+      encoding: 'utf8',
+    });
+    assert.equal(nodeStatus.status, 0, nodeStatus.stderr);
+    assert.ok(nodeStatus.stdout.includes(ca.fingerprint256), nodeStatus.stdout);
+    assert.ok(nodeStatus.stdout.includes(`https://127.0.0.1:${node.port}`), nodeStatus.stdout);
   });
 
   test('keys 0600 and the tls directory 0700 in the data root', () => {

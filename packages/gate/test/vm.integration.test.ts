@@ -73,12 +73,39 @@ describe('a production-like node in a VM (Debian 13, systemd, Podman 5, Quadlet)
     const backMs = Date.now() - t0;
     assert.equal(await vm.hasDataMarker('fx-web', 'before-reboot'), true, 'data kept across the reboot');
     await waitState(() => vm.client(), 'fx-web', 'running', Date.now() + 300_000);
+    // Nobody started anything after the reboot: the daemon answering is the system service's.
+    const info = await vm.client().call('system.info');
+    assert.equal(info.runtime.mode, 'service', 'the daemon runs as the system service');
+    assert.equal(info.runtime.unit, 'archipelago.service');
+    assert.equal(info.supervision?.mode, 'systemd', 'Quadlet brings the apps back');
+    assert.equal((await vm.rootShell('systemctl is-enabled archipelago.service')).trim(), 'enabled');
+    assert.match(vm.startOutput, /archipelago\.service/, 'npm start said it installed the service');
+    assert.match(vm.startOutput, /web UI: +https?:\/\//, 'npm start printed where the UI is');
+    const security = await vm.rootShell(
+      'systemd-analyze security --no-pager archipelago.service 2>&1 | tail -n 1',
+    );
     mkdirSync(results, { recursive: true });
+    writeFileSync(join(results, 'vm-service-security.txt'), security);
+    console.log(`vm: systemd-analyze security: ${security.trim()}`);
     writeFileSync(
       join(results, 'vm-reboot.json'),
       `${JSON.stringify({ reboot: reboot.detail, rebootCommandToAppAnsweringMs: backMs }, null, 2)}\n`,
     );
     console.log(`vm: reboot command → fx-web answering: ${(backMs / 1000).toFixed(1)} s (${reboot.detail})`);
+  });
+
+  test('kill -9 of the daemon: systemd starts it again and no app stopped', async () => {
+    const before = await vm.containerStarts();
+    const pid = await vm.servicePid();
+    assert.ok(pid > 0, 'the service runs');
+    await vm.rootShell(`kill -9 ${pid}`);
+    const newPid = await until('systemd to start archyd again', Date.now() + 120_000, async () => {
+      const p = await vm.servicePid();
+      return p > 0 && p !== pid ? p : undefined;
+    });
+    assert.notEqual(newPid, pid);
+    await waitState(() => vm.client(), 'fx-web', 'running', Date.now() + 300_000);
+    assert.deepEqual(await vm.containerStarts(), before, 'the same containers, never restarted');
   });
 
   test('kill -9 of the daemon service during an install: systemd restarts it and the job ends', {
@@ -129,5 +156,26 @@ describe('a production-like node in a VM (Debian 13, systemd, Podman 5, Quadlet)
     const report = await runGate(vm, apps, { repeat: 1, chaos: false });
     writeFileSync(join(results, 'gate-vm.json'), formatReport(report, 'json'));
     assert.ok(reportPassed(report), formatReport(report, 'human'));
+  });
+
+  test('removing the service keeps every app and all data; npm start brings the node back', async () => {
+    const apps = (await vm.client().call('app.list')).map((a) => [a.id, a.intent]).sort();
+    await vm.writeDataMarker('fx-web', 'before-removal');
+    const out = await vm.rootShell('cd /opt/archipelago && bash scripts/service remove');
+    assert.match(out, /removed archipelago\.service/);
+    assert.equal((await vm.rootShell('systemctl is-active archipelago.service || true')).trim(), 'inactive');
+    assert.equal(await vm.hasDataMarker('fx-web', 'before-removal'), true, 'app data kept');
+    assert.equal(
+      (await vm.rootShell('test -s /var/lib/archipelago/state.db && echo yes || echo no')).trim(),
+      'yes',
+      'the node state kept',
+    );
+    await vm.rootShell('cd /opt/archipelago && ARCHY_HOST=0.0.0.0 ARCHY_TLS=off bash scripts/start', 900_000);
+    await vm.reconnect();
+    assert.deepEqual(
+      (await vm.client().call('app.list')).map((a) => [a.id, a.intent]).sort(),
+      apps,
+      'the same apps with the same intent',
+    );
   });
 });

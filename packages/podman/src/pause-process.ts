@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { type EngineLaunch, launchCommand } from './launch.ts';
 
 // Rootless Podman keeps its user namespace alive in a "pause" process, and joins the namespace of a
 // running container's conmon when that process is gone. When every process of the service user is
@@ -18,6 +19,8 @@ export interface MigrateOptions {
   env: NodeJS.ProcessEnv;
   runAs?: { uid: number; gid: number } | undefined;
   timeoutMs?: number;
+  /** Through the user manager, the migrate runs outside the daemon's sandbox (see launch.ts). */
+  launch?: EngineLaunch;
 }
 
 /**
@@ -29,9 +32,13 @@ export interface MigrateOptions {
  */
 export function resetPauseProcess(options: MigrateOptions): Promise<string> {
   return new Promise((resolve) => {
+    const cmd = launchCommand(options.launch ?? 'direct', options.podmanPath ?? 'podman', [
+      'system',
+      'migrate',
+    ]);
     execFile(
-      options.podmanPath ?? 'podman',
-      ['system', 'migrate'],
+      cmd.file,
+      cmd.args,
       {
         env: options.env,
         cwd: '/',

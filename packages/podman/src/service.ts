@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { closeSync, fchownSync, fstatSync, openSync } from 'node:fs';
 import { chown, mkdir, readFile, unlink } from 'node:fs/promises';
 import http from 'node:http';
@@ -6,6 +6,7 @@ import { connect } from 'node:net';
 import { dirname, join } from 'node:path';
 import { EngineUnavailableError } from './errors.ts';
 import { tryLock } from './file-lock.ts';
+import { type EngineLaunch, engineLaunch, launchCommand, userSystemctl } from './launch.ts';
 import { isLostPauseProcess, resetPauseProcess } from './pause-process.ts';
 import { API_PREFIX } from './request.ts';
 
@@ -24,6 +25,8 @@ export interface ServiceOptions {
   startTimeoutMs?: number;
   /** When this process is root: the unprivileged user the service runs as (never rootful). */
   runAs?: { uid: number; gid: number; home: string } | undefined;
+  /** Who starts the engine's processes (see launch.ts); default from ARCHY_ENGINE_LAUNCH. */
+  launch?: EngineLaunch;
 }
 
 /** The service user's default socket path, from XDG_RUNTIME_DIR (or /run/user/<uid>). */
@@ -194,6 +197,7 @@ async function startService(options: ServiceOptions, timeoutMs: number): Promise
       migrated.push(
         await resetPauseProcess({
           ...(options.podmanPath ? { podmanPath: options.podmanPath } : {}),
+          launch: options.launch ?? engineLaunch(),
           env: serviceEnv(options),
           runAs: options.runAs,
         }),
@@ -213,6 +217,7 @@ function serviceEnv(options: ServiceOptions): NodeJS.ProcessEnv {
 }
 
 async function startServiceOnce(options: ServiceOptions, timeoutMs: number): Promise<number | undefined> {
+  if ((options.launch ?? engineLaunch()) === 'user-manager') return startViaUserManager(options, timeoutMs);
   const { socketPath } = options;
   // A socket file left by a dead service would make the new one fail to bind.
   await unlink(socketPath).catch(() => {});
@@ -255,6 +260,50 @@ async function startServiceOnce(options: ServiceOptions, timeoutMs: number): Pro
     exited !== undefined
       ? `Could not start Podman's API service (${exited})${tail ? `: ${tail}` : ''}.`
       : `Podman's API service was started but its socket ${socketPath} did not answer within ${Math.round(timeoutMs / 1000)} s${tail ? ` (${tail})` : ''}.`,
+    { operation: 'start the Podman service' },
+  );
+}
+
+/**
+ * The engine as the user manager runs it: Podman's own podman.socket unit, whose
+ * service it starts on the first connection. The socket unit listens on the
+ * default socket path only. When the service does not answer, `podman info`,
+ * run the same way, says why, and the caller heals a lost pause process on its words.
+ */
+async function startViaUserManager(options: ServiceOptions, timeoutMs: number): Promise<undefined> {
+  const { socketPath } = options;
+  if (socketPath !== defaultSocketPath()) {
+    throw new EngineUnavailableError(
+      `The user manager's podman.socket listens on ${defaultSocketPath()}, not on ${socketPath}: with ARCHY_ENGINE_LAUNCH=user-manager, leave the engine socket at its default.`,
+      { operation: 'start the Podman service' },
+    );
+  }
+  await userSystemctl(['reset-failed', 'podman.service', 'podman.socket']);
+  const started = await userSystemctl(['start', 'podman.socket']);
+  if (started.code !== 0) {
+    throw new EngineUnavailableError(
+      `The service user's systemd user manager could not start podman.socket (${started.output.split('\n').slice(-3).join(' | ') || `exit ${started.code}`}). Is lingering enabled for the service user (loginctl enable-linger)?`,
+      { operation: 'start the Podman service' },
+    );
+  }
+  if (await pollUntil(() => pingEngine(socketPath, 1000), timeoutMs)) return undefined;
+  const info = await new Promise<string>((resolve) => {
+    const cmd = launchCommand('user-manager', options.podmanPath ?? 'podman', [
+      'info',
+      '--format',
+      '{{.Host.Arch}}',
+    ]);
+    execFile(cmd.file, cmd.args, { timeout: 60_000, encoding: 'utf8' }, (error, stdout, stderr) => {
+      resolve(error ? `${stdout}${stderr}`.trim() : '');
+    });
+  });
+  const tail = info
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .slice(-5)
+    .join(' | ');
+  throw new EngineUnavailableError(
+    `podman.socket of the user manager was started but ${socketPath} did not answer within ${Math.round(timeoutMs / 1000)} s${tail ? `: ${tail}` : ''}.`,
     { operation: 'start the Podman service' },
   );
 }

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { EngineUnavailableError, TimeoutError } from './errors.ts';
+import { type EngineLaunch, engineLaunch, launchCommand } from './launch.ts';
 
 // Commands run inside the service user's rootless user namespace
 // (`podman unshare`), where that user is root: the only way without real root
@@ -13,6 +14,8 @@ export interface UnshareOptions {
   /** Deadline (ms); default 60 s. */
   timeoutMs?: number;
   podmanPath?: string;
+  /** Default from ARCHY_ENGINE_LAUNCH (see launch.ts). */
+  launch?: EngineLaunch;
 }
 
 export interface UnshareResult {
@@ -31,7 +34,11 @@ export function runInUserNamespace(
   const timeoutMs = options.timeoutMs ?? 60_000;
   const operation = `run "${command.join(' ')}" in the service user's namespace`;
   return new Promise((resolve, reject) => {
-    const child = spawn(options.podmanPath ?? 'podman', ['unshare', ...command], {
+    const cmd = launchCommand(options.launch ?? engineLaunch(), options.podmanPath ?? 'podman', [
+      'unshare',
+      ...command,
+    ]);
+    const child = spawn(cmd.file, cmd.args, {
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     const out: Buffer[] = [];

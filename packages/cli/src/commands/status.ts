@@ -1,24 +1,10 @@
 // archy status — the node at a glance: daemon, engine, resources, apps, recent jobs.
-import type { SystemInfo } from '@archipelago/daemon/api';
 import { parseArgs } from '../client/args.ts';
 import { connect } from '../client/connect.ts';
 import { bytes, print, printJson } from '../client/output.ts';
+import { tlsLines } from '../client/tls-text.ts';
 
 const usage = 'archy status [--json]';
-
-function tlsLine(tls: SystemInfo['tls'], port: number): string {
-  const expires = tls.certExpiresAt ? `, certificate valid until ${tls.certExpiresAt.slice(0, 10)}` : '';
-  switch (tls.source) {
-    case 'generated':
-      return `https:   on port ${port}, certificate from the node's own CA${expires}`;
-    case 'operator':
-      return `https:   on port ${port}, the operator's certificate (tlsCert)${expires}`;
-    case 'proxy':
-      return 'https:   terminated by a reverse proxy (tls=proxy)';
-    default:
-      return 'https:   off (plain HTTP)';
-  }
-}
 
 export async function run(args: string[]): Promise<number> {
   const parsed = parseArgs(args, { usage, positionals: 0 });
@@ -42,13 +28,7 @@ export async function run(args: string[]): Promise<number> {
   const running = apps.filter((a) => a.state === 'running').length;
   const lines = [
     `archipelago ${info.version} on ${info.hostname} — ${daemon.client.url}`,
-    tlsLine(info.tls, info.listen.port),
-    ...(info.tls.caFingerprint
-      ? [
-          `  node CA SHA-256 ${info.tls.caFingerprint}`,
-          `  download: ${info.tls.caUrl} (trust it once in your browser or system)`,
-        ]
-      : []),
+    ...tlsLines(info),
     `engine:  ${info.engine.reachable ? `podman ${info.engine.version ?? ''}` : `unreachable (${info.engine.detail ?? 'no answer'})`}`,
     `cpu:     ${stats.cpu.usagePercent}% of ${stats.cpu.cores} cores (load ${stats.cpu.load1.toFixed(2)})`,
     `memory:  ${bytes(stats.memory.usedBytes)} used of ${bytes(stats.memory.totalBytes)}`,

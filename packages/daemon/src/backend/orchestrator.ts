@@ -139,6 +139,7 @@ export function orchestratorPort(orchestrator: Orchestrator, options: Orchestrat
       return containers;
     },
     engineInfo: options.engineInfo,
+    supervision: () => orchestrator.supervision ?? null,
     subscribe: (listener: (event: EventBody) => void) => {
       const onApp = (e: {
         appId: string;

@@ -1,7 +1,9 @@
 // A production-like node: Debian 13 in a QEMU VM (systemd, cgroup v2, Podman 5,
-// crun, pasta, Quadlet), driven through scripts/node-vm. The daemon runs as a
-// systemd user service of the service user; apps are Quadlet units the
-// platform writes, so a REAL reboot brings them back before the daemon does.
+// crun, pasta, Quadlet), driven through scripts/node-vm. The node is brought up
+// the way an operator does it, with the README's first command (scripts/start,
+// as root), which installs the system service archipelago.service; apps are
+// Quadlet units the platform writes, so a REAL reboot brings them back before
+// the daemon does.
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { relative } from 'node:path';
@@ -17,24 +19,6 @@ const repoRoot = fileURLToPath(new URL('../../../../', import.meta.url));
 const script = `${repoRoot}scripts/node-vm`;
 const PLATFORM = '/opt/archipelago';
 const DATA_ROOT = '/var/lib/archipelago';
-
-export const DAEMON_UNIT = `[Unit]
-Description=Archipelago node daemon (archyd)
-After=network-online.target
-Wants=network-online.target
-
-[Service]
-ExecStart=${PLATFORM}/node_modules/.bin/node ${PLATFORM}/packages/daemon/src/main.ts --data-root ${DATA_ROOT} --host 0.0.0.0 --port 8420 --tls off
-# The gate reaches this daemon through QEMU's port forward (not loopback inside the VM) over plain HTTP.
-Restart=always
-RestartSec=1
-# The daemon never stops apps when it stops: containers belong to their own units.
-KillMode=process
-TimeoutStopSec=60
-
-[Install]
-WantedBy=default.target
-`;
 
 async function vm(args: string[], env: Record<string, string> = {}, timeoutMs = 600_000): Promise<string> {
   try {
@@ -67,6 +51,8 @@ export class VmNode implements NodeDriver {
   readonly httpPort = Number(process.env['ARCHY_VM_HTTP_PORT'] ?? 18420);
   /** Seconds from each reboot command until every app answered again. */
   readonly rebootTimes: number[] = [];
+  /** What the README's first command printed when it brought the node up. */
+  startOutput = '';
 
   static async start(): Promise<VmNode> {
     const node = new VmNode();
@@ -83,9 +69,12 @@ export class VmNode implements NodeDriver {
   async #bringUp(): Promise<void> {
     await vm(['boot'], {}, 1_200_000);
     await vm(['install-platform'], {}, 900_000);
-    await root(`bash ${PLATFORM}/scripts/setup-host`, 600_000);
-    await user(
-      `mkdir -p ~/.config/systemd/user && printf %s ${q(DAEMON_UNIT)} > ~/.config/systemd/user/archyd.service && systemctl --user daemon-reload && systemctl --user enable --now archyd.service`,
+    // What `npm start` runs (the VM has no npm: the platform is copied in whole, dependencies included).
+    // The gate reaches the daemon through QEMU's port forward, which is not loopback inside the VM, over
+    // plain HTTP: the explicit opt-out of HTTPS (tls=off).
+    this.startOutput = await root(
+      `cd ${PLATFORM} && ARCHY_HOST=0.0.0.0 ARCHY_TLS=off bash scripts/start`,
+      900_000,
     );
     await this.#connect();
   }
@@ -104,6 +93,11 @@ export class VmNode implements NodeDriver {
       else await c.call('auth.login', { password: this.#password });
       return c;
     });
+  }
+
+  /** Signs in again (after the daemon was replaced behind the driver's back). */
+  reconnect(): Promise<void> {
+    return this.#connect();
   }
 
   client(): ArchyClient {
@@ -132,15 +126,37 @@ export class VmNode implements NodeDriver {
   }
 
   async restartDaemon(): Promise<void> {
-    await user('systemctl --user restart archyd.service');
+    await root('systemctl restart archipelago.service');
     await this.#connect();
   }
 
   async killDaemon(): Promise<void> {
-    // systemd restarts it (Restart=always), as it would on a production node.
-    await user('systemctl --user kill --signal=SIGKILL archyd.service');
+    // systemd restarts it (Restart=on-failure), as it would on a production node.
+    await root('systemctl kill --signal=SIGKILL archipelago.service');
     await new Promise((r) => setTimeout(r, 1500));
     await this.#connect();
+  }
+
+  /** The daemon's main pid as systemd sees it (0 when the service does not run). */
+  async servicePid(): Promise<number> {
+    return Number((await root('systemctl show -p MainPID --value archipelago.service')).trim()) || 0;
+  }
+
+  /** A root shell command in the VM (for checks a test makes on the node itself). */
+  rootShell(cmd: string, timeoutMs?: number): Promise<string> {
+    return root(cmd, timeoutMs);
+  }
+
+  /** Container id → start time of every container of the service user: equal before and after means none restarted. */
+  async containerStarts(): Promise<Record<string, string>> {
+    const out = await user(`podman ps --format '{{.ID}} {{.StartedAt}}'`);
+    return Object.fromEntries(
+      out
+        .trim()
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => [l.split(' ')[0] ?? l, l.slice(l.indexOf(' ') + 1)]),
+    );
   }
 
   async reboot(): Promise<{ ms: number; detail: string }> {

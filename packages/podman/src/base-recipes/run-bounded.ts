@@ -2,6 +2,7 @@
 // the last lines of its output so a failure can say what went wrong without
 // flooding a job log.
 import { spawn } from 'node:child_process';
+import { engineLaunch, launchCommand } from '../launch.ts';
 
 export interface BoundedRunResult {
   code: number | null;
@@ -33,7 +34,10 @@ export function runBounded(
       }
     };
     let timedOut = false;
-    const child = spawn(program, [...args], {
+    // mmdebstrap's unshare mode maps subordinate ids with the setuid newuidmap: under the daemon's
+    // service sandbox it runs from the user manager (launch.ts).
+    const cmd = launchCommand(engineLaunch(), program, args);
+    const child = spawn(cmd.file, cmd.args, {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: options.env ?? process.env,
       // Its own process group, so the deadline ends mmdebstrap's apt and dpkg children too.
