@@ -9,7 +9,17 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
-import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { type IncomingHttpHeaders, request as plainRequest } from 'node:http';
 import { Agent, request } from 'node:https';
 import { createServer as createNetServer } from 'node:net';
@@ -20,6 +30,7 @@ import type { PeerCertificate, TLSSocket } from 'node:tls';
 import { fileURLToPath } from 'node:url';
 import { createListener } from '../src/http/listener.ts';
 import { createCa } from '../src/tls/ca.ts';
+import { ensureTlsDir, readTlsFile, writeTlsFile } from '../src/tls/files.ts';
 import { TlsKeeper } from '../src/tls/keeper.ts';
 import { sanSet } from '../src/tls/names.ts';
 import { keyPairPem } from '../src/tls/pem.ts';
@@ -358,6 +369,34 @@ describe('an operator-supplied certificate and key', () => {
       chmodSync(locked, 0o000);
       const denied = await refusedStart({ ARCHY_TLS_CERT: files.cert, ARCHY_TLS_KEY: locked });
       assert.ok(denied.includes(`Setting \\"tlsKey\\": cannot read ${locked}: permission denied`), denied);
+    }
+  });
+});
+
+describe('the TLS files never follow a symlink', () => {
+  test('a symlinked tls directory or file is refused; a write replaces a symlink, never its target', () => {
+    const root = mkdtempSync(join(tmpdir(), 'archy-tls-files-'));
+    try {
+      const elsewhere = join(root, 'elsewhere');
+      mkdirSync(elsewhere);
+      const data = join(root, 'data');
+      mkdirSync(data);
+      symlinkSync(elsewhere, join(data, 'tls'));
+      assert.throws(() => ensureTlsDir(data), /must be a directory of its own/);
+      rmSync(join(data, 'tls'));
+      const dir = ensureTlsDir(data);
+      assert.equal(statSync(dir).mode & 0o777, 0o700);
+      const target = join(elsewhere, 'victim');
+      writeFileSync(target, 'keep me');
+      symlinkSync(target, join(dir, 'ca.key'));
+      assert.throws(() => readTlsFile(join(dir, 'ca.key')), /is a symlink/);
+      writeTlsFile(join(dir, 'ca.key'), 'secret', 0o600);
+      assert.equal(readFileSync(target, 'utf8'), 'keep me');
+      assert.ok(lstatSync(join(dir, 'ca.key')).isFile());
+      assert.equal(statSync(join(dir, 'ca.key')).mode & 0o777, 0o600);
+      assert.equal(readTlsFile(join(dir, 'missing')), null);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
     }
   });
 });
