@@ -57,6 +57,10 @@ const commands: Record<string, { summary: string; load: Loader; serviceUser?: tr
     summary: 'how the daemon runs (service or foreground), since when, and where the UI is',
     load: () => import('./commands/node-status.ts'),
   },
+  'auth status': {
+    summary: 'how this client is signed in; whether two-factor sign-in is on',
+    load: () => import('./commands/auth-status.ts'),
+  },
   'catalog keygen': {
     summary: 'make a publisher key (did:key, Ed25519)',
     load: () => import('./commands/catalog-keygen.ts'),

@@ -28,6 +28,9 @@ const AppId = z
 const JobId = z.string().min(1).max(128);
 const Password = z.string().min(8, 'must be at least 8 characters').max(1024);
 const Empty = z.strictObject({}).optional().default({});
+const CurrentPassword = z.string().min(1).max(1024);
+/** A TOTP code (6 digits) or a recovery code (`abcd-efgh-jkmn`). */
+const Code = z.string().trim().min(6, 'must be a 6-digit code or a recovery code').max(64);
 
 export type AppState =
   | 'installing'
@@ -288,6 +291,28 @@ export interface SessionInfo {
   expiresAt: string | null;
   /** The node CA to trust, shown on the set-up and sign-in screens before anyone signs in (public material). */
   nodeCa: { fingerprint: string; url: string } | null;
+  /** Two-factor sign-in is on: auth.login needs `code` (a TOTP code or a recovery code) besides the password. */
+  totpRequired: boolean;
+}
+
+export interface TotpStatus {
+  enabled: boolean;
+  /** An enrolment was begun (auth.totp.begin) and waits for its first code. */
+  pending: boolean;
+  enabledAt: string | null;
+  /** Recovery codes not used yet (0 while two-factor is off). */
+  recoveryCodesLeft: number;
+}
+
+/** A begun enrolment: the secret for manual entry and the otpauth:// URI the QR code shows. */
+export interface TotpEnrolment {
+  secret: string;
+  uri: string;
+}
+
+/** Single-use recovery codes, answered once when made and never again (only their hashes are kept). */
+export interface RecoveryCodes {
+  recoveryCodes: string[];
 }
 
 // ---------------------------------------------------------------- the methods
@@ -308,11 +333,16 @@ export const methodSpecs = {
     summary: 'First run: set the operator password (refused once set) and open a browser session.',
   },
   'auth.login': {
-    params: z.strictObject({ password: z.string().min(1).max(1024) }),
+    params: z.strictObject({
+      password: CurrentPassword,
+      code: Code.optional().describe(
+        'with two-factor on (auth.session totpRequired): a TOTP or recovery code',
+      ),
+    }),
     mutating: true,
     auth: 'public',
     summary:
-      'Open a browser session (cookie) with the operator password; throttled per client (all of loopback is one client, IPv6 by /64) and overall: -32004 with data.retryAfterSecs.',
+      'Open a browser session (cookie) with the operator password (and, with two-factor on, a code: a wrong password or code is one answer, auth.wrong_password_or_code); throttled per client (all of loopback is one client, IPv6 by /64), per account from every address together, and overall: -32004 with data.retryAfterSecs.',
   },
   'auth.logout': {
     params: Empty,
@@ -321,18 +351,56 @@ export const methodSpecs = {
     summary: 'Close the current session.',
   },
   'auth.changePassword': {
-    params: z.strictObject({ current: z.string().min(1).max(1024), next: Password }),
+    params: z.strictObject({
+      current: CurrentPassword,
+      next: Password,
+      code: Code.optional().describe('with two-factor on: a TOTP or recovery code'),
+    }),
     mutating: true,
     auth: 'session',
     summary:
-      'Change the operator password (the current one is checked under the same throttle as auth.login); every other browser session is closed.',
+      'Change the operator password (the current one, and with two-factor on a code, checked under the same throttle as auth.login); every other browser session is closed.',
+  },
+  'auth.totp.status': {
+    params: Empty,
+    mutating: false,
+    auth: 'session',
+    summary:
+      'Whether two-factor sign-in is on (or an enrolment is pending) and how many recovery codes are left.',
+  },
+  'auth.totp.begin': {
+    params: z.strictObject({ password: CurrentPassword }),
+    mutating: true,
+    auth: 'session',
+    summary:
+      'Start two-factor enrolment with the current password: a new TOTP secret (base32) and its otpauth:// URI for the QR code, pending for 15 minutes until auth.totp.confirm.',
+  },
+  'auth.totp.confirm': {
+    params: z.strictObject({ code: Code }),
+    mutating: true,
+    auth: 'session',
+    summary:
+      'Finish enrolment with a code from the authenticator app: two-factor is on, and the ten recovery codes are answered this once (only their hashes are kept).',
+  },
+  'auth.totp.disable': {
+    params: z.strictObject({ password: CurrentPassword, code: Code }),
+    mutating: true,
+    auth: 'session',
+    summary: 'Turn two-factor sign-in off: the current password and a TOTP or recovery code.',
+  },
+  'auth.totp.regenerateRecoveryCodes': {
+    params: z.strictObject({ password: CurrentPassword, code: Code }),
+    mutating: true,
+    auth: 'session',
+    summary:
+      'Ten new recovery codes replace every old one (answered this once): the current password and a TOTP or recovery code.',
   },
   'auth.session': {
     params: Empty,
     mutating: false,
     auth: 'public',
     summary:
-      'Whether this client is signed in, whether first-run setup is needed, the CSRF token, and the node CA fingerprint (public: the set-up screen shows it before sign-in).',
+      'Whether this client is signed in, whether first-run setup is needed, whether signing in needs a two-factor code (totpRequired), the CSRF token, and the node CA fingerprint (public: the set-up and sign-in screens show it before sign-in).',
   },
   'app.list': {
     params: Empty,
@@ -559,6 +627,11 @@ export interface MethodResults {
   'auth.logout': { ok: true };
   'auth.changePassword': { ok: true };
   'auth.session': SessionInfo;
+  'auth.totp.status': TotpStatus;
+  'auth.totp.begin': TotpEnrolment;
+  'auth.totp.confirm': RecoveryCodes;
+  'auth.totp.disable': { ok: true };
+  'auth.totp.regenerateRecoveryCodes': RecoveryCodes;
   'app.list': InstalledApp[];
   'app.get': InstalledApp;
   'app.install': Job;

@@ -3,7 +3,7 @@
 // fed by the orchestrator's events, the push channel and the HTTP server.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { Auth } from './auth/auth.ts';
+import { Auth, loadAuthKeys } from './auth/auth.ts';
 import { LoginThrottle } from './auth/rate-limit.ts';
 import { AuthStore } from './auth/store.ts';
 import type { Config } from './config.ts';
@@ -40,6 +40,7 @@ export async function startDaemon(
   const store = new AuthStore(join(config.dataRoot, 'daemon.db'));
   const auth = new Auth({
     store,
+    keys: loadAuthKeys(join(config.dataRoot, 'auth-key')),
     throttle: new LoginThrottle(),
     sessionHours: config.sessionHours,
     redact: log.redact,

@@ -29,6 +29,47 @@ export class WrongPasswordError extends DaemonError {
   }
 }
 
+/** Two-factor sign-in is on and the call carried no code. */
+export class CodeRequiredError extends DaemonError {
+  constructor() {
+    super(
+      'auth.code_required',
+      'Two-factor sign-in is on: enter the code from your authenticator app or a recovery code.',
+    );
+  }
+}
+
+/** A TOTP code that is wrong, outside the ±30 s window, or already accepted once (replay). */
+export class WrongCodeError extends DaemonError {
+  constructor() {
+    super(
+      'auth.wrong_code',
+      'Wrong code (or one already used): enter the current code from your authenticator app.',
+    );
+  }
+}
+
+/** Sign-in with two-factor on: one answer for a wrong password and a wrong code, so neither is revealed alone. */
+export class WrongPasswordOrCodeError extends DaemonError {
+  constructor() {
+    super('auth.wrong_password_or_code', 'Wrong password or code.');
+  }
+}
+
+/** A recovery code that was valid once and has been spent. */
+export class RecoveryCodeUsedError extends DaemonError {
+  constructor() {
+    super('auth.recovery_code_used', 'This recovery code was already used; each one works only once.');
+  }
+}
+
+/** Two-factor enrolment asked for in a state that does not allow it (already on, not on, nothing pending). */
+export class TwoFactorStateError extends DaemonError {
+  constructor(code: 'auth.totp_enabled' | 'auth.totp_disabled' | 'auth.totp_not_pending', message: string) {
+    super(code, message);
+  }
+}
+
 export class SetupDoneError extends DaemonError {
   constructor() {
     super('auth.setup_done', 'The operator password is already set; sign in instead.');

@@ -92,7 +92,8 @@ describe('login throttle', () => {
     for (let i = 0; i < 1000; i++) {
       const address = `2001:db8:${(i >> 8).toString(16)}:${(i & 255).toString(16)}::1`;
       try {
-        t.reserve(address, 10_000).failed(10_000);
+        // A different account each time: the ceiling alone, without the per-account bucket.
+        t.reserve(address, 10_000, `account-${i}`).failed(10_000);
         admitted++;
       } catch (e) {
         assert.ok(limited()(e));
@@ -101,6 +102,59 @@ describe('login throttle', () => {
     assert.equal(admitted, 30);
     assert.throws(() => t.reserve('203.0.113.9', 10_000 + 59_000), limited(1));
     t.reserve('203.0.113.9', 10_000 + 60_000).succeeded();
+  });
+});
+
+describe('per-account bucket', () => {
+  test('failures from two addresses add up against the account before either address is blocked', () => {
+    const t = new LoginThrottle();
+    let now = 2_000_000;
+    // Two from each address: neither address bucket waits yet (three are free), the account (four) does.
+    for (let i = 0; i < 2; i++) t.reserve('198.51.100.1', now, 'operator').failed(now);
+    for (let i = 0; i < 2; i++) t.reserve('2001:db8:9::1', now, 'operator').failed(now);
+    assert.throws(() => t.reserve('198.51.100.1', now, 'operator'), limited(1));
+    assert.throws(() => t.reserve('203.0.113.7', now, 'operator'), limited(1));
+    // Another account from the same address is not held back.
+    t.reserve('198.51.100.1', now, 'someone-else').cancel();
+    // The wait doubles with each further failure, wherever it comes from.
+    now += 1000;
+    t.reserve('203.0.113.7', now, 'operator').failed(now); // fifth: 2 s
+    assert.throws(() => t.reserve('203.0.113.8', now + 1500, 'operator'), limited(1));
+    now += 2000;
+    t.reserve('203.0.113.8', now, 'operator').failed(now); // sixth: 4 s
+    assert.throws(() => t.reserve('203.0.113.9', now, 'operator'), limited(4));
+  });
+
+  test('the wait is capped at 15 minutes, and a success from anywhere clears the account', () => {
+    const t = new LoginThrottle();
+    const cap = 15 * 60 * 1000;
+    let now = 0;
+    for (let i = 0; i < 40; i++) {
+      // A fresh address each time: only the account bucket holds them back.
+      t.reserve(`10.1.${i}.1`, now, 'operator').failed(now);
+      if (i < 39) now += cap;
+    }
+    assert.throws(() => t.reserve('10.2.0.1', now, 'operator'), limited(15 * 60));
+    assert.throws(() => t.reserve('10.2.0.1', now + cap - 1000, 'operator'), limited(1));
+    const later = now + cap;
+    t.reserve('10.2.0.1', later, 'operator').succeeded();
+    for (let i = 0; i < 4; i++) t.reserve(`10.3.0.${i}`, later, 'operator').failed(later);
+    assert.throws(() => t.reserve('10.3.0.9', later, 'operator'), limited(1));
+  });
+
+  test('concurrent attempts from many addresses are bounded by the account allowance', () => {
+    const t = new LoginThrottle();
+    const admitted = [];
+    for (let i = 0; i < 100; i++) {
+      try {
+        admitted.push(t.reserve(`10.9.0.${i}`, 0, 'operator'));
+      } catch (e) {
+        assert.ok(limited()(e));
+      }
+    }
+    assert.equal(admitted.length, 4);
+    for (const a of admitted) a.cancel();
+    t.reserve('10.9.1.1', 0, 'operator').cancel();
   });
 });
 

@@ -11,7 +11,7 @@ import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { LABELS, permissionKey, requiredPermissions } from '@archipelago/manifest';
 import { LocalNode } from '../src/drivers/local.ts';
-import { VmNode } from '../src/drivers/vm.ts';
+import { START_ENV, VmNode } from '../src/drivers/vm.ts';
 import { formatReport, reportPassed, runGate } from '../src/index.ts';
 import { loadApps } from '../src/load.ts';
 import type { AppUnderTest } from '../src/steps.ts';
@@ -170,7 +170,7 @@ describe('a production-like node in a VM (Debian 13, systemd, Podman 5, Quadlet)
       'yes',
       'the node state kept',
     );
-    await vm.rootShell('cd /opt/archipelago && ARCHY_HOST=0.0.0.0 ARCHY_TLS=off bash scripts/start', 900_000);
+    await vm.rootShell(`cd /opt/archipelago && ${START_ENV} bash scripts/start`, 1_200_000);
     await vm.reconnect();
     assert.deepEqual(
       (await vm.client().call('app.list')).map((a) => [a.id, a.intent]).sort(),

@@ -48,8 +48,21 @@ export class NotAuthenticatedError extends UiError {
   }
 }
 
+/** Kinder words than the daemon's for the refusals a person meets while signing in with two factors. */
+const friendly: Record<string, string> = {
+  'auth.code_required': 'Enter the 6-digit code from your authenticator app, or one of your recovery codes.',
+  'auth.wrong_password_or_code':
+    'Wrong password or code. Codes change every 30 seconds and each one works once: enter the current one.',
+  'auth.wrong_code':
+    'That code is wrong or was already used. Enter the current code from your authenticator app.',
+  'auth.recovery_code_used':
+    'That recovery code was already used: each one works only once. Use another one, or the code from your app.',
+  'auth.totp_not_pending': 'The setup waited too long for a code (15 minutes). Start again.',
+};
+
 /** A message a person can read for anything thrown. */
 export function messageOf(error: unknown): string {
+  if (error instanceof UiError && Object.hasOwn(friendly, error.code)) return friendly[error.code]!;
   if (error instanceof Error) return error.message;
   return String(error);
 }

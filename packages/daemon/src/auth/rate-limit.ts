@@ -1,4 +1,6 @@
-// The throttle every password check goes through (sign-in, password change).
+// The throttle every password check goes through (sign-in, password change,
+// two-factor changes); with two-factor on, a wrong code is a failure like a
+// wrong password.
 //
 // An attempt is RESERVED synchronously, before the slow hash starts, so a
 // flood of concurrent guesses cannot all be evaluated before the first one
@@ -13,11 +15,25 @@
 // Clients are grouped into buckets by address: all of loopback is one client
 // (127.0.0.0/8 and ::1 are the same machine, and a local reverse proxy makes
 // every visitor look like loopback), IPv4 by address, IPv6 by its /64 (what one
-// host or site is given). Pure apart from the clock it is given: table-tested.
+// host or site is given).
+//
+// Beside its address, every attempt also counts against the ACCOUNT it tries
+// to sign in to, in a bucket of its own with a larger free allowance: failures
+// from many addresses (or from every visitor behind one proxy, which all look
+// like one address) add up to slow that account down, with the same doubling
+// wait capped at 15 min — bounded, so an attacker can delay the operator but
+// never lock the account for good, and the CLI's local token (no password
+// check at all) is never throttled. Pure apart from the clock it is given:
+// table-tested.
 import { isIPv4, isIPv6 } from 'node:net';
 import { RateLimitedError } from '../errors.ts';
 
 const FREE_FAILURES = 3;
+/**
+ * Failures of one account, from any address, before its own wait starts: one more than an
+ * address gets, so a single client meets its own bucket first and two clients together the account's.
+ */
+const ACCOUNT_FREE_FAILURES = 4;
 const MAX_DELAY_MS = 15 * 60 * 1000;
 const MAX_CLIENTS = 10000;
 /** Failed attempts of all clients together per window. */
@@ -78,59 +94,75 @@ export class LoginThrottle {
   #globalPending = 0;
 
   /**
-   * Reserves one password check for this client address, or throws RateLimitedError
-   * (with the seconds to wait) when the bucket or the global ceiling allows none now.
+   * Reserves one password check for this client address and account, or throws
+   * RateLimitedError (with the seconds to wait) when the address bucket, the account
+   * bucket or the global ceiling allows none now.
    */
-  reserve(address: string, now: number): Attempt {
-    const bucket = clientBucket(address);
-    const entry = this.#entries.get(bucket);
-    if (entry) {
-      if (now < entry.blockedUntil) throw new RateLimitedError(Math.ceil((entry.blockedUntil - now) / 1000));
-      // While blocked-and-released, one attempt at a time; before that, as many as failures are left.
-      if (entry.pending > 0 && entry.failures + entry.pending >= FREE_FAILURES)
-        throw new RateLimitedError(IN_FLIGHT_RETRY_SECS);
-    }
+  reserve(address: string, now: number, account = 'operator'): Attempt {
+    const buckets: [string, number][] = [
+      [clientBucket(address), FREE_FAILURES],
+      [`account:${account}`, ACCOUNT_FREE_FAILURES],
+    ];
+    for (const [bucket, free] of buckets) this.#admit(this.#entries.get(bucket), free, now);
     this.#expireGlobal(now);
     if (this.#globalFailures.length + this.#globalPending >= GLOBAL_FAILURES) {
       const oldest = this.#globalFailures[0];
       const wait = oldest === undefined ? IN_FLIGHT_RETRY_SECS * 1000 : oldest + GLOBAL_WINDOW_MS - now;
       throw new RateLimitedError(Math.max(1, Math.ceil(wait / 1000)));
     }
-    if (!entry && this.#entries.size >= MAX_CLIENTS) this.#prune(now);
-    const held = entry ?? { failures: 0, blockedUntil: 0, lastFailure: 0, pending: 0 };
-    this.#entries.set(bucket, held);
-    held.pending += 1;
+    const held = buckets.map(([bucket, free]) => {
+      const existing = this.#entries.get(bucket);
+      if (!existing && this.#entries.size >= MAX_CLIENTS) this.#prune(now);
+      const entry = existing ?? { failures: 0, blockedUntil: 0, lastFailure: 0, pending: 0 };
+      this.#entries.set(bucket, entry);
+      entry.pending += 1;
+      return { bucket, free, entry };
+    });
     this.#globalPending += 1;
     let settled = false;
     const settle = () => {
       if (settled) return false;
       settled = true;
-      held.pending -= 1;
+      for (const { entry } of held) entry.pending -= 1;
       this.#globalPending -= 1;
       return true;
     };
     return {
       failed: (at) => {
         if (!settle()) return;
-        held.failures += 1;
-        held.lastFailure = at;
-        if (held.failures >= FREE_FAILURES)
-          held.blockedUntil = at + Math.min(1000 * 2 ** (held.failures - FREE_FAILURES), MAX_DELAY_MS);
+        for (const { free, entry } of held) {
+          entry.failures += 1;
+          entry.lastFailure = at;
+          if (entry.failures >= free)
+            entry.blockedUntil = at + Math.min(1000 * 2 ** (entry.failures - free), MAX_DELAY_MS);
+        }
         this.#globalFailures.push(at);
       },
       succeeded: () => {
         if (!settle()) return;
-        if (held.pending === 0) this.#entries.delete(bucket);
-        else {
-          held.failures = 0;
-          held.blockedUntil = 0;
+        for (const { bucket, entry } of held) {
+          if (entry.pending === 0) this.#entries.delete(bucket);
+          else {
+            entry.failures = 0;
+            entry.blockedUntil = 0;
+          }
         }
       },
       cancel: () => {
         if (!settle()) return;
-        if (held.pending === 0 && held.failures === 0) this.#entries.delete(bucket);
+        for (const { bucket, entry } of held)
+          if (entry.pending === 0 && entry.failures === 0) this.#entries.delete(bucket);
       },
     };
+  }
+
+  /** Throws when a bucket admits no attempt now: still waiting, or blocked-and-released with one in flight. */
+  #admit(entry: Entry | undefined, free: number, now: number): void {
+    if (!entry) return;
+    if (now < entry.blockedUntil) throw new RateLimitedError(Math.ceil((entry.blockedUntil - now) / 1000));
+    // While blocked-and-released, one attempt at a time; before that, as many as failures are left.
+    if (entry.pending > 0 && entry.failures + entry.pending >= free)
+      throw new RateLimitedError(IN_FLIGHT_RETRY_SECS);
   }
 
   #expireGlobal(now: number): void {

@@ -1,5 +1,7 @@
 // The daemon's own small SQLite file (`<dataRoot>/daemon.db`): the operator
-// password hash, a server key, and sessions. The orchestrator owns state.db;
+// password hash, a server key, sessions, and two-factor sign-in (the TOTP
+// secret sealed under the auth key file, the last accepted time step, and the
+// recovery codes as keyed hashes). The orchestrator owns state.db;
 // keeping auth apart means neither package migrates the other's tables.
 // Session tokens are stored only as SHA-256 hashes.
 import { createHash } from 'node:crypto';
@@ -17,6 +19,16 @@ const SessionRow = z.object({
 });
 export type SessionRow = z.infer<typeof SessionRow>;
 
+const TotpRow = z.object({
+  account: z.string(),
+  secret: z.string().nullable(),
+  pending_secret: z.string().nullable(),
+  pending_at: z.number().nullable(),
+  last_step: z.number(),
+  enabled_at: z.number().nullable(),
+});
+export type TotpRow = z.infer<typeof TotpRow>;
+
 export const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
 
 const migrations = [
@@ -26,6 +38,20 @@ const migrations = [
      kind TEXT NOT NULL CHECK (kind IN ('browser','cli')),
      created_at INTEGER NOT NULL,
      expires_at INTEGER
+   );`,
+  `CREATE TABLE totp (
+     account TEXT PRIMARY KEY,
+     secret TEXT,
+     pending_secret TEXT,
+     pending_at INTEGER,
+     last_step INTEGER NOT NULL DEFAULT 0,
+     enabled_at INTEGER
+   );
+   CREATE TABLE recovery_codes (
+     account TEXT NOT NULL,
+     code_hash TEXT NOT NULL,
+     used_at INTEGER,
+     PRIMARY KEY (account, code_hash)
    );`,
 ];
 
@@ -88,6 +114,89 @@ export class AuthStore {
 
   deleteExpired(now: number): void {
     this.#db.prepare('DELETE FROM sessions WHERE expires_at IS NOT NULL AND expires_at <= ?').run(now);
+  }
+
+  getTotp(account: string): TotpRow | null {
+    const row = this.#db.prepare('SELECT * FROM totp WHERE account = ?').get(account);
+    return row ? TotpRow.parse(row) : null;
+  }
+
+  /** Starts (or restarts) an enrolment: the sealed secret waits for a first valid code. */
+  setTotpPending(account: string, sealed: string, now: number): void {
+    this.#db
+      .prepare(
+        `INSERT INTO totp (account, pending_secret, pending_at) VALUES (?, ?, ?)
+         ON CONFLICT(account) DO UPDATE SET pending_secret = excluded.pending_secret, pending_at = excluded.pending_at`,
+      )
+      .run(account, sealed, now);
+  }
+
+  /** Turns two-factor on with the pending secret and its first recovery codes, in one transaction. */
+  enableTotp(account: string, lastStep: number, now: number, codeHashes: string[]): void {
+    this.#transaction(() => {
+      this.#db
+        .prepare(
+          `UPDATE totp SET secret = pending_secret, pending_secret = NULL, pending_at = NULL,
+           last_step = ?, enabled_at = ? WHERE account = ? AND pending_secret IS NOT NULL`,
+        )
+        .run(lastStep, now, account);
+      this.#replaceRecoveryCodes(account, codeHashes);
+    });
+  }
+
+  setTotpLastStep(account: string, step: number): void {
+    this.#db
+      .prepare('UPDATE totp SET last_step = ? WHERE account = ? AND last_step < ?')
+      .run(step, account, step);
+  }
+
+  disableTotp(account: string): void {
+    this.#transaction(() => {
+      this.#db.prepare('DELETE FROM totp WHERE account = ?').run(account);
+      this.#db.prepare('DELETE FROM recovery_codes WHERE account = ?').run(account);
+    });
+  }
+
+  replaceRecoveryCodes(account: string, codeHashes: string[]): void {
+    this.#transaction(() => this.#replaceRecoveryCodes(account, codeHashes));
+  }
+
+  /** Spends a recovery code: `used` when it was spent now, `spent` when it was already, `unknown` otherwise. */
+  useRecoveryCode(account: string, codeHash: string, now: number): 'used' | 'spent' | 'unknown' {
+    const changed = this.#db
+      .prepare(
+        'UPDATE recovery_codes SET used_at = ? WHERE account = ? AND code_hash = ? AND used_at IS NULL',
+      )
+      .run(now, account, codeHash).changes;
+    if (Number(changed) === 1) return 'used';
+    const row = this.#db
+      .prepare('SELECT 1 AS one FROM recovery_codes WHERE account = ? AND code_hash = ?')
+      .get(account, codeHash);
+    return row ? 'spent' : 'unknown';
+  }
+
+  recoveryCodesLeft(account: string): number {
+    const row = this.#db
+      .prepare('SELECT COUNT(*) AS n FROM recovery_codes WHERE account = ? AND used_at IS NULL')
+      .get(account);
+    return z.object({ n: z.number() }).parse(row).n;
+  }
+
+  #replaceRecoveryCodes(account: string, codeHashes: string[]): void {
+    this.#db.prepare('DELETE FROM recovery_codes WHERE account = ?').run(account);
+    const insert = this.#db.prepare('INSERT INTO recovery_codes (account, code_hash) VALUES (?, ?)');
+    for (const hash of codeHashes) insert.run(account, hash);
+  }
+
+  #transaction(work: () => void): void {
+    this.#db.exec('BEGIN IMMEDIATE');
+    try {
+      work();
+      this.#db.exec('COMMIT');
+    } catch (error) {
+      this.#db.exec('ROLLBACK');
+      throw error;
+    }
   }
 
   close(): void {

@@ -11,6 +11,13 @@ const byCode: Record<string, RpcCodeValue> = {
   // daemon
   'auth.unauthenticated': RpcCode.Unauthenticated,
   'auth.wrong_password': RpcCode.Unauthenticated,
+  'auth.code_required': RpcCode.Unauthenticated,
+  'auth.wrong_code': RpcCode.Unauthenticated,
+  'auth.wrong_password_or_code': RpcCode.Unauthenticated,
+  'auth.recovery_code_used': RpcCode.Unauthenticated,
+  'auth.totp_enabled': RpcCode.Conflict,
+  'auth.totp_disabled': RpcCode.Conflict,
+  'auth.totp_not_pending': RpcCode.Conflict,
   'auth.csrf': RpcCode.CsrfMissing,
   'auth.rate_limited': RpcCode.RateLimited,
   'auth.setup_done': RpcCode.Conflict,

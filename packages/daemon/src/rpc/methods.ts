@@ -1,6 +1,7 @@
 // The method table's handlers: each is one call into a service. Parameter
 // schemas, auth level and whether a method mutates live beside the types in
 // api.ts (methodSpecs); the dispatcher enforces them before a handler runs.
+import { hostname } from 'node:os';
 import type { SessionInfo } from '../api.ts';
 import type { Auth, NewSession, Session } from '../auth/auth.ts';
 import type { Installer } from '../install.ts';
@@ -26,12 +27,15 @@ function sessionInfo(
     kind: session?.kind ?? null,
     csrfToken: session && session.kind === 'browser' ? auth.csrfFor(session) : null,
     expiresAt: session?.expiresAt ? new Date(session.expiresAt).toISOString() : null,
+    totpRequired: auth.totpRequired(),
     nodeCa,
   };
 }
 
 export function createHandlers({ services, auth, installer, system }: HandlerDeps): Handlers {
   const { apps, catalog } = services;
+  // What the authenticator app lists the account as: the node's name tells several nodes apart.
+  const totpLabel = `operator@${hostname()}`;
   return {
     'auth.setup': async (p, ctx) => {
       const session = await auth.setup(p.password);
@@ -39,7 +43,7 @@ export function createHandlers({ services, auth, installer, system }: HandlerDep
       return sessionInfo(auth, session, system.nodeCa());
     },
     'auth.login': async (p, ctx) => {
-      const session = await auth.login(p.password, ctx.client);
+      const session = await auth.login(p.password, p.code, ctx.client);
       ctx.setSession(session);
       return sessionInfo(auth, session, system.nodeCa());
     },
@@ -49,10 +53,18 @@ export function createHandlers({ services, auth, installer, system }: HandlerDep
       return { ok: true };
     },
     'auth.changePassword': async (p, ctx) => {
-      await auth.changePassword(ctx.session!, p.current, p.next, ctx.client);
+      await auth.changePassword(ctx.session!, p.current, p.next, p.code, ctx.client);
       return { ok: true };
     },
     'auth.session': async (_p, ctx) => sessionInfo(auth, ctx.session, system.nodeCa()),
+    'auth.totp.status': async () => auth.totpStatus(),
+    'auth.totp.begin': (p, ctx) => auth.totpBegin(p.password, ctx.client, totpLabel),
+    'auth.totp.confirm': async (p) => auth.totpConfirm(p.code),
+    'auth.totp.disable': async (p, ctx) => {
+      await auth.totpDisable(p.password, p.code, ctx.client);
+      return { ok: true };
+    },
+    'auth.totp.regenerateRecoveryCodes': (p, ctx) => auth.totpRecoveryCodes(p.password, p.code, ctx.client),
 
     'app.list': () => apps.list(),
     'app.get': (p) => apps.get(p.id),

@@ -19,6 +19,12 @@ const repoRoot = fileURLToPath(new URL('../../../../', import.meta.url));
 const script = `${repoRoot}scripts/node-vm`;
 const PLATFORM = '/opt/archipelago';
 const DATA_ROOT = '/var/lib/archipelago';
+/** The README's first command as the VM's operator runs it: open to the LAN (the host reaches it by a forwarded port). */
+/**
+ * The gate reaches the daemon through QEMU's port forward, which is not loopback inside the VM, in plain
+ * HTTP: the explicit opt-out of HTTPS (tls=off).
+ */
+export const START_ENV = 'ARCHY_HOST=0.0.0.0 ARCHY_TLS=off ARCHY_SERVICE_START_TIMEOUT=900';
 
 async function vm(args: string[], env: Record<string, string> = {}, timeoutMs = 600_000): Promise<string> {
   try {
@@ -70,12 +76,8 @@ export class VmNode implements NodeDriver {
     await vm(['boot'], {}, 1_200_000);
     await vm(['install-platform'], {}, 900_000);
     // What `npm start` runs (the VM has no npm: the platform is copied in whole, dependencies included).
-    // The gate reaches the daemon through QEMU's port forward, which is not loopback inside the VM, over
-    // plain HTTP: the explicit opt-out of HTTPS (tls=off).
-    this.startOutput = await root(
-      `cd ${PLATFORM} && ARCHY_HOST=0.0.0.0 ARCHY_TLS=off bash scripts/start`,
-      900_000,
-    );
+    // Under software emulation the daemon takes a minute or two to load: wait longer than on hardware.
+    this.startOutput = await root(`cd ${PLATFORM} && ${START_ENV} bash scripts/start`, 1_200_000);
     await this.#connect();
   }
 

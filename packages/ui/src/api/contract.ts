@@ -23,12 +23,15 @@ export type {
   PermissionRequest,
   PushEvent,
   PushMessage,
+  RecoveryCodes,
   RefreshResult,
   RpcErrorData,
   SessionInfo,
   SourcePreview,
   SystemInfo,
   SystemStats,
+  TotpEnrolment,
+  TotpStatus,
   TrustReport,
 } from '@archipelago/daemon/api';
 

@@ -8,10 +8,13 @@ export const useSessionStore = defineStore('session', () => {
   const loaded = ref(false);
   const setupRequired = ref(false);
   const authenticated = ref(false);
+  /** Two-factor sign-in is on: signing in (and changing the password) needs a code. */
+  const totpRequired = ref(false);
 
   function adopt(session: SessionInfo): void {
     setupRequired.value = session.setupRequired;
     authenticated.value = session.authenticated;
+    totpRequired.value = session.totpRequired;
     setCsrfToken(session.csrfToken);
     loaded.value = true;
   }
@@ -24,8 +27,9 @@ export const useSessionStore = defineStore('session', () => {
     adopt(await call('auth.setup', { password }));
   }
 
-  async function login(password: string): Promise<void> {
-    adopt(await call('auth.login', { password }));
+  /** `code`: a TOTP code or a recovery code, when two-factor sign-in is on. */
+  async function login(password: string, code?: string): Promise<void> {
+    adopt(await call('auth.login', code ? { password, code } : { password }));
   }
 
   async function logout(): Promise<void> {
@@ -42,9 +46,20 @@ export const useSessionStore = defineStore('session', () => {
     setCsrfToken(null);
   }
 
-  async function changePassword(current: string, next: string): Promise<void> {
-    await call('auth.changePassword', { current, next });
+  async function changePassword(current: string, next: string, code?: string): Promise<void> {
+    await call('auth.changePassword', code ? { current, next, code } : { current, next });
   }
 
-  return { loaded, setupRequired, authenticated, load, setup, login, logout, forget, changePassword };
+  return {
+    loaded,
+    setupRequired,
+    authenticated,
+    totpRequired,
+    load,
+    setup,
+    login,
+    logout,
+    forget,
+    changePassword,
+  };
 });
