@@ -15,6 +15,8 @@ export const EVENTS_PATH = '/rpc/v1/events';
 export const ICONS_PATH = '/rpc/v1/icons';
 /** WebSocket `${LOGS_PATH}?id=<app>[&member=<name>][&tail=<n>]`: an app's container output as it is written. */
 export const LOGS_PATH = '/rpc/v1/logs';
+/** The node CA certificate (PEM, public, no session): what an operator's browser or system is told to trust. */
+export const CA_CERT_PATH = '/ca.crt';
 export const CSRF_HEADER = 'x-csrf-token';
 export const SESSION_COOKIE = 'archy_session';
 
@@ -236,6 +238,7 @@ export interface SystemInfo {
   nodeVersion: string;
   dataRoot: string;
   listen: { host: string; port: number; tls: boolean };
+  tls: TlsInfo;
   startedAt: string;
   engine: { reachable: boolean; version: string | null; detail: string | null };
   /** How this daemon runs: the system service (archipelago.service) or a foreground process. */
@@ -244,6 +247,20 @@ export interface SystemInfo {
   supervision: { mode: 'systemd' | 'daemon'; why: string } | null;
   /** Where the web UI answers: one URL per address the daemon can be reached on. */
   urls: string[];
+}
+
+/** How the node serves: its scheme, where the certificate comes from, and the node CA to trust. */
+export interface TlsInfo {
+  /** The scheme browsers use (loopback clients may also use plain http on the same port). */
+  scheme: 'https' | 'http';
+  /** generated: the node's own CA; operator: the tlsCert setting; proxy: a reverse proxy terminates TLS; off: plain HTTP. */
+  source: 'generated' | 'operator' | 'proxy' | 'off';
+  /** SHA-256 of the node CA certificate, colon-separated hex (generated only). */
+  caFingerprint: string | null;
+  /** Where the node CA certificate is served (CA_CERT_PATH), when there is one. */
+  caUrl: string | null;
+  /** When the served certificate expires (ISO time); null without HTTPS of our own. */
+  certExpiresAt: string | null;
 }
 
 export interface ContainerUse {
@@ -272,6 +289,8 @@ export interface SessionInfo {
   /** Send as the X-CSRF-Token header on every mutating call (browser sessions). */
   csrfToken: string | null;
   expiresAt: string | null;
+  /** The node CA to trust, shown on the set-up and sign-in screens before anyone signs in (public material). */
+  nodeCa: { fingerprint: string; url: string } | null;
   /** Two-factor sign-in is on: auth.login needs `code` (a TOTP code or a recovery code) besides the password. */
   totpRequired: boolean;
 }
@@ -389,7 +408,7 @@ export const methodSpecs = {
     mutating: false,
     auth: 'public',
     summary:
-      'Whether this client is signed in, whether first-run setup is needed, whether signing in needs a two-factor code (totpRequired), and the CSRF token.',
+      'Whether this client is signed in, whether first-run setup is needed, whether signing in needs a two-factor code (totpRequired), the CSRF token, and the node CA fingerprint (public: the set-up and sign-in screens show it before sign-in).',
   },
   'app.list': {
     params: Empty,
@@ -581,7 +600,8 @@ export const methodSpecs = {
     params: Empty,
     mutating: false,
     auth: 'session',
-    summary: 'Versions, data root, listen address, engine.',
+    summary:
+      'Versions, data root, listen address, TLS (scheme, certificate source, node CA fingerprint, certificate expiry), engine.',
   },
   'system.stats': {
     params: Empty,

@@ -4,6 +4,7 @@
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { ConfigError } from './errors.ts';
+import { TLS_MODES } from './tls/mode.ts';
 
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 
@@ -19,8 +20,17 @@ export const Config = z.strictObject({
   shippedCatalog: z.string().startsWith('/'),
   /** The built web UI. */
   uiDir: z.string().startsWith('/'),
-  /** TLS: when set, cookies are Secure. (Terminated by a reverse proxy: set tls=true.) */
-  tls: z.boolean(),
+  /**
+   * How the node serves: auto (HTTPS with the node's own CA when the host is beyond loopback, plain HTTP on
+   * loopback), on (HTTPS also on loopback), off (plain HTTP: the explicit opt-out), proxy (plain HTTP
+   * behind a TLS-terminating reverse proxy: cookies Secure, HSTS). While HTTPS is served, loopback clients
+   * (the CLI) may still speak plain HTTP on the same port. Legacy values: true = proxy, false = off.
+   */
+  tls: z.enum(TLS_MODES),
+  /** An operator-supplied certificate (PEM, leaf first) used instead of the node CA's; needs tlsKey. */
+  tlsCert: z.union([z.literal(''), z.string().startsWith('/', 'must be an absolute path')]),
+  /** The private key (PEM) of tlsCert. */
+  tlsKey: z.union([z.literal(''), z.string().startsWith('/', 'must be an absolute path')]),
   /** Browser session lifetime. */
   sessionHours: z
     .number()
@@ -67,7 +77,9 @@ export const defaults: Config = {
   serviceUser: 'archy',
   shippedCatalog: `${repoRoot}apps`,
   uiDir: `${repoRoot}packages/ui/dist`,
-  tls: false,
+  tls: 'auto',
+  tlsCert: '',
+  tlsKey: '',
   sessionHours: 24 * 7,
   maxBodyBytes: 1024 * 1024,
   eventBuffer: 1000,
@@ -85,6 +97,12 @@ const kebab = (k: string) => k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 const envName = (k: string) => `ARCHY_${kebab(k).replace(/-/g, '_').toUpperCase()}`;
 
 function coerce(key: Key, raw: string, where: string): unknown {
+  // tls was a boolean ("terminated by a reverse proxy"): its old values keep their meaning.
+  if (key === 'tls') {
+    if (['1', 'true', 'yes'].includes(raw)) return 'proxy';
+    if (['0', 'false', 'no'].includes(raw)) return 'off';
+    return raw;
+  }
   const kind = typeof defaults[key];
   if (kind === 'number') {
     const n = Number(raw);
@@ -139,5 +157,16 @@ export function loadConfig(argv: readonly string[], env: Record<string, string |
     const issue = parsed.error.issues[0]!;
     throw new ConfigError(issue.path.join('.'), issue.message);
   }
-  return parsed.data;
+  const c = parsed.data;
+  if ((c.tlsCert === '') !== (c.tlsKey === ''))
+    throw new ConfigError(
+      c.tlsCert === '' ? 'tlsCert' : 'tlsKey',
+      `set together with ${c.tlsCert === '' ? 'tlsKey' : 'tlsCert'} (a certificate and its key), or neither`,
+    );
+  if (c.tlsCert !== '' && (c.tls === 'off' || c.tls === 'proxy'))
+    throw new ConfigError(
+      'tls',
+      `is "${c.tls}", which serves no HTTPS, but tlsCert is set: use tls=auto or on`,
+    );
+  return c;
 }

@@ -2,7 +2,6 @@
 // store and sign-in throttle, the method table and dispatcher, the event hub
 // fed by the orchestrator's events, the push channel and the HTTP server.
 import { mkdirSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { Auth, loadAuthKeys } from './auth/auth.ts';
 import { LoginThrottle } from './auth/rate-limit.ts';
@@ -18,6 +17,7 @@ import { Dispatcher } from './rpc/dispatch.ts';
 import { createHandlers } from './rpc/methods.ts';
 import type { Services } from './services.ts';
 import { SystemMonitor } from './system.ts';
+import { type PreparedTls, prepareTls } from './tls/prepare.ts';
 
 export interface RunningDaemon {
   port: number;
@@ -28,8 +28,15 @@ export interface RunningDaemon {
 
 export const cliTokenPath = (dataRoot: string) => join(dataRoot, 'cli-token');
 
-export async function startDaemon(config: Config, services: Services, log: Logger): Promise<RunningDaemon> {
+export async function startDaemon(
+  config: Config,
+  services: Services,
+  log: Logger,
+  prepared?: PreparedTls,
+): Promise<RunningDaemon> {
   mkdirSync(config.dataRoot, { recursive: true, mode: 0o750 });
+  const tls = prepared ?? (await prepareTls(config, log));
+  const keeper = tls.keeper;
   const store = new AuthStore(join(config.dataRoot, 'daemon.db'));
   const auth = new Auth({
     store,
@@ -43,7 +50,7 @@ export async function startDaemon(config: Config, services: Services, log: Logge
 
   const hub = new EventHub(config.eventBuffer);
   const unsubscribe = services.apps.subscribe((event) => hub.publish(event));
-  const system = new SystemMonitor(config, services.apps);
+  const system = new SystemMonitor(config, services.apps, tls);
   const handlers = createHandlers({ services, auth, installer: new Installer(services), system });
   const dispatcher = new Dispatcher(handlers, auth, log);
   const push = new PushChannel(hub, auth, log);
@@ -56,20 +63,37 @@ export async function startDaemon(config: Config, services: Services, log: Logge
     logs,
     log,
     icon: (id) => services.catalog.icon(id),
+    tls: {
+      plan: tls.plan,
+      secure: keeper && { current: keeper.current, onChange: (fn) => keeper.onChange(fn) },
+      caPem: () => keeper?.caPem ?? null,
+    },
   });
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(config.port, config.host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const port = (server.address() as AddressInfo).port;
+  let port: number;
+  try {
+    port = await server.listen(config.port, config.host);
+  } catch (error) {
+    store.close();
+    unsubscribe();
+    throw error;
+  }
   system.setListenPort(port);
+  keeper?.start();
   const shownHost = config.host.includes(':') ? `[${config.host}]` : config.host;
-  const url = `${config.tls ? 'https' : 'http'}://${shownHost}:${port}`;
-  log.info('listening', { url, port, host: config.host, dataRoot: config.dataRoot });
+  const url = `${tls.plan.https ? 'https' : 'http'}://${shownHost}:${port}`;
+  const facts = system.tlsInfo();
+  log.info('listening', {
+    url,
+    port,
+    host: config.host,
+    dataRoot: config.dataRoot,
+    tls: facts.source,
+    ...(facts.caFingerprint ? { caFingerprint: facts.caFingerprint } : {}),
+    ...(tls.plan.https && ['0.0.0.0', '::', '127.0.0.1'].includes(config.host)
+      ? { loopbackHttp: `http://127.0.0.1:${port}` }
+      : {}),
+  });
 
   let closing: Promise<void> | null = null;
   return {
@@ -78,7 +102,8 @@ export async function startDaemon(config: Config, services: Services, log: Logge
     close: () => {
       closing ??= (async () => {
         log.info('shutting down: no new requests; apps keep running');
-        const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+        keeper?.stop();
+        const stopped = server.close();
         server.closeIdleConnections();
         push.close();
         logs.close();

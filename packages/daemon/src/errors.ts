@@ -140,3 +140,20 @@ export class ConfigError extends DaemonError {
     super('config.invalid', `Setting "${setting}": ${detail}`);
   }
 }
+
+/**
+ * The node's TLS material cannot be used: an unreadable certificate or key, a key that does not match its
+ * certificate, an expired certificate, a clock far in the past. The message names the file or setting.
+ */
+export class TlsError extends DaemonError {
+  constructor(detail: string, options?: { cause?: unknown }) {
+    super('tls.invalid', detail, options);
+  }
+}
+
+/** The daemon cannot listen where it was told to (the port is in use, the address is not this machine's). */
+export class ListenError extends DaemonError {
+  constructor(detail: string, options?: { cause?: unknown }) {
+    super('listen.failed', detail, options);
+  }
+}

@@ -10,11 +10,25 @@ import { orchestratorPort } from './backend/orchestrator.ts';
 import { configHelp, loadConfig } from './config.ts';
 import { startDaemon } from './daemon.ts';
 import { createLogger } from './log.ts';
+import { isLoopbackHost } from './tls/mode.ts';
+import { prepareTls } from './tls/prepare.ts';
+
+const HTTPS_HELP = `HTTPS (setting tls):
+  auto   HTTPS when host is beyond loopback, plain HTTP on loopback (the default)
+  on     HTTPS also on loopback
+  off    plain HTTP everywhere (explicit opt-out; the set-up screen warns)
+  proxy  plain HTTP behind a TLS-terminating reverse proxy (cookies Secure, HSTS)
+  With HTTPS the node makes its own CA in <data-root>/tls/ (ca.crt is served at /ca.crt; its SHA-256
+  fingerprint is in the log, on the set-up screen and in \`archy status\`) and a 90-day server certificate
+  it renews by itself; --tls-cert and --tls-key use the operator's certificate instead. One port serves
+  both: HTTPS for browsers, and plain HTTP for loopback clients (the CLI's http://127.0.0.1:<port>, when
+  host is 0.0.0.0, :: or loopback); plain HTTP from the network is redirected to HTTPS.
+`;
 
 async function main(argv: string[]): Promise<number> {
   if (argv.includes('--help') || argv.includes('-h')) {
     process.stdout.write(
-      `usage: archyd [--setting value]...\n\nSettings (flag, environment variable, default):\n${configHelp()}\n`,
+      `usage: archyd [--setting value]...\n\nSettings (flag, environment variable, default):\n${configHelp()}\n\n${HTTPS_HELP}`,
     );
     return 0;
   }
@@ -26,8 +40,17 @@ async function main(argv: string[]): Promise<number> {
     );
     return 1;
   }
-  if (config.host !== '127.0.0.1' && config.host !== '::1' && config.host !== 'localhost') {
+  // TLS first: a bad certificate, key or clock stops the start before the orchestrator or the port is touched.
+  const tls = await prepareTls(config, log);
+  if (!isLoopbackHost(config.host)) {
     log.warn('listening beyond loopback: the node is reachable from the network', { host: config.host });
+    if (tls.plan.source === 'off')
+      log.warn(
+        'plain HTTP beyond loopback (setting tls=off): passwords and sessions cross the network unencrypted',
+        {
+          host: config.host,
+        },
+      );
   }
 
   const engine = new PodmanClient(config.engineSocket ? { socketPath: config.engineSocket } : {});
@@ -68,7 +91,7 @@ async function main(argv: string[]): Promise<number> {
     relays: config.relays,
   });
   const catalog = catalogPort(registry, apps);
-  const daemon = await startDaemon(config, { apps, catalog }, log);
+  const daemon = await startDaemon(config, { apps, catalog }, log, tls);
   // The reconciler starts after the server listens, so the UI answers while it catches up.
   orchestrator.start().catch((error: unknown) => log.error('reconciler failed to start', { error }));
 

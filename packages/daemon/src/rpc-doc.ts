@@ -6,6 +6,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import {
+  CA_CERT_PATH,
   EVENTS_PATH,
   ICONS_PATH,
   LOGS_PATH,
@@ -120,6 +121,13 @@ export function renderRpcDoc(): string {
     'them, after `tail` lines of history per member (default 50); then `{"type":"end"}` when every followed',
     'container stopped, or `{"type":"error","code","message","data"}` (same codes as RPC errors). Closing the',
     'socket stops the follow.',
+    '',
+    `Node CA: \`GET ${CA_CERT_PATH}\` (no session) answers the node's own CA certificate (PEM,`,
+    '`application/x-x509-ca-cert`) when the node serves HTTPS with a certificate it made itself, and 404',
+    "otherwise. Its SHA-256 fingerprint is `auth.session`'s `nodeCa.fingerprint` (public, so the set-up and",
+    "sign-in screens show it before anyone signs in) and `system.info`'s `tls.caFingerprint`. Over HTTPS the",
+    'session cookie is `Secure` and answers carry `Strict-Transport-Security`; plain HTTP on the same port is',
+    'served to loopback clients (the CLI) only, and redirected to HTTPS for everyone else.',
     '',
     'Two-factor sign-in: `auth.session` answers `totpRequired`; while it is true, `auth.login` and',
     '`auth.changePassword` need `code` (a 6-digit TOTP code or an unused recovery code). Enrolment is',

@@ -2,10 +2,12 @@
 // the data root, plus what the orchestrator measured per app container.
 import { statfs } from 'node:fs/promises';
 import { cpus, freemem, hostname, loadavg, networkInterfaces, totalmem } from 'node:os';
-import type { SystemInfo, SystemStats } from './api.ts';
+import { CA_CERT_PATH, type SessionInfo, type SystemInfo, type SystemStats, type TlsInfo } from './api.ts';
 import type { Config } from './config.ts';
 import { serveUrls } from './serve-urls.ts';
 import type { AppsPort } from './services.ts';
+import type { TlsKeeper } from './tls/keeper.ts';
+import type { ServePlan } from './tls/mode.ts';
 
 const LOW_SPACE_BYTES = 5 * 1024 ** 3;
 export const VERSION = '0.1.0';
@@ -41,11 +43,32 @@ export class SystemMonitor {
   readonly #startedAt = new Date().toISOString();
   #lastCpu = sampleCpu();
   #listenPort: number;
+  readonly #tls: { plan: ServePlan; keeper: TlsKeeper | null };
 
-  constructor(config: Config, apps: AppsPort) {
+  constructor(config: Config, apps: AppsPort, tls: { plan: ServePlan; keeper: TlsKeeper | null }) {
     this.#config = config;
     this.#apps = apps;
     this.#listenPort = config.port;
+    this.#tls = tls;
+  }
+
+  /** The TLS facts: measured from the certificate being served, not from the settings alone. */
+  tlsInfo(): TlsInfo {
+    const { plan, keeper } = this.#tls;
+    const facts = keeper?.facts() ?? null;
+    return {
+      scheme: plan.https ? 'https' : 'http',
+      source: facts?.source ?? plan.source,
+      caFingerprint: facts?.caFingerprint ?? null,
+      caUrl: facts?.caFingerprint ? CA_CERT_PATH : null,
+      certExpiresAt: facts?.certExpiresAt ?? null,
+    };
+  }
+
+  /** The node CA as the set-up screen shows it (public). */
+  nodeCa(): SessionInfo['nodeCa'] {
+    const fingerprint = this.#tls.keeper?.facts().caFingerprint;
+    return fingerprint ? { fingerprint, url: CA_CERT_PATH } : null;
   }
 
   setListenPort(port: number): void {
@@ -58,7 +81,8 @@ export class SystemMonitor {
       hostname: hostname(),
       nodeVersion: process.version,
       dataRoot: this.#config.dataRoot,
-      listen: { host: this.#config.host, port: this.#listenPort, tls: this.#config.tls },
+      listen: { host: this.#config.host, port: this.#listenPort, tls: this.#tls.plan.source !== 'off' },
+      tls: this.tlsInfo(),
       startedAt: this.#startedAt,
       engine: await this.#apps.engineInfo(),
       runtime: runtimeMode(process.env),
@@ -66,7 +90,7 @@ export class SystemMonitor {
       urls: serveUrls({
         host: this.#config.host,
         port: this.#listenPort,
-        scheme: this.#config.tls ? 'https' : 'http',
+        scheme: this.#tls.plan.https ? 'https' : 'http',
         hostname: hostname(),
         interfaces: networkInterfaces(),
       }),

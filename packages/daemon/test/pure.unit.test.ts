@@ -20,13 +20,13 @@ describe('config', () => {
     assert.match(c.shippedCatalog, /\/apps$/);
   });
   test('env overrides defaults, flags override env', () => {
-    const c = loadConfig(['--port', '9000', '--tls', '--data-root=/tmp/x'], {
+    const c = loadConfig(['--port', '9000', '--tls', 'on', '--data-root=/tmp/x'], {
       ARCHY_PORT: '8500',
       ARCHY_HOST: '0.0.0.0',
     });
     assert.equal(c.port, 9000);
     assert.equal(c.host, '0.0.0.0');
-    assert.equal(c.tls, true);
+    assert.equal(c.tls, 'on');
     assert.equal(c.dataRoot, '/tmp/x');
   });
   test('bad values name the setting', () => {

@@ -129,7 +129,8 @@ function archy(...args: string[]): Promise<string> {
 
 before(async () => {
   // Listening on every address, so loopback and this machine's network address are two clients.
-  node = await startTestNode({ env: { ARCHY_HOST: '::' } });
+  // Plain HTTP from the second address (tls=off): this file is about the throttle, not the transport.
+  node = await startTestNode({ env: { ARCHY_HOST: '::', ARCHY_TLS: 'off' } });
   password = node.password;
   browser = node.browser();
   await browser.call('auth.login', { password });

@@ -1,9 +1,10 @@
 // archy node status — how the daemon runs: as the system service or in the
 // foreground, since when, its version, who brings apps back after a reboot,
-// the engine, and the URLs the web UI answers on.
+// the engine, the URLs the web UI answers on, and HTTPS with the node CA fingerprint.
 import { parseArgs } from '../client/args.ts';
 import { connect } from '../client/connect.ts';
 import { ago, print, printJson } from '../client/output.ts';
+import { tlsLines } from '../client/tls-text.ts';
 
 const usage = 'archy node status [--json]';
 
@@ -36,6 +37,7 @@ export async function run(args: string[]): Promise<number> {
     `data:         ${info.dataRoot}`,
     `web UI:       ${info.urls[0] ?? `${info.listen.host}:${info.listen.port}`}`,
     ...info.urls.slice(1).map((u) => `              ${u}`),
+    ...tlsLines(info, 'https:'.padEnd(13)),
   ];
   print(lines.join('\n'));
   return 0;

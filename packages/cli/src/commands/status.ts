@@ -2,6 +2,7 @@
 import { parseArgs } from '../client/args.ts';
 import { connect } from '../client/connect.ts';
 import { bytes, print, printJson } from '../client/output.ts';
+import { tlsLines } from '../client/tls-text.ts';
 
 const usage = 'archy status [--json]';
 
@@ -27,6 +28,7 @@ export async function run(args: string[]): Promise<number> {
   const running = apps.filter((a) => a.state === 'running').length;
   const lines = [
     `archipelago ${info.version} on ${info.hostname} — ${daemon.client.url}`,
+    ...tlsLines(info),
     `engine:  ${info.engine.reachable ? `podman ${info.engine.version ?? ''}` : `unreachable (${info.engine.detail ?? 'no answer'})`}`,
     `cpu:     ${stats.cpu.usagePercent}% of ${stats.cpu.cores} cores (load ${stats.cpu.load1.toFixed(2)})`,
     `memory:  ${bytes(stats.memory.usedBytes)} used of ${bytes(stats.memory.totalBytes)}`,

@@ -3,19 +3,23 @@
 // every answer, a body size limit, JSON only for RPC (a cross-site form cannot
 // send it without a preflight), no foreign Origin (RPC and WebSockets), and the
 // session resolved from the cookie or a CLI bearer token.
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { EVENTS_PATH, ICONS_PATH, LOGS_PATH, RPC_PATH, RpcCode } from '../api.ts';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { TLSSocket } from 'node:tls';
+import { CA_CERT_PATH, EVENTS_PATH, ICONS_PATH, LOGS_PATH, RPC_PATH, RpcCode } from '../api.ts';
 import type { Auth } from '../auth/auth.ts';
 import type { Config } from '../config.ts';
 import type { Logger } from '../log.ts';
 import type { LogsChannel } from '../push/logs-socket.ts';
 import type { PushChannel } from '../push/socket.ts';
-import type { CallContext, Dispatcher } from '../rpc/dispatch.ts';
 import { OriginRefusedError } from '../errors.ts';
+import type { CallContext, Dispatcher } from '../rpc/dispatch.ts';
+import type { ServePlan } from '../tls/mode.ts';
 import { BodyTooLargeError, readBody, refuseBody } from './body.ts';
 import { isLoopback, readBearer, readSessionCookie, sessionCookie } from './cookies.ts';
 import { setSecurityHeaders } from './headers.ts';
 import { hostAllowed } from './host-check.ts';
+import { createListener, type Listener, type SecureSide } from './listener.ts';
 import { originAllowed, shownOrigin } from './origin-check.ts';
 import { serveStatic } from './static.ts';
 
@@ -29,7 +33,12 @@ export interface HttpDeps {
   log: Logger;
   /** A catalog app's icon bytes (hash-checked by the registry). */
   icon(appId: string): Promise<{ bytes: Uint8Array; mediaType: string }>;
+  /** How the node serves (tls/mode.ts), the serving certificate when HTTPS, and the node CA (public) if any. */
+  tls: { plan: ServePlan; secure: SecureSide | null; caPem(): string | null };
 }
+
+/** The request arrived over TLS on this daemon's own HTTPS side. */
+const overTls = (req: IncomingMessage) => (req.socket as Partial<TLSSocket>).encrypted === true;
 
 const rpcErrorBody = (code: number, message: string, domainCode: string) =>
   JSON.stringify({ jsonrpc: '2.0', id: null, error: { code, message, data: { code: domainCode } } });
@@ -51,8 +60,26 @@ function retryAfter(answer: unknown): number | undefined {
   return typeof data?.retryAfterSecs === 'number' ? data.retryAfterSecs : undefined;
 }
 
-export function createHttpServer({ config, auth, dispatcher, push, logs, log, icon }: HttpDeps): Server {
-  const cookieOptions = { tls: config.tls, maxAgeSecs: config.sessionHours * 3600 };
+export function createHttpServer({
+  config,
+  auth,
+  dispatcher,
+  push,
+  logs,
+  log,
+  icon,
+  tls,
+}: HttpDeps): Listener {
+  const maxAgeSecs = config.sessionHours * 3600;
+  /** TLS is on for this request: it came over our HTTPS, or through the operator's TLS-terminating proxy. */
+  const secureRequest = (req: IncomingMessage) => overTls(req) || tls.plan.source === 'proxy';
+  const originOptions = (req: IncomingMessage) => ({
+    tls: secureRequest(req),
+    allowedOrigins: config.allowedOrigins,
+  });
+  /** HTTPS is served and this plain-HTTP request is not from loopback: it is only sent on to HTTPS. */
+  const mustUpgrade = (req: IncomingMessage) =>
+    tls.plan.https && !overTls(req) && !isLoopback(req.socket.remoteAddress);
 
   async function rpc(req: IncomingMessage, res: ServerResponse): Promise<void> {
     res.setHeader('cache-control', 'no-store');
@@ -60,7 +87,7 @@ export function createHttpServer({ config, auth, dispatcher, push, logs, log, ic
       res.setHeader('allow', 'POST');
       return rpcError(res, 405, RpcCode.InvalidRequest, 'Use POST for JSON-RPC calls.', 'http.method');
     }
-    if (!originAllowed(req, config)) {
+    if (!originAllowed(req, originOptions(req))) {
       const error = new OriginRefusedError(shownOrigin(req));
       return rpcError(res, 403, RpcCode.Forbidden, error.message, error.code);
     }
@@ -96,7 +123,11 @@ export function createHttpServer({ config, auth, dispatcher, push, logs, log, ic
       session,
       csrfHeader: typeof csrf === 'string' ? csrf : undefined,
       client: req.socket.remoteAddress ?? 'unknown',
-      setSession: (next) => res.setHeader('set-cookie', sessionCookie(next?.token ?? null, cookieOptions)),
+      setSession: (next) =>
+        res.setHeader(
+          'set-cookie',
+          sessionCookie(next?.token ?? null, { tls: secureRequest(req), maxAgeSecs }),
+        ),
     };
     const answer = await dispatcher.handle(body, ctx);
     if (answer === null) {
@@ -137,15 +168,47 @@ export function createHttpServer({ config, auth, dispatcher, push, logs, log, ic
     }
   }
 
-  const server = createServer({ requestTimeout: 60_000, headersTimeout: 20_000 }, (req, res) => {
-    setSecurityHeaders(res, config.tls);
+  /** The node CA certificate: public material, no session needed (the set-up screen offers it). */
+  function serveCa(res: ServerResponse): void {
+    const pem = tls.caPem();
+    if (pem === null) {
+      res
+        .writeHead(404, { 'content-type': 'text/plain' })
+        .end('This node serves no certificate of its own CA.\n');
+      return;
+    }
+    res.writeHead(200, {
+      'content-type': 'application/x-x509-ca-cert',
+      'content-disposition': 'attachment; filename="archipelago-node-ca.crt"',
+      'content-length': Buffer.byteLength(pem),
+      'cache-control': 'no-cache',
+    });
+    res.end(pem);
+  }
+
+  function request(req: IncomingMessage, res: ServerResponse): void {
+    setSecurityHeaders(res, secureRequest(req));
     if (!hostAllowed(req.headers.host, config.allowedHosts)) {
       res
         .writeHead(421, { 'content-type': 'text/plain' })
         .end('Unknown host name: add it to the allowedHosts setting.\n');
       return;
     }
+    if (mustUpgrade(req)) {
+      // Nothing but the way to HTTPS goes over plain HTTP beyond loopback (the host is checked above).
+      res
+        .writeHead(308, {
+          location: `https://${req.headers.host}${req.url ?? '/'}`,
+          'content-type': 'text/plain',
+        })
+        .end('This node is served over HTTPS.\n');
+      return;
+    }
     const path = (req.url ?? '/').split('?')[0];
+    if (path === CA_CERT_PATH && (req.method === 'GET' || req.method === 'HEAD')) {
+      serveCa(res);
+      return;
+    }
     const work =
       path === RPC_PATH
         ? rpc(req, res)
@@ -161,24 +224,23 @@ export function createHttpServer({ config, auth, dispatcher, push, logs, log, ic
         rpcError(res, 500, RpcCode.Internal, 'Internal error in the daemon (see its log).', 'internal');
       else res.destroy();
     });
-  });
-  server.on('upgrade', (req, socket, head) => {
+  }
+
+  function upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     const path = (req.url ?? '/').split('?')[0];
     if (!hostAllowed(req.headers.host, config.allowedHosts)) {
       socket.end('HTTP/1.1 421 Misdirected Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
       return;
     }
     // A cross-site page may open a WebSocket (browsers send no preflight): same Origin rule as RPC.
-    if (!originAllowed(req, config)) {
+    if (mustUpgrade(req) || !originAllowed(req, originOptions(req))) {
       socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
       return;
     }
     if (path === EVENTS_PATH) push.upgrade(req, socket, head);
     else if (path === LOGS_PATH) logs.upgrade(req, socket, head);
     else socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
-  });
-  server.on('clientError', (_error, socket) => {
-    socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
-  });
-  return server;
+  }
+
+  return createListener({ request, upgrade }, tls.secure);
 }

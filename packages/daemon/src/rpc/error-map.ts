@@ -30,6 +30,8 @@ const byCode: Record<string, RpcCodeValue> = {
   not_available: RpcCode.NotImplemented,
   'config.invalid': RpcCode.OperationFailed,
   'http.body_too_large': RpcCode.InvalidRequest,
+  'tls.invalid': RpcCode.OperationFailed,
+  'listen.failed': RpcCode.OperationFailed,
   // orchestrator
   'app.not_installed': RpcCode.NotFound,
   'app.already_installed': RpcCode.Conflict,

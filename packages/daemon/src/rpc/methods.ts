@@ -16,7 +16,11 @@ export interface HandlerDeps {
   system: SystemMonitor;
 }
 
-function sessionInfo(auth: Auth, session: Session | NewSession | null): SessionInfo {
+function sessionInfo(
+  auth: Auth,
+  session: Session | NewSession | null,
+  nodeCa: SessionInfo['nodeCa'],
+): SessionInfo {
   return {
     authenticated: session !== null,
     setupRequired: auth.setupRequired(),
@@ -24,6 +28,7 @@ function sessionInfo(auth: Auth, session: Session | NewSession | null): SessionI
     csrfToken: session && session.kind === 'browser' ? auth.csrfFor(session) : null,
     expiresAt: session?.expiresAt ? new Date(session.expiresAt).toISOString() : null,
     totpRequired: auth.totpRequired(),
+    nodeCa,
   };
 }
 
@@ -35,12 +40,12 @@ export function createHandlers({ services, auth, installer, system }: HandlerDep
     'auth.setup': async (p, ctx) => {
       const session = await auth.setup(p.password);
       ctx.setSession(session);
-      return sessionInfo(auth, session);
+      return sessionInfo(auth, session, system.nodeCa());
     },
     'auth.login': async (p, ctx) => {
       const session = await auth.login(p.password, p.code, ctx.client);
       ctx.setSession(session);
-      return sessionInfo(auth, session);
+      return sessionInfo(auth, session, system.nodeCa());
     },
     'auth.logout': async (_p, ctx) => {
       auth.logout(ctx.session!);
@@ -51,7 +56,7 @@ export function createHandlers({ services, auth, installer, system }: HandlerDep
       await auth.changePassword(ctx.session!, p.current, p.next, p.code, ctx.client);
       return { ok: true };
     },
-    'auth.session': async (_p, ctx) => sessionInfo(auth, ctx.session),
+    'auth.session': async (_p, ctx) => sessionInfo(auth, ctx.session, system.nodeCa()),
     'auth.totp.status': async () => auth.totpStatus(),
     'auth.totp.begin': (p, ctx) => auth.totpBegin(p.password, ctx.client, totpLabel),
     'auth.totp.confirm': async (p) => auth.totpConfirm(p.code),

@@ -31,6 +31,8 @@ export interface TestNodeOptions {
   env?: Record<string, string>;
   /** How long to wait for the daemon to listen (ms, default 30 s). */
   startTimeoutMs?: number;
+  /** The port to listen on (default a free one). */
+  port?: number;
 }
 
 export interface TestNode {
@@ -128,7 +130,7 @@ export async function startTestNode(options: TestNodeOptions = {}): Promise<Test
       proc.once('exit', (code) => resolve(code));
     });
 
-  port = await launch(0);
+  port = await launch(options.port ?? 0);
   const url = `http://127.0.0.1:${port}`;
   const token = () => readFileSync(join(dataRoot, 'cli-token'), 'utf8').trim();
   let client = new ArchyClient({ url, token: token() });

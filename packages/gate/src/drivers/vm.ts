@@ -20,7 +20,11 @@ const script = `${repoRoot}scripts/node-vm`;
 const PLATFORM = '/opt/archipelago';
 const DATA_ROOT = '/var/lib/archipelago';
 /** The README's first command as the VM's operator runs it: open to the LAN (the host reaches it by a forwarded port). */
-export const START_ENV = 'ARCHY_HOST=0.0.0.0 ARCHY_SERVICE_START_TIMEOUT=900';
+/**
+ * The gate reaches the daemon through QEMU's port forward, which is not loopback inside the VM, in plain
+ * HTTP: the explicit opt-out of HTTPS (tls=off).
+ */
+export const START_ENV = 'ARCHY_HOST=0.0.0.0 ARCHY_TLS=off ARCHY_SERVICE_START_TIMEOUT=900';
 
 async function vm(args: string[], env: Record<string, string> = {}, timeoutMs = 600_000): Promise<string> {
   try {

@@ -25,9 +25,15 @@ export function screenshotDir(): string {
   return dir;
 }
 
-export async function openBrowser(): Promise<TestBrowser> {
+export interface BrowserOptions {
+  /** HOME for Chromium: where it finds the NSS database ($HOME/.pki/nssdb) of the certificates it trusts. */
+  home?: string;
+}
+
+export async function openBrowser(options: BrowserOptions = {}): Promise<TestBrowser> {
   const profile = mkdtempSync(join(tmpdir(), 'archy-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
+    ...(options.home ? { env: { ...process.env, HOME: options.home } } : {}),
     executablePath: '/usr/bin/chromium',
     headless: true,
     args: [
