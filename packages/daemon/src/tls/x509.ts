@@ -1,6 +1,6 @@
-// The one door to @peculiar/x509: the Reflect subset it needs, then the library
-// wired to Node's WebCrypto. Every other module imports x509 from here.
-import './reflect-shim.ts';
+// The one door to @peculiar/x509: the Reflect metadata polyfill its decorators
+// need, then the library wired to Node's WebCrypto. Every other module imports x509 from here.
+import 'reflect-metadata';
 import { webcrypto } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
 
