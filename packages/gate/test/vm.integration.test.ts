@@ -78,6 +78,22 @@ describe('a production-like node in a VM (Debian 13, systemd, Podman 5, Quadlet)
     assert.equal(info.runtime.mode, 'service', 'the daemon runs as the system service');
     assert.equal(info.runtime.unit, 'archipelago.service');
     assert.equal(info.supervision?.mode, 'systemd', 'Quadlet brings the apps back');
+    // The LAN sees HTTPS: this client reached it over TLS, trusting only the node's CA (besides the system's roots).
+    assert.equal(info.tls.scheme, 'https');
+    assert.equal(info.tls.source, 'generated');
+    assert.ok(
+      info.urls.every((u) => u.startsWith('https://')),
+      info.urls.join(' '),
+    );
+    // Inside the VM too, by name: curl with the CA as its only trust.
+    assert.equal(
+      (
+        await vm.rootShell(
+          `curl -s -o /dev/null -w '%{http_code}' --cacert /var/lib/archipelago/tls/ca.crt --resolve archy-node:8420:127.0.0.1 https://archy-node:8420/ || true`,
+        )
+      ).trim(),
+      '200',
+    );
     assert.equal((await vm.rootShell('systemctl is-enabled archipelago.service')).trim(), 'enabled');
     assert.match(vm.startOutput, /archipelago\.service/, 'npm start said it installed the service');
     assert.match(vm.startOutput, /web UI: +https?:\/\//, 'npm start printed where the UI is');

@@ -7,6 +7,7 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { relative } from 'node:path';
+import { getCACertificates, setDefaultCACertificates } from 'node:tls';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { ArchyClient } from '@archipelago/daemon/client';
@@ -19,12 +20,11 @@ const repoRoot = fileURLToPath(new URL('../../../../', import.meta.url));
 const script = `${repoRoot}scripts/node-vm`;
 const PLATFORM = '/opt/archipelago';
 const DATA_ROOT = '/var/lib/archipelago';
-/** The README's first command as the VM's operator runs it: open to the LAN (the host reaches it by a forwarded port). */
 /**
- * The gate reaches the daemon through QEMU's port forward, which is not loopback inside the VM, in plain
- * HTTP: the explicit opt-out of HTTPS (tls=off).
+ * The README's first command as the VM's operator runs it: open to the LAN, so HTTPS by default (the
+ * gate reaches it through QEMU's port forward, as a browser on the LAN would).
  */
-export const START_ENV = 'ARCHY_HOST=0.0.0.0 ARCHY_TLS=off ARCHY_SERVICE_START_TIMEOUT=900';
+export const START_ENV = 'ARCHY_HOST=0.0.0.0 ARCHY_SERVICE_START_TIMEOUT=900';
 
 async function vm(args: string[], env: Record<string, string> = {}, timeoutMs = 600_000): Promise<string> {
   try {
@@ -59,6 +59,8 @@ export class VmNode implements NodeDriver {
   readonly rebootTimes: number[] = [];
   /** What the README's first command printed when it brought the node up. */
   startOutput = '';
+  /** The node CA the VM's daemon made at its first start (PEM). */
+  caPem = '';
 
   static async start(): Promise<VmNode> {
     const node = new VmNode();
@@ -78,6 +80,7 @@ export class VmNode implements NodeDriver {
     // What `npm start` runs (the VM has no npm: the platform is copied in whole, dependencies included).
     // Under software emulation the daemon takes a minute or two to load: wait longer than on hardware.
     this.startOutput = await root(`cd ${PLATFORM} && ${START_ENV} bash scripts/start`, 1_200_000);
+    await this.#trustNodeCa();
     await this.#connect();
   }
 
@@ -86,8 +89,20 @@ export class VmNode implements NodeDriver {
    * LAN would (the CLI token is honoured on loopback only): it sets the operator
    * password on first run, then signs in with it after every restart.
    */
+  /**
+   * What the operator does once: trust the node's CA. This process trusts it beside the system's roots;
+   * nothing else is relaxed, so every later call checks the node's certificate (its names include
+   * 127.0.0.1, which the port forward arrives at).
+   */
+  async #trustNodeCa(): Promise<void> {
+    const pem = await root(`cat ${DATA_ROOT}/tls/ca.crt`);
+    if (!pem.includes('BEGIN CERTIFICATE')) throw new Error('the VM node made no CA certificate');
+    this.caPem = pem;
+    setDefaultCACertificates([...getCACertificates('default'), pem]);
+  }
+
   async #connect(): Promise<void> {
-    const url = `http://127.0.0.1:${this.httpPort}`;
+    const url = `https://127.0.0.1:${this.httpPort}`;
     this.#client = await until('the VM daemon to answer', Date.now() + 300_000, async () => {
       const c = new ArchyClient({ url, cookieJar: true });
       const session = await c.call('auth.session');
