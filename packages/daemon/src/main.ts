@@ -9,6 +9,7 @@ import { catalogPort } from './backend/catalog.ts';
 import { orchestratorPort } from './backend/orchestrator.ts';
 import { configHelp, loadConfig } from './config.ts';
 import { startDaemon } from './daemon.ts';
+import { sharedProbe } from './shared-probe.ts';
 import { createLogger } from './log.ts';
 import { isLoopbackHost } from './tls/mode.ts';
 import { prepareTls } from './tls/prepare.ts';
@@ -72,7 +73,8 @@ async function main(argv: string[]): Promise<number> {
     });
   const apps = orchestratorPort(orchestrator, {
     redact: log.redact,
-    engineInfo: async () => {
+    // Shared for 2 s: many clients asking at once cost the engine one question.
+    engineInfo: sharedProbe(async () => {
       try {
         const v = await engine.version();
         return { reachable: true, version: v.version, detail: null };
@@ -83,7 +85,7 @@ async function main(argv: string[]): Promise<number> {
           detail: error instanceof Error ? error.message : String(error),
         };
       }
-    },
+    }, 2000),
   });
   const registry = await CatalogService.open({
     dataDir: config.dataRoot,

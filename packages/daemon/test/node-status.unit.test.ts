@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import type { NetworkInterfaceInfo } from 'node:os';
 import { describe, test } from 'node:test';
 import { serveUrls } from '../src/serve-urls.ts';
+import { sharedProbe } from '../src/shared-probe.ts';
 import { runtimeMode } from '../src/system.ts';
 
 const nic = (address: string, family: 'IPv4' | 'IPv6', internal = false): NetworkInterfaceInfo =>
@@ -51,5 +52,46 @@ describe('serve URLs', () => {
       'http://[2001:db8::20]:1',
       'http://127.0.0.1:1',
     ]);
+  });
+});
+
+describe('shared probe', () => {
+  test('callers at once share one probe; its answer serves until it is older than the TTL', async () => {
+    let calls = 0;
+    let clock = 0;
+    let release: (v: number) => void = () => undefined;
+    const probe = sharedProbe(
+      () =>
+        new Promise<number>((resolve) => {
+          calls += 1;
+          release = resolve;
+        }),
+      2000,
+      () => clock,
+    );
+    const all = Promise.all([probe(), probe(), probe()]);
+    release(7);
+    assert.deepEqual(await all, [7, 7, 7]);
+    assert.equal(calls, 1);
+    clock = 1999;
+    assert.equal(await probe(), 7);
+    assert.equal(calls, 1);
+    clock = 2000;
+    const next = probe();
+    release(8);
+    assert.equal(await next, 8);
+    assert.equal(calls, 2);
+  });
+
+  test('a failed probe is not kept: the next caller asks again', async () => {
+    let calls = 0;
+    const probe = sharedProbe(async () => {
+      calls += 1;
+      if (calls === 1) throw new Error('engine down');
+      return 'up';
+    }, 60_000);
+    await assert.rejects(probe(), /engine down/);
+    assert.equal(await probe(), 'up');
+    assert.equal(calls, 2);
   });
 });
