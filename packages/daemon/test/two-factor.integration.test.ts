@@ -15,10 +15,10 @@ import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { Secret, TOTP } from 'otpauth';
 import { RpcCode } from '../src/api.ts';
 import { type ArchyClient, RpcError } from '../src/client.ts';
 import { startTestNode, type TestNode } from './support/test-node.ts';
+import { TotpCodes } from './support/totp-codes.ts';
 
 const ARCHY = fileURLToPath(new URL('../../cli/bin/archy', import.meta.url));
 
@@ -95,26 +95,9 @@ let browser: ArchyClient;
 let password: string;
 let secret = '';
 let recoveryCodes: string[] = [];
-/** The last TOTP time step the daemon accepted (it refuses that one and older again). */
-let usedStep = 0;
 
-/**
- * A code the daemon will accept now: the current or the next step (both inside its ±1
- * window even if the step turns over on the way), never one used before — waits for
- * the next step when both are spent.
- */
-async function freshCode(): Promise<string> {
-  const totp = new TOTP({ secret: Secret.fromBase32(secret), algorithm: 'SHA1', digits: 6, period: 30 });
-  for (;;) {
-    const current = Math.floor(Date.now() / 30_000);
-    const step = [current, current + 1].find((s) => s > usedStep);
-    if (step !== undefined) {
-      usedStep = step;
-      return totp.generate({ timestamp: step * 30_000 + 1 });
-    }
-    await sleep((current + 1) * 30_000 - Date.now() + 50);
-  }
-}
+const codes = new TotpCodes();
+const freshCode = () => codes.fresh(secret);
 
 function archy(...args: string[]): Promise<string> {
   return new Promise((resolve, reject) => {

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { startTestNode, type TestNode } from '@archipelago/daemon/test-node';
-import { Secret, TOTP } from 'otpauth';
+import { TotpCodes } from '@archipelago/daemon/totp-codes';
 import type { Page } from 'playwright-core';
 import { openBrowser, screenshotDir, type TestBrowser } from './support/browser.ts';
 import { buildUi } from './support/build-ui.ts';
@@ -22,24 +22,9 @@ let uiBuild: { root: string; ui: string };
 let page: Page;
 let secret = '';
 let recoveryCodes: string[] = [];
-/** The last time step a code was used for: the node refuses that one (and older) again. */
-let usedStep = 0;
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** A code the node accepts now and has not seen: the current step or the next (waits when both are spent). */
-async function freshCode(): Promise<string> {
-  const totp = new TOTP({ secret: Secret.fromBase32(secret), algorithm: 'SHA1', digits: 6, period: 30 });
-  for (;;) {
-    const current = Math.floor(Date.now() / 30_000);
-    const step = [current, current + 1].find((s) => s > usedStep);
-    if (step !== undefined) {
-      usedStep = step;
-      return totp.generate({ timestamp: step * 30_000 + 1 });
-    }
-    await sleep((current + 1) * 30_000 - Date.now() + 50);
-  }
-}
+const codes = new TotpCodes();
+const freshCode = () => codes.fresh(secret);
 
 async function signIn(code: string): Promise<void> {
   await page.getByLabel('Password').fill(password);
