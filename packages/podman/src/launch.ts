@@ -33,13 +33,15 @@ export function engineLaunch(env: NodeJS.ProcessEnv = process.env): EngineLaunch
  * The command line that runs `file args` under `mode`. The user manager's
  * transient service gets its own environment (HOME, XDG_RUNTIME_DIR and PATH
  * from the manager). `--pipe` hands it this process's stdin, stdout and
- * stderr, and `--wait` returns its exit code.
+ * stderr, and `--wait` returns its exit code. Killing systemd-run does not end
+ * the unit, so a caller's deadline goes to the unit too (`timeoutMs`): systemd
+ * stops it then.
  */
 export function launchCommand(
   mode: EngineLaunch,
   file: string,
   args: readonly string[],
-  setenv: Readonly<Record<string, string>> = {},
+  options: { setenv?: Readonly<Record<string, string>>; timeoutMs?: number } = {},
 ): { file: string; args: string[] } {
   if (mode === 'direct') return { file, args: [...args] };
   return {
@@ -50,7 +52,10 @@ export function launchCommand(
       '--pipe',
       '--collect',
       '--quiet',
-      ...Object.entries(setenv).map(([k, v]) => `--setenv=${k}=${v}`),
+      ...(options.timeoutMs === undefined
+        ? []
+        : [`--property=RuntimeMaxSec=${Math.max(1, Math.ceil(options.timeoutMs / 1000))}s`]),
+      ...Object.entries(options.setenv ?? {}).map(([k, v]) => `--setenv=${k}=${v}`),
       '--',
       file,
       ...args,

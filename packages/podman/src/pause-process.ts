@@ -32,17 +32,22 @@ export interface MigrateOptions {
  */
 export function resetPauseProcess(options: MigrateOptions): Promise<string> {
   return new Promise((resolve) => {
-    const cmd = launchCommand(options.launch ?? 'direct', options.podmanPath ?? 'podman', [
-      'system',
-      'migrate',
-    ]);
+    const timeoutMs = options.timeoutMs ?? 120_000;
+    const cmd = launchCommand(
+      options.launch ?? 'direct',
+      options.podmanPath ?? 'podman',
+      ['system', 'migrate'],
+      {
+        timeoutMs,
+      },
+    );
     execFile(
       cmd.file,
       cmd.args,
       {
         env: options.env,
         cwd: '/',
-        timeout: options.timeoutMs ?? 120_000,
+        timeout: timeoutMs,
         ...(options.runAs ? { uid: options.runAs.uid, gid: options.runAs.gid } : {}),
       },
       (error, stdout, stderr) => {

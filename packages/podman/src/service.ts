@@ -288,11 +288,14 @@ async function startViaUserManager(options: ServiceOptions, timeoutMs: number): 
   }
   if (await pollUntil(() => pingEngine(socketPath, 1000), timeoutMs)) return undefined;
   const info = await new Promise<string>((resolve) => {
-    const cmd = launchCommand('user-manager', options.podmanPath ?? 'podman', [
-      'info',
-      '--format',
-      '{{.Host.Arch}}',
-    ]);
+    const cmd = launchCommand(
+      'user-manager',
+      options.podmanPath ?? 'podman',
+      ['info', '--format', '{{.Host.Arch}}'],
+      {
+        timeoutMs: 60_000,
+      },
+    );
     execFile(cmd.file, cmd.args, { timeout: 60_000, encoding: 'utf8' }, (error, stdout, stderr) => {
       resolve(error ? `${stdout}${stderr}`.trim() : '');
     });

@@ -34,10 +34,14 @@ export function runInUserNamespace(
   const timeoutMs = options.timeoutMs ?? 60_000;
   const operation = `run "${command.join(' ')}" in the service user's namespace`;
   return new Promise((resolve, reject) => {
-    const cmd = launchCommand(options.launch ?? engineLaunch(), options.podmanPath ?? 'podman', [
-      'unshare',
-      ...command,
-    ]);
+    const cmd = launchCommand(
+      options.launch ?? engineLaunch(),
+      options.podmanPath ?? 'podman',
+      ['unshare', ...command],
+      {
+        timeoutMs,
+      },
+    );
     const child = spawn(cmd.file, cmd.args, {
       stdio: ['pipe', 'pipe', 'pipe'],
     });

@@ -12,6 +12,13 @@ describe('engine launch', () => {
     assert.throws(() => engineLaunch({ ARCHY_ENGINE_LAUNCH: 'root' }), /ARCHY_ENGINE_LAUNCH must be/);
   });
 
+  test('without a deadline the unit has no runtime limit', () => {
+    assert.equal(
+      launchCommand('user-manager', 'podman', ['info']).args.some((a) => a.startsWith('--property=')),
+      false,
+    );
+  });
+
   test('direct runs the program itself', () => {
     assert.deepEqual(launchCommand('direct', 'podman', ['system', 'migrate']), {
       file: 'podman',
@@ -24,9 +31,7 @@ describe('engine launch', () => {
       'user-manager',
       'podman',
       ['unshare', '--', 'chown', '-R', '1000:1000', '/x y'],
-      {
-        http_proxy: 'http://proxy:3128',
-      },
+      { setenv: { http_proxy: 'http://proxy:3128' }, timeoutMs: 60_500 },
     );
     assert.equal(cmd.file, 'systemd-run');
     assert.deepEqual(cmd.args, [
@@ -35,6 +40,8 @@ describe('engine launch', () => {
       '--pipe',
       '--collect',
       '--quiet',
+      // The caller's deadline ends the unit too (killing systemd-run would not), rounded up.
+      '--property=RuntimeMaxSec=61s',
       '--setenv=http_proxy=http://proxy:3128',
       '--',
       'podman',

@@ -36,7 +36,7 @@ export function runBounded(
     let timedOut = false;
     // mmdebstrap's unshare mode maps subordinate ids with the setuid newuidmap: under the daemon's
     // service sandbox it runs from the user manager (launch.ts).
-    const cmd = launchCommand(engineLaunch(), program, args);
+    const cmd = launchCommand(engineLaunch(), program, args, { timeoutMs: options.timeoutMs });
     const child = spawn(cmd.file, cmd.args, {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: options.env ?? process.env,
