@@ -17,6 +17,8 @@ export const ICONS_PATH = '/rpc/v1/icons';
 export const LOGS_PATH = '/rpc/v1/logs';
 /** The node CA certificate (PEM, public, no session): what an operator's browser or system is told to trust. */
 export const CA_CERT_PATH = '/ca.crt';
+/** The node's DID document (public, no session). */
+export const DID_DOCUMENT_PATH = '/.well-known/did.json';
 export const CSRF_HEADER = 'x-csrf-token';
 export const SESSION_COOKIE = 'archy_session';
 
@@ -326,6 +328,55 @@ type Spec = {
   summary: string;
 };
 
+// ---------------------------------------------------------------- the node's identity
+
+/** A relay of the node's presence, as last tried. */
+export interface PresenceRelayState {
+  url: string;
+  state: 'pending' | 'published' | 'retrying';
+  lastPublishedAt: string | null;
+  lastError: string | null;
+  nextAttemptAt: string | null;
+  failures: number;
+}
+
+/** Another node's announcement found on a relay: shown, never trusted by itself. */
+export interface SeenNode {
+  did: string;
+  npub: string;
+  name: string;
+  version: string;
+  onion?: string;
+  announcedAt: string;
+  relay: string;
+}
+
+/** The node's identity: public facts only (the secret keys never leave the daemon but by identity.export). */
+export interface IdentityView {
+  did: string;
+  npub: string;
+  /** The same Nostr key in hex (NIP-01). */
+  nostrPubkey: string;
+  createdAt: string;
+  /** Served without a session: the node's DID document. */
+  didDocumentPath: string;
+  /** Earlier identities, newest first, with when and why they were replaced. */
+  revoked: { did: string; npub: string; createdAt: string; revokedAt: string; reason: string }[];
+  presence: {
+    enabled: boolean;
+    relays: string[];
+    shareOnion: boolean;
+    relayStates: PresenceRelayState[];
+    seen: SeenNode[];
+    problems: string[];
+  };
+}
+
+const RelayAddress = z
+  .string()
+  .max(512)
+  .regex(/^wss?:\/\/[^\s/]+/, 'must be a relay address like wss://relay.example');
+
 export const methodSpecs = {
   'auth.setup': {
     params: z.strictObject({ password: Password }),
@@ -624,6 +675,53 @@ export const methodSpecs = {
     auth: 'session',
     summary: 'Mark a notification as read.',
   },
+  // ------------------------------------------------------------ the node's identity (did:key, Nostr)
+  'identity.get': {
+    params: Empty,
+    mutating: false,
+    auth: 'session',
+    summary:
+      "The node's did:key and Nostr key (npub), earlier revoked identities, and its presence on Nostr relays.",
+  },
+  'identity.rotate': {
+    params: z.strictObject({
+      password: CurrentPassword,
+      code: Code.optional().describe('with two-factor on: a TOTP or recovery code'),
+      reason: z.string().trim().min(1, 'say why the keys change').max(500),
+    }),
+    mutating: true,
+    auth: 'session',
+    summary:
+      'New node keys after the password (and code) are checked again: both keys sign a statement that the new one supersedes the old, which is kept as revoked with the date and the reason.',
+  },
+  'identity.export': {
+    params: z.strictObject({
+      password: CurrentPassword,
+      code: Code.optional().describe('with two-factor on: a TOTP or recovery code'),
+    }),
+    mutating: true,
+    auth: 'session',
+    summary:
+      "The node's secret keys (nsec and the Ed25519 key), only after the password (and code) are checked again; for the operator's own safekeeping.",
+  },
+  'identity.presence.set': {
+    params: z.strictObject({
+      enabled: z.boolean(),
+      relays: z.array(RelayAddress).max(20),
+      shareOnion: z.boolean().default(false),
+    }),
+    mutating: true,
+    auth: 'session',
+    summary:
+      "Turn the node's presence on Nostr on or off (off by default): its profile and a signed announcement (did, version, and the onion address only with shareOnion) on these relays, retried with backoff.",
+  },
+  'identity.discover': {
+    params: Empty,
+    mutating: false,
+    auth: 'session',
+    summary:
+      "Ask the presence relays for other nodes' announcements now (each verified; never trusted by itself).",
+  },
 } as const satisfies Record<string, Spec>;
 
 export type MethodName = keyof typeof methodSpecs;
@@ -668,6 +766,11 @@ export interface MethodResults {
   'system.stats': SystemStats;
   'notification.list': Notification[];
   'notification.ack': { ok: true };
+  'identity.get': IdentityView;
+  'identity.rotate': IdentityView;
+  'identity.export': { nsec: string; ed25519: string };
+  'identity.presence.set': IdentityView;
+  'identity.discover': IdentityView;
 }
 
 /** What a caller passes (defaults applied by the server). */

@@ -8,6 +8,7 @@ import { LoginThrottle } from './auth/rate-limit.ts';
 import { AuthStore } from './auth/store.ts';
 import type { Config } from './config.ts';
 import { createHttpServer } from './http/server.ts';
+import { IdentityService } from './identity/service.ts';
 import { Installer } from './install.ts';
 import type { Logger } from './log.ts';
 import { EventHub } from './push/hub.ts';
@@ -51,7 +52,14 @@ export async function startDaemon(
   const hub = new EventHub(config.eventBuffer);
   const unsubscribe = services.apps.subscribe((event) => hub.publish(event));
   const system = new SystemMonitor(config, services.apps, tls);
-  const handlers = createHandlers({ services, auth, installer: new Installer(services), system });
+  const identity = new IdentityService({ dataRoot: config.dataRoot, defaultRelays: config.relays, log });
+  const handlers = createHandlers({
+    services,
+    auth,
+    installer: new Installer(services),
+    system,
+    identity,
+  });
   const dispatcher = new Dispatcher(handlers, auth, log);
   const push = new PushChannel(hub, auth, log);
   const logs = new LogsChannel(services.apps, auth, log);
@@ -63,6 +71,7 @@ export async function startDaemon(
     logs,
     log,
     icon: (id) => services.catalog.icon(id),
+    didDocument: () => identity.didDocument(),
     tls: {
       plan: tls.plan,
       secure: keeper && { current: keeper.current, onChange: (fn) => keeper.onChange(fn) },
@@ -80,6 +89,7 @@ export async function startDaemon(
   }
   system.setListenPort(port);
   keeper?.start();
+  identity.start();
   const shownHost = config.host.includes(':') ? `[${config.host}]` : config.host;
   const url = `${tls.plan.https ? 'https' : 'http'}://${shownHost}:${port}`;
   const facts = system.tlsInfo();
@@ -103,6 +113,7 @@ export async function startDaemon(
       closing ??= (async () => {
         log.info('shutting down: no new requests; apps keep running');
         keeper?.stop();
+        identity.stop();
         const stopped = server.close();
         server.closeIdleConnections();
         push.close();

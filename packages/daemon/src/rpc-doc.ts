@@ -59,6 +59,11 @@ const results: Record<MethodName, string> = {
   'system.stats': 'SystemStats',
   'notification.list': 'Notification[]',
   'notification.ack': '{ ok: true }',
+  'identity.get': 'IdentityView',
+  'identity.rotate': 'IdentityView',
+  'identity.export': '{ nsec: string; ed25519: string }',
+  'identity.presence.set': 'IdentityView',
+  'identity.discover': 'IdentityView',
 };
 
 type JsonSchema = {

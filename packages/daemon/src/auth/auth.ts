@@ -236,6 +236,15 @@ export class Auth {
     this.#store.deleteBrowserSessions();
   }
 
+  /**
+   * The operator proves it is them again before a grave action (exporting or rotating the
+   * node's keys): the password, and with two-factor on a code, under the sign-in throttle.
+   */
+  async confirmOperator(password: string, code: string | undefined, client: string): Promise<void> {
+    this.#redact.add(password);
+    await this.#checkCredentials({ password, code, client }, async () => undefined);
+  }
+
   /** Ten new recovery codes replace every old one: the current password and a code. */
   async totpRecoveryCodes(password: string, code: string, client: string): Promise<RecoveryCodes> {
     this.#redact.add(password);

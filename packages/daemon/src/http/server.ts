@@ -6,7 +6,15 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
-import { CA_CERT_PATH, EVENTS_PATH, ICONS_PATH, LOGS_PATH, RPC_PATH, RpcCode } from '../api.ts';
+import {
+  CA_CERT_PATH,
+  DID_DOCUMENT_PATH,
+  EVENTS_PATH,
+  ICONS_PATH,
+  LOGS_PATH,
+  RPC_PATH,
+  RpcCode,
+} from '../api.ts';
 import type { Auth } from '../auth/auth.ts';
 import type { Config } from '../config.ts';
 import type { Logger } from '../log.ts';
@@ -33,6 +41,8 @@ export interface HttpDeps {
   log: Logger;
   /** A catalog app's icon bytes (hash-checked by the registry). */
   icon(appId: string): Promise<{ bytes: Uint8Array; mediaType: string }>;
+  /** The node's DID document (public). */
+  didDocument(): unknown;
   /** How the node serves (tls/mode.ts), the serving certificate when HTTPS, and the node CA (public) if any. */
   tls: { plan: ServePlan; secure: SecureSide | null; caPem(): string | null };
 }
@@ -68,6 +78,7 @@ export function createHttpServer({
   logs,
   log,
   icon,
+  didDocument,
   tls,
 }: HttpDeps): Listener {
   const maxAgeSecs = config.sessionHours * 3600;
@@ -207,6 +218,17 @@ export function createHttpServer({
     const path = (req.url ?? '/').split('?')[0];
     if (path === CA_CERT_PATH && (req.method === 'GET' || req.method === 'HEAD')) {
       serveCa(res);
+      return;
+    }
+    if (path === DID_DOCUMENT_PATH && (req.method === 'GET' || req.method === 'HEAD')) {
+      // Public, like a did:web document: who this node is, never a secret.
+      const body = JSON.stringify(didDocument(), null, 2);
+      res.writeHead(200, {
+        'content-type': 'application/did+json',
+        'content-length': Buffer.byteLength(body),
+        'cache-control': 'no-cache',
+      });
+      res.end(req.method === 'HEAD' ? undefined : body);
       return;
     }
     const work =

@@ -94,6 +94,11 @@ const byCode: Record<string, RpcCodeValue> = {
   BUILD_FAILED: RpcCode.OperationFailed,
   ENGINE_ERROR: RpcCode.OperationFailed,
   TAR_FORMAT: RpcCode.OperationFailed,
+  // identity (@archipelago/identity)
+  'identity.rotation': RpcCode.InvalidParams,
+  'identity.key_file': RpcCode.OperationFailed,
+  'identity.bad_event': RpcCode.InvalidParams,
+  'identity.bad_relay': RpcCode.OperationFailed,
 };
 
 /** Families of codes, for codes added later to a package (e.g. `source.*` in the registry). */

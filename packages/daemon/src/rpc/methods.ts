@@ -4,6 +4,7 @@
 import { hostname } from 'node:os';
 import type { SessionInfo } from '../api.ts';
 import type { Auth, NewSession, Session } from '../auth/auth.ts';
+import type { IdentityService } from '../identity/service.ts';
 import type { Installer } from '../install.ts';
 import type { Services } from '../services.ts';
 import type { SystemMonitor } from '../system.ts';
@@ -14,6 +15,7 @@ export interface HandlerDeps {
   auth: Auth;
   installer: Installer;
   system: SystemMonitor;
+  identity: IdentityService;
 }
 
 function sessionInfo(
@@ -32,7 +34,7 @@ function sessionInfo(
   };
 }
 
-export function createHandlers({ services, auth, installer, system }: HandlerDeps): Handlers {
+export function createHandlers({ services, auth, installer, system, identity }: HandlerDeps): Handlers {
   const { apps, catalog } = services;
   // What the authenticator app lists the account as: the node's name tells several nodes apart.
   const totpLabel = `operator@${hostname()}`;
@@ -107,5 +109,17 @@ export function createHandlers({ services, auth, installer, system }: HandlerDep
       await apps.ackNotification(p.id);
       return { ok: true };
     },
+
+    'identity.get': async () => identity.view(),
+    'identity.rotate': async (p, ctx) => {
+      await auth.confirmOperator(p.password, p.code, ctx.client);
+      return identity.rotate(p.reason);
+    },
+    'identity.export': async (p, ctx) => {
+      await auth.confirmOperator(p.password, p.code, ctx.client);
+      return identity.exportSecrets();
+    },
+    'identity.presence.set': async (p) => identity.setPresence(p),
+    'identity.discover': () => identity.discover(),
   };
 }
