@@ -44,6 +44,8 @@ export {
   appIdOf,
   bindSource,
   effectiveHostPort,
+  IMPORTS_DIR,
+  importedPathSource,
   type RenderContext,
   sampleRenderContext,
   templateContextFor,
