@@ -44,6 +44,8 @@ export {
   appIdOf,
   bindSource,
   effectiveHostPort,
+  IMPORTS_DIR,
+  importedPathSource,
   type RenderContext,
   sampleRenderContext,
   templateContextFor,
@@ -74,5 +76,13 @@ export {
   memberEnv,
 } from './secret-refs.ts';
 export { QUADLET_STOP_MARGIN_SECS, type QuadletUnit, quadletQuote, renderQuadlet } from './render-quadlet.ts';
-export { renderKube, renderKubeObjects } from './render-kube.ts';
+export {
+  DEFAULT_WAIT_IMAGE,
+  type KubeObject,
+  type KubeOptions,
+  kubeYaml,
+  renderKube,
+  renderKubeObjects,
+} from './render-kube.ts';
+export { renderKubeSet, setRenderContext } from './render-kube-set.ts';
 export { JSON_SCHEMA_PATH, manifestJsonSchema } from './json-schema.ts';

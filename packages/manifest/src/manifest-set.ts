@@ -6,6 +6,7 @@
 import { error, type Finding, formatPath, type Issue, warning } from './issues.ts';
 import type { Manifest } from './schema.ts';
 import { dependencyAlias, templatedStrings } from './semantics.ts';
+import { checkLinksAcross } from './links-set.ts';
 import { templateRefs } from './templates.ts';
 import type { ManifestSource } from './validate.ts';
 
@@ -114,5 +115,6 @@ export function validateManifestSet(entries: readonly ManifestSetEntry[]): Issue
       }
     }
   }
+  for (const entry of entries) checkLinksAcross(entry, byId, report);
   return issues.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column);
 }

@@ -41,6 +41,12 @@ export interface RenderContext {
    * with a memory limit — as detected by the podman package, never assumed.
    */
   omitResourceLimits?: boolean;
+  /**
+   * Dependency aliases whose app is installed, for `dependencies[].mounts`:
+   * the copy of each exported path is mounted from `importedPathSource`.
+   * Absent: every dependency counts as present (offline renders).
+   */
+  presentDeps?: readonly string[];
   overrides?: {
     /** Extra or replaced env per member (applied after templates). */
     env?: Readonly<Record<string, Readonly<Record<string, string>>>>;
@@ -80,6 +86,17 @@ export function templateContextFor(manifest: Manifest, ctx: RenderContext): Temp
     ports,
   };
 }
+
+/**
+ * Where the platform keeps this app's copy of a dependency's exported path:
+ * beside its volumes, in a directory no container mounts writable, so what
+ * a member sees is only ever what the platform copied (runtime/export-copies.ts
+ * in the orchestrator).
+ */
+export function importedPathSource(ctx: Pick<RenderContext, 'dataRoot'>, alias: string, key: string): string {
+  return posix.join(ctx.dataRoot, IMPORTS_DIR, alias, key);
+}
+export const IMPORTS_DIR = '.imports';
 
 /** Host path of a bind volume (or a sub-directory of it) under the app's data root. */
 export function bindSource(ctx: RenderContext, volume: string, subpath?: string): string {

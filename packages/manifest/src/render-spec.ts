@@ -8,6 +8,7 @@ import { containerName, LABELS, namedVolumeName, networkName } from './names.ts'
 import {
   appIdOf,
   bindSource,
+  importedPathSource,
   depAliasesUsedBy,
   effectiveHostPort,
   filesSeenBy,
@@ -16,6 +17,7 @@ import {
 } from './render-context.ts';
 import type { Container, Manifest } from './schema.ts';
 import { memberEnv } from './secret-refs.ts';
+import { dependencyAlias } from './semantics.ts';
 import { startOrder } from './start-order.ts';
 import { renderTemplate, type TemplateContext } from './templates.ts';
 
@@ -117,6 +119,30 @@ function renderAll(values: readonly string[] | undefined, tctx: TemplateContext)
 }
 
 /** One member's create body, labelled with its spec hash. */
+/**
+ * A member's read-only mounts of its dependencies' exported paths, for the
+ * dependencies present (an absent optional one mounts nothing: the member is
+ * re-rendered, and so re-created, when it appears or goes).
+ */
+function dependencyMounts(manifest: Manifest, member: string, ctx: RenderContext): LibpodMount[] {
+  const present = ctx.presentDeps === undefined ? undefined : new Set(ctx.presentDeps);
+  const out: LibpodMount[] = [];
+  for (const d of manifest.dependencies) {
+    const alias = dependencyAlias(d);
+    if (present !== undefined && !present.has(alias)) continue;
+    for (const m of d.mounts) {
+      if (m.container !== member) continue;
+      out.push({
+        type: 'bind',
+        source: importedPathSource(ctx, alias, m.export),
+        destination: m.target,
+        options: ['rbind', 'ro'],
+      });
+    }
+  }
+  return out;
+}
+
 export function renderSpec(manifest: Manifest, member: string, ctx: RenderContext): LibpodSpec {
   const index = manifest.containers.findIndex((c) => c.name === member);
   const c = manifest.containers[index];
@@ -169,6 +195,8 @@ export function renderSpec(manifest: Manifest, member: string, ctx: RenderContex
       });
     }
   }
+
+  mounts.push(...dependencyMounts(manifest, c.name, ctx));
 
   const spec: LibpodSpec = {
     name: containerName(appId, c.name),

@@ -340,6 +340,40 @@ export const HookStep = z.union([
   z.strictObject({ template: FileTemplate }),
 ]);
 
+// -- app links (issue 26): an app offers files of its volumes; a dependent mounts them read-only
+const ExportKey = z.string().regex(/^[a-z][a-z0-9_]*$/, 'must be lowercase letters, digits and "_"');
+export const ExportedPath = z.strictObject({
+  /** A bind volume of this app the path lies in. */
+  volume: DnsLabel.describe('A bind volume of this app the path lies in.'),
+  /** Path inside that volume; symlinks in it are never followed. */
+  path: RelPath.describe('Path inside that volume; symlinks in it are never followed.'),
+  kind: z.enum(['file', 'directory']).default('file'),
+  description: Text(LIMITS.shortText).optional(),
+});
+const ExportedPaths = Dict(ExportKey, ExportedPath, LIMITS.exports, 'exported paths')
+  .default({})
+  .describe("Files or directories of this app's volumes that dependents may mount read-only, by key.");
+export const DependencyMount = z.strictObject({
+  /** Key in the dependency's `exported_paths`. */
+  export: ExportKey.describe("Key in the dependency's `exported_paths`."),
+  /** Member of this app that sees it. */
+  container: DnsLabel.describe('Member of this app that sees it.'),
+  /** Absolute path inside that member; always read-only. */
+  target: AbsPath.describe('Absolute path inside that member; always read-only.'),
+});
+const DependencyLinks = {
+  /** Used when installed, never required: `{{dep:ALIAS.KEY|DEFAULT}}` renders DEFAULT while it is absent. */
+  optional: z
+    .boolean()
+    .default(false)
+    .describe(
+      'Used when installed, never required: `{{dep:ALIAS.KEY|DEFAULT}}` renders DEFAULT while it is absent.',
+    ),
+  mounts: List(DependencyMount, LIMITS.memberList, 'dependency mounts')
+    .default([])
+    .describe("The dependency's exported paths mounted read-only into members of this app."),
+};
+
 export const Dependency = z.strictObject({
   /** The app depended on. */
   app: DnsLabel.describe('The app depended on.'),
@@ -354,6 +388,8 @@ export const Dependency = z.strictObject({
     .enum(['running', 'healthy', 'ready'])
     .default('healthy')
     .describe('How ready the dependency must be before this app starts.'),
+  // -- app links (issue 26): optional dependencies and mounts of a dependency's exported paths
+  ...DependencyLinks,
 });
 
 export const Launch = z.strictObject({
@@ -456,6 +492,8 @@ export const Manifest = z.strictObject({
     .describe(
       'Seconds each member gets to stop after SIGTERM before it is killed (a Bitcoin node needs minutes).',
     ),
+  // -- app links (issue 26): files and directories offered to dependents, read-only
+  exported_paths: ExportedPaths,
 });
 
 export type Manifest = z.infer<typeof Manifest>;
@@ -475,3 +513,5 @@ export type Launch = z.infer<typeof Launch>;
 export type Permission = z.infer<typeof Permission>;
 export type Credential = z.infer<typeof Credential>;
 export type BuildSource = z.infer<typeof BuildSource>;
+export type ExportedPath = z.infer<typeof ExportedPath>;
+export type DependencyMount = z.infer<typeof DependencyMount>;

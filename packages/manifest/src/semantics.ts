@@ -5,6 +5,7 @@ import { posix } from 'node:path';
 import { COPY_FROM_HOST_ALLOWLIST, LINUX_CAPABILITIES } from './capabilities.ts';
 import { refusedHostPath } from './host-paths.ts';
 import { checkImageRef } from './image-ref.ts';
+import { checkLinks } from './links.ts';
 import { error, type Finding, formatPath, type PathSegment, warning } from './issues.ts';
 import { grantFor, permissionKey, permissionUses } from './permissions.ts';
 import type { Container, Manifest, Probe } from './schema.ts';
@@ -770,5 +771,6 @@ export function checkSemantics(m: Manifest): Finding[] {
   checkTemplates(m, out);
   checkProbeTemplates(m, out);
   checkGrace(m, out);
+  checkLinks(m, out);
   return out;
 }

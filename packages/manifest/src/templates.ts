@@ -6,7 +6,7 @@ import { TemplateError } from './errors.ts';
 
 export type TemplateRef =
   | { kind: 'secret'; raw: string; name: string }
-  | { kind: 'dep'; raw: string; alias: string; key: string }
+  | { kind: 'dep'; raw: string; alias: string; key: string; fallback?: string }
   | { kind: 'container'; raw: string; member: string }
   | { kind: 'port'; raw: string; name: string }
   | { kind: 'APP_ID' | 'APP_DATA' | 'HOST_IP'; raw: string }
@@ -15,6 +15,7 @@ export type TemplateRef =
 export const TEMPLATE_FORMS = [
   '{{secret:NAME}}',
   '{{dep:ALIAS.KEY}}',
+  '{{dep:ALIAS.KEY|DEFAULT}}',
   '{{container:MEMBER}}',
   '{{port:NAME}}',
   '{{APP_ID}}',
@@ -36,9 +37,14 @@ function classify(token: string): TemplateRef {
       if (scheme === 'container') return { kind: 'container', raw, member: rest };
       if (scheme === 'port') return { kind: 'port', raw, name: rest };
       if (scheme === 'dep') {
-        const dot = rest.indexOf('.');
-        if (dot > 0 && dot < rest.length - 1)
-          return { kind: 'dep', raw, alias: rest.slice(0, dot), key: rest.slice(dot + 1) };
+        // `|DEFAULT` (possibly empty): the value while the dependency, an optional one, is absent.
+        const bar = rest.indexOf('|');
+        const name = bar < 0 ? rest : rest.slice(0, bar);
+        const dot = name.indexOf('.');
+        if (dot > 0 && dot < name.length - 1) {
+          const ref = { kind: 'dep', raw, alias: name.slice(0, dot), key: name.slice(dot + 1) } as const;
+          return bar < 0 ? ref : { ...ref, fallback: rest.slice(bar + 1) };
+        }
       }
     }
   }
@@ -76,7 +82,7 @@ function lookup(ref: TemplateRef, ctx: TemplateContext): string | undefined {
       return Object.hasOwn(ctx.secrets, ref.name) ? ctx.secrets[ref.name] : undefined;
     case 'dep': {
       const dep = Object.hasOwn(ctx.deps, ref.alias) ? ctx.deps[ref.alias] : undefined;
-      return dep && Object.hasOwn(dep, ref.key) ? dep[ref.key] : undefined;
+      return dep && Object.hasOwn(dep, ref.key) ? dep[ref.key] : ref.fallback;
     }
     case 'container':
       return Object.hasOwn(ctx.containers, ref.member) ? ctx.containers[ref.member] : undefined;

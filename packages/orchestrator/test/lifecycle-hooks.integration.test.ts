@@ -61,7 +61,9 @@ test('a dependency must be installed; while it is not running the dependent wait
   const dep = await fixture('fx-tcp');
   const app = await fixture('fx-web', {
     edit: (m) => {
-      m.dependencies = [{ app: dep.manifest.id, alternatives: [], condition: 'running' }];
+      m.dependencies = [
+        { app: dep.manifest.id, alternatives: [], condition: 'running', optional: false, mounts: [] },
+      ];
     },
   });
   assert.throws(

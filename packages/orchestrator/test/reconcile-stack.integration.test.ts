@@ -24,7 +24,7 @@ describe('reconciler on real Podman: dependencies, stacks, drift', { timeout: 24
       base: 'dep-app',
       edit: (m): Manifest => ({
         ...m,
-        dependencies: [{ app: dbId, alternatives: [], condition: 'healthy' }],
+        dependencies: [{ app: dbId, alternatives: [], condition: 'healthy', optional: false, mounts: [] }],
       }),
     });
     const db = await node.add('fx-tcp', { base: 'dep-db' });

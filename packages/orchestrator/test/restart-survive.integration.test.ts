@@ -38,7 +38,7 @@ describe('surviving a daemon restart and a reboot', { timeout: 480_000 }, () => 
         base: 'needs-db',
         edit: (m): Manifest => ({
           ...m,
-          dependencies: [{ app: db, alternatives: [], condition: 'healthy' }],
+          dependencies: [{ app: db, alternatives: [], condition: 'healthy', optional: false, mounts: [] }],
         }),
       })
     ).id;

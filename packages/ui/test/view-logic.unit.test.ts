@@ -156,7 +156,8 @@ describe('dependencies', () => {
     const deps = [
       { app: 'bitcoin-knots', alternatives: ['bitcoin-core'], condition: 'healthy' as const },
       { app: 'postgres', alternatives: [], condition: 'running' as const },
-    ];
+      { app: 'electrumx', alternatives: [], condition: 'running' as const, optional: true },
+    ].map((d) => ({ optional: false, mounts: [], ...d }));
     assert.deepEqual(
       missingDependencies(deps, new Set(['bitcoin-core'])).map((d) => d.app),
       ['postgres'],

@@ -21,6 +21,7 @@ import type { StateStore } from '../state/index.ts';
 import type { Engine } from '../runtime/engine.ts';
 import { ensureEngineSecrets, pruneEngineSecrets, referencedSecrets } from '../runtime/engine-secrets.ts';
 import { removeFileWriter } from '../runtime/file-writer.ts';
+import { exportCopiesFor, syncExportCopies } from '../runtime/export-copies.ts';
 import { writeFiles } from '../runtime/files.ts';
 import { waitHealthy } from '../runtime/health-wait.ts';
 import { ensureImages } from '../runtime/images.ts';
@@ -37,6 +38,7 @@ import {
   type RenderableApp,
   type RenderInputs,
   renderApp,
+  presentDependencies,
   renderContextFor,
   resolveDependencies,
 } from '../runtime/render.ts';
@@ -85,7 +87,7 @@ export function unreadyDependency(deps: LifecycleDeps, manifest: Manifest): stri
 /** A dependency that is not installed at all, or undefined. */
 export function missingDependency(deps: LifecycleDeps, manifest: Manifest): string | undefined {
   const missing = resolveDependencies(manifest, (id) => deps.state.apps.get(id)).find(
-    (d) => d.appId === undefined,
+    (d) => d.appId === undefined && !d.optional,
   );
   return missing === undefined ? undefined : missing.wanted.join(' or ');
 }
@@ -108,12 +110,25 @@ export async function prepareImages(
   return deps.state.apps.setImages(app.id, images);
 }
 
+/** Refreshes the app's copies of its present dependencies' exported paths (runtime/export-copies.ts). */
+export function syncExportCopiesOf(deps: LifecycleDeps, app: InstalledApp): Promise<string[]> {
+  const present = presentDependencies(app, renderInputs(deps));
+  return syncExportCopies(
+    deps.dataRoot,
+    app.id,
+    app.manifest,
+    exportCopiesFor(app.manifest, present),
+    deps.podmanPath,
+  );
+}
+
 /** Network, volumes (owned right inside the user namespace) and templated files. */
 export async function prepareStorage(deps: LifecycleDeps, app: InstalledApp, ctx: JobContext): Promise<void> {
   if (app.manifest.containers.some((c) => c.network_mode === 'bridge')) {
     if (await ensureNetwork(deps.engine, app.id)) ctx.log(`network ${app.id}: created`);
   }
   await ensureVolumes(deps.engine, deps.dataRoot, app.id, app.manifest, deps.podmanPath);
+  for (const copy of await syncExportCopiesOf(deps, app)) ctx.log(`exported path ${copy}: copied`);
   const tctx = templateContextFor(app.manifest, renderContextFor(app, renderInputs(deps)));
   const changed = await writeFiles(
     { appId: app.id, dataRoot: deps.dataRoot, volumes: app.manifest.volumes, engine: deps.engine },

@@ -37,7 +37,10 @@ export function submitUninstall(deps: LifecycleDeps, appId: string, purge: boole
       .list()
       .filter((other) => other.id !== appId)
       .filter((other) =>
-        resolveDependencies(other.manifest, (id) => deps.state.apps.get(id)).some((d) => d.appId === appId),
+        resolveDependencies(other.manifest, (id) => deps.state.apps.get(id)).some(
+          // An optional dependency may go: its dependent is re-rendered without it.
+          (d) => d.appId === appId && !d.optional,
+        ),
       )
       .map((other) => other.id);
     if (dependents.length > 0) throw new DependentsInstalledError(appId, dependents);

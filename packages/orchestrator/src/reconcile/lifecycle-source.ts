@@ -2,7 +2,12 @@
 // state store, renderer, storage steps and file writer the jobs use, so the
 // reconciler and the jobs can never disagree on what an app should look like.
 import { templateContextFor } from '@archipelago/manifest';
-import { type LifecycleDeps, renderInputs, renderSpecsFor } from '../lifecycle/context.ts';
+import {
+  type LifecycleDeps,
+  renderInputs,
+  renderSpecsFor,
+  syncExportCopiesOf,
+} from '../lifecycle/context.ts';
 import { ensureEngineSecrets, pruneEngineSecrets, referencedSecrets } from '../runtime/engine-secrets.ts';
 import { writeFiles } from '../runtime/files.ts';
 import { ensureNetwork, ensureVolumes } from '../runtime/members.ts';
@@ -22,6 +27,7 @@ export function lifecycleSource(deps: LifecycleDeps): ReconcileSource {
       if (app.manifest.containers.some((c) => c.network_mode === 'bridge'))
         await ensureNetwork(deps.engine, app.id);
       await ensureVolumes(deps.engine, deps.dataRoot, app.id, app.manifest, deps.podmanPath);
+      await syncExportCopiesOf(deps, installed(app));
       await ensureEngineSecrets(deps.engine, engineSecretsOf(installed(app), renderInputs(deps)));
     },
     pruneSecrets: async (app) => {
@@ -33,6 +39,7 @@ export function lifecycleSource(deps: LifecycleDeps): ReconcileSource {
       ).catch(() => undefined);
     },
     writeFiles: async (app) => {
+      await syncExportCopiesOf(deps, installed(app));
       if (app.manifest.files.length === 0) return;
       const tctx = templateContextFor(app.manifest, renderContextFor(installed(app), renderInputs(deps)));
       await writeFiles(

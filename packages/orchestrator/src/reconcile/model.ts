@@ -25,6 +25,8 @@ export interface AppDependency {
   /** Apps that satisfy the dependency as well. */
   alternatives: readonly string[];
   condition: 'running' | 'healthy' | 'ready';
+  /** Used when installed: while none of its apps is installed, nothing waits for it. */
+  optional?: boolean;
 }
 
 export interface DesiredApp {

@@ -138,6 +138,7 @@ const waitForDependencyApps: Rule<AppScope, AppOutcome> = {
   check: ({ app, apps, observed, containerOf }) => {
     if (app.members.every((m) => containerOf(m)?.state === 'running')) return undefined;
     for (const dep of app.dependencies) {
+      if (dep.optional === true && [dep.app, ...dep.alternatives].every((id) => !apps.has(id))) continue;
       const met = dependencyMet(dep, apps, observed);
       if (!met.ready)
         return {

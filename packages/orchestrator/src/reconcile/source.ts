@@ -60,8 +60,10 @@ export function desiredApp(app: ReconcilableApp, specs: readonly LibpodSpec[], b
       app: d.app,
       alternatives: d.alternatives,
       condition: d.condition,
+      optional: d.optional,
     })),
-    hasFiles: app.manifest.files.length > 0,
+    // Copies of dependencies' exported paths are refreshed with the files, every pass.
+    hasFiles: app.manifest.files.length > 0 || app.manifest.dependencies.some((d) => d.mounts.length > 0),
     hasReadyProbe: app.manifest.ready !== undefined,
   };
 }

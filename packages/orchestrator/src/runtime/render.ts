@@ -45,6 +45,8 @@ export interface ResolvedDependency {
   appId: string | undefined;
   wanted: readonly string[];
   condition: 'running' | 'healthy' | 'ready';
+  /** Used when installed; its absence neither blocks an install nor an uninstall of it. */
+  optional: boolean;
 }
 
 /** Which installed app satisfies each dependency (first of `app`, then its alternatives). */
@@ -58,7 +60,7 @@ export function resolveDependencies(
       const app = installed(id);
       return app !== undefined && app.status !== 'uninstalling';
     });
-    return { alias: dependencyAlias(d), appId, wanted, condition: d.condition };
+    return { alias: dependencyAlias(d), appId, wanted, condition: d.condition, optional: d.optional };
   });
 }
 
@@ -105,7 +107,20 @@ export function renderContextFor(app: RenderableApp, inputs: RenderInputs): Rend
     depApps[dep.alias] = depApp.id;
     depSecretKeys[dep.alias] = secretExportKeys(depApp.manifest);
   }
-  return { ...ctx, deps, depApps, depSecretKeys };
+  return { ...ctx, deps, depApps, depSecretKeys, presentDeps: Object.keys(depApps).sort() };
+}
+
+/** The installed app behind each present dependency alias (for the copies of exported paths). */
+export function presentDependencies(
+  app: RenderableApp,
+  inputs: Pick<RenderInputs, 'installed'>,
+): Map<string, RenderableApp> {
+  const out = new Map<string, RenderableApp>();
+  for (const dep of resolveDependencies(app.manifest, inputs.installed)) {
+    const depApp = dep.appId === undefined ? undefined : inputs.installed(dep.appId);
+    if (depApp !== undefined) out.set(dep.alias, depApp);
+  }
+  return out;
 }
 
 /** The engine secrets the app's specs reference, name → value (stored before its members are created). */

@@ -6,7 +6,10 @@ export function missingDependencies(
   deps: readonly Dependency[],
   installed: ReadonlySet<string>,
 ): Dependency[] {
-  return deps.filter((dep) => !installed.has(dep.app) && !dep.alternatives.some((alt) => installed.has(alt)));
+  // An optional dependency is used when installed and never missing.
+  return deps.filter(
+    (dep) => !dep.optional && !installed.has(dep.app) && !dep.alternatives.some((alt) => installed.has(alt)),
+  );
 }
 
 export function conditionText(condition: Dependency['condition']): string {
