@@ -76,4 +76,14 @@ export {
 export { QUADLET_STOP_MARGIN_SECS, type QuadletUnit, quadletQuote, renderQuadlet } from './render-quadlet.ts';
 export { renderKube, renderKubeObjects } from './render-kube.ts';
 export { JSON_SCHEMA_PATH, manifestJsonSchema } from './json-schema.ts';
-export { RATING_BASE, RATING_MAX, RATING_MIN, RISKY_CAPABILITIES, type RatingInput, type RatingReason, type RatingRule, type SecurityRating, securityRating } from './security-rating.ts';
+export {
+  RATING_BASE,
+  RATING_MAX,
+  RATING_MIN,
+  RISKY_CAPABILITIES,
+  type RatingInput,
+  type RatingReason,
+  type RatingRule,
+  type SecurityRating,
+  securityRating,
+} from './security-rating.ts';

@@ -140,7 +140,12 @@ export function securityRating(input: RatingInput): SecurityRating {
     if (!c.read_only_rootfs) allReadOnly = false;
   });
 
-  add('host_network', -2, 'shares the host’s network: it sees and can bind every interface of the node', hostNet);
+  add(
+    'host_network',
+    -2,
+    'shares the host’s network: it sees and can bind every interface of the node',
+    hostNet,
+  );
   add('host_path_writable', -2, 'can write to folders of the host outside its own data', hostRw);
   add('host_path_read_only', -1, 'can read folders of the host outside its own data', hostRo);
   add('device', -1, 'uses host devices directly', devices);
