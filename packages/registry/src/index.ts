@@ -145,3 +145,9 @@ export {
 } from './tuf/publish.ts';
 export { writeRepository } from './tuf/repo-files.ts';
 export { catalogTargets, DEFAULT_EXPIRY_DAYS, type PublishedApp, TufRepository } from './tuf/repository.ts';
+export {
+  buildOfficialCatalog,
+  OFFICIAL_CATALOG_NAME,
+  type OfficialBuildOptions,
+} from './tuf/official-build.ts';
+export { isOfficialCatalogBuilt, loadOfficialCatalog, type OfficialCatalogPaths } from './tuf/official.ts';

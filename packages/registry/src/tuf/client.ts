@@ -56,6 +56,8 @@ export type TufCatalog = {
   expires: string;
   apps: TufApp[];
   rejectedApps: { id: string; field: string; message: string }[];
+  /** Another target of this refresh (an icon, a context), through the same checks. */
+  readTarget: (path: string) => Promise<Uint8Array>;
 };
 
 function metadataDir(cacheDir: string): string {
@@ -242,5 +244,12 @@ export async function fetchTufCatalog(options: TufSourceOptions): Promise<TufCat
     expires,
     apps,
     rejectedApps,
+    readTarget: async (path) => {
+      try {
+        return await targetBytes(updater, path, where);
+      } catch (err) {
+        throw tufRefusal(err, where);
+      }
+    },
   };
 }

@@ -175,6 +175,8 @@ export class TufRepository {
     onlineTimestamp: PublisherKey[],
     now: Date,
     days: Partial<Expiries> = {},
+    /** Both versions at once (the official build uses the build time), else one more than the last. */
+    version?: number,
   ): void {
     const roles: Record<string, { version: number; bytes: Uint8Array }> = {
       targets: { version: this.targets.signed.version, bytes: metadataBytes(this.targets) },
@@ -183,20 +185,20 @@ export class TufRepository {
       roles[name] = { version: md.signed.version, bytes: metadataBytes(md) };
     this.snapshot = sign(
       buildSnapshot({
-        version: this.snapshot ? this.snapshot.signed.version + 1 : 1,
+        version: version ?? (this.snapshot ? this.snapshot.signed.version + 1 : 1),
         expires: new Date(now.getTime() + (days.snapshot ?? DEFAULT_EXPIRY_DAYS.snapshot) * DAY),
         roles,
       }),
       onlineSnapshot,
     );
-    this.retimestamp(onlineTimestamp, now, days.timestamp);
+    this.retimestamp(onlineTimestamp, now, days.timestamp, version);
   }
 
   /** Only a fresh timestamp (nothing else changed): the daily re-signing by the online key. */
-  retimestamp(keys: PublisherKey[], now: Date, days = DEFAULT_EXPIRY_DAYS.timestamp): void {
+  retimestamp(keys: PublisherKey[], now: Date, days = DEFAULT_EXPIRY_DAYS.timestamp, version?: number): void {
     this.timestamp = sign(
       buildTimestamp({
-        version: this.timestamp ? this.timestamp.signed.version + 1 : 1,
+        version: version ?? (this.timestamp ? this.timestamp.signed.version + 1 : 1),
         expires: new Date(now.getTime() + days * DAY),
         snapshot: { version: this.snapshot.signed.version, bytes: metadataBytes(this.snapshot) },
       }),
