@@ -16,8 +16,12 @@ export const Config = z.strictObject({
   port: z.number().int().min(0).max(65535),
   /** The unprivileged user the daemon and Podman run as. */
   serviceUser: z.string().min(1),
-  /** The catalog shipped with the software: the repository's apps/ directory. */
+  /** The catalog shipped with the software: the repository's apps/ directory (unsigned: used until the signed snapshot is built). */
   shippedCatalog: z.string().startsWith('/'),
+  /** The official catalog's signed snapshot (a TUF repository on disk, built by scripts/official-catalog); verified at start. */
+  officialCatalog: z.string().startsWith('/'),
+  /** The release root that verifies it, shipped with the software. */
+  officialRoot: z.string().startsWith('/'),
   /** The built web UI. */
   uiDir: z.string().startsWith('/'),
   /**
@@ -76,6 +80,8 @@ export const defaults: Config = {
   port: 8420,
   serviceUser: 'archy',
   shippedCatalog: `${repoRoot}apps`,
+  officialCatalog: `${repoRoot}build/official-catalog`,
+  officialRoot: `${repoRoot}build/official-root.json`,
   uiDir: `${repoRoot}packages/ui/dist`,
   tls: 'auto',
   tlsCert: '',

@@ -7,7 +7,7 @@ import { Orchestrator } from '@archipelago/orchestrator';
 import { PodmanClient } from '@archipelago/podman';
 import { catalogPort } from './backend/catalog.ts';
 import { orchestratorPort } from './backend/orchestrator.ts';
-import { configHelp, loadConfig } from './config.ts';
+import { configHelp, defaults, loadConfig } from './config.ts';
 import { startDaemon } from './daemon.ts';
 import { sharedProbe } from './shared-probe.ts';
 import { createLogger } from './log.ts';
@@ -90,8 +90,16 @@ async function main(argv: string[]): Promise<number> {
   const registry = await CatalogService.open({
     dataDir: config.dataRoot,
     shippedAppsDir: config.shippedCatalog,
+    // The signed snapshot stands for the repository's apps/; a shipped catalog moved elsewhere (development, tests) stays unsigned.
+    officialCatalog:
+      config.shippedCatalog === defaults.shippedCatalog
+        ? { dir: config.officialCatalog, root: config.officialRoot }
+        : null,
     relays: config.relays,
   });
+  // A shipped catalog that fails verification is refused: loudly, at every start, until it is rebuilt.
+  const refusal = registry.officialRefusal();
+  if (refusal) log.error('official catalog refused', { code: refusal.code, reason: refusal.message });
   const catalog = catalogPort(registry, apps);
   const daemon = await startDaemon(config, { apps, catalog }, log, tls);
   // The reconciler starts after the server listens, so the UI answers while it catches up.

@@ -8,7 +8,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { formatReport, reportPassed, runGate } from '../src/index.ts';
+import { formatReport, qualityLevels, reportPassed, runGate } from '../src/index.ts';
 import { LocalNode } from '../src/drivers/local.ts';
 import { loadApps } from '../src/load.ts';
 
@@ -44,6 +44,12 @@ test(`gate: fixture apps pass the whole lifecycle (${repeat} round(s)${chaos ? '
     'fixtures build offline and are never skipped',
   );
   assert.ok(reportPassed(report), formatReport(report, 'human'));
+  // The proven quality level from this real run: the whole lifecycle is 5, three rounds 6, chaos 7 (docs/quality-level.md).
+  const expected = repeat >= 3 ? (chaos ? 7 : 6) : 5;
+  for (const q of qualityLevels(report, { vm: false })) {
+    assert.equal(q.level, expected, `${q.app}: ${q.reasons.join('; ')}`);
+    assert.equal(q.runAt, report.finishedAt);
+  }
 });
 
 test('gate: upstream-image apps are listed as skipped with the reason, never faked', async () => {
@@ -56,4 +62,5 @@ test('gate: upstream-image apps are listed as skipped with the reason, never fak
     assert.equal(a.rounds.length, 0);
   }
   assert.match(formatReport(report, 'tap'), /# SKIP image not available/);
+  for (const q of qualityLevels(report, { vm: false })) assert.equal(q.level, 0, `${q.app} proved nothing`);
 });

@@ -86,3 +86,14 @@ export {
 } from './render-kube.ts';
 export { renderKubeSet, setRenderContext } from './render-kube-set.ts';
 export { JSON_SCHEMA_PATH, manifestJsonSchema } from './json-schema.ts';
+export {
+  RATING_BASE,
+  RATING_MAX,
+  RATING_MIN,
+  RISKY_CAPABILITIES,
+  type RatingInput,
+  type RatingReason,
+  type RatingRule,
+  type SecurityRating,
+  securityRating,
+} from './security-rating.ts';

@@ -19,6 +19,9 @@ import type { TrustAnchor } from './root-chain.ts';
 import { type TrustReport, trustReport } from './trust-score.ts';
 import { emptyRecord, type SourceRecord, type TrustState, TrustStore } from './trust-store.ts';
 import { type RejectedApp, type VerifiedCatalog, verifyCatalog } from './verify.ts';
+import type { QualityClaim } from './tuf/layout.ts';
+import { isOfficialCatalogBuilt, loadOfficialCatalog, type OfficialCatalogPaths } from './tuf/official.ts';
+import { type SecurityRating, securityRating } from './manifest-api.ts';
 
 export const SHIPPED_SOURCE_ID = 'shipped';
 export const LOCAL_SOURCE_ID = 'local';
@@ -27,8 +30,14 @@ const MAX_ICON_BYTES = 1024 * 1024;
 export type CatalogServiceOptions = {
   /** The node's data root; the registry keeps `<dataDir>/registry/{trust.json,cache/}`. */
   dataDir: string;
-  /** The repository's `apps/` (the shipped catalog); null for none. */
+  /** The repository's `apps/` (the shipped catalog, unsigned: the transition before the signed snapshot is built); null for none. */
   shippedAppsDir: string | null;
+  /**
+   * The official catalog's signed snapshot and the release root that verifies it.
+   * When the snapshot is built, it replaces `shippedAppsDir` and must verify:
+   * a snapshot that fails is refused (no shipped apps, the reason on the source).
+   */
+  officialCatalog?: OfficialCatalogPaths | null;
   /** Directories of on-disk manifests (`<dir>/<app>/manifest.yml`), lowest priority. */
   localAppsDirs?: string[];
   /** Nostr relays `discover()` asks (ws:// or wss://). */
@@ -67,6 +76,10 @@ export type CatalogAppEntry = {
   context: ContextRef | null;
   /** Sources that also offer this id and are hidden by this one. */
   overrides: string[];
+  /** The security rating from the manifest (docs/security-rating.md). */
+  security: SecurityRating;
+  /** The proven quality level its catalog publishes (docs/quality-level.md), null when it publishes none. */
+  quality: QualityClaim | null;
 };
 
 export type SourceInfo = {
@@ -87,6 +100,8 @@ export type SourceInfo = {
   rejectedApps: RejectedApp[];
   /** Manifests in the shipped or local directories that failed to load (file:line:col field: message). */
   problems: string[];
+  /** How its content is vouched for: TUF-verified signatures, or none (local manifests, the unsigned transition). */
+  signed: boolean;
 };
 
 export type SourcePreview = {
@@ -181,6 +196,16 @@ export class CatalogService {
   private readonly held = new Map<string, Held>();
   private shipped: LoadedApp[] = [];
   private shippedProblems: string[] = [];
+  /** What the official catalog's verification found at the last load: null while shipped apps come unsigned from `apps/`. */
+  private official: {
+    signed: boolean;
+    version: number | null;
+    expires: string | null;
+    publisher: string | null;
+    root: SourceInfo['root'];
+    error: { code: string; message: string } | null;
+    quality: Map<string, QualityClaim>;
+  } | null = null;
   private local: LoadedApp[] = [];
   private localProblems: string[] = [];
   private serial: Promise<unknown> = Promise.resolve();
@@ -214,7 +239,10 @@ export class CatalogService {
 
   /** Re-reads the shipped and local manifest directories (e.g. after a developer edited one). */
   async reloadDisk(): Promise<void> {
-    if (this.options.shippedAppsDir) {
+    const paths = this.options.officialCatalog;
+    if (paths && (await isOfficialCatalogBuilt(paths))) {
+      await this.loadOfficial(paths);
+    } else if (this.options.shippedAppsDir) {
       const r = await loadAppsDir(this.options.shippedAppsDir);
       this.shipped = r.apps;
       this.shippedProblems = r.problems;
@@ -226,6 +254,50 @@ export class CatalogService {
       this.local.push(...r.apps);
       this.localProblems.push(...r.problems);
     }
+  }
+
+  /** The signed snapshot, verified through tuf-js; a refusal leaves no shipped app and says why on the source. */
+  private async loadOfficial(paths: OfficialCatalogPaths): Promise<void> {
+    try {
+      const { catalog, apps, publisher } = await loadOfficialCatalog(
+        paths,
+        join(this.options.dataDir, 'registry'),
+      );
+      this.shipped = apps;
+      this.shippedProblems = catalog.rejectedApps.map((r) => `${r.id} ${r.field}: ${r.message}`);
+      this.official = {
+        signed: true,
+        version: catalog.version,
+        expires: catalog.expires,
+        publisher,
+        root: { version: catalog.rootVersion, keys: catalog.rootKeys, threshold: catalog.rootThreshold },
+        error: null,
+        quality: new Map(
+          catalog.apps.flatMap((a) => (a.entry.quality ? [[a.id, a.entry.quality] as const] : [])),
+        ),
+      };
+    } catch (err) {
+      if (!(err instanceof RegistryError)) throw err;
+      this.shipped = [];
+      this.shippedProblems = [err.message];
+      this.official = {
+        signed: false,
+        version: null,
+        expires: null,
+        publisher: null,
+        root: null,
+        error: {
+          code: err.code,
+          message: `the official catalog shipped with this node is refused: ${err.message}`,
+        },
+        quality: new Map(),
+      };
+    }
+  }
+
+  /** Why the shipped official catalog was refused at the last load, else null: the daemon logs it at start. */
+  officialRefusal(): { code: string; message: string } | null {
+    return this.official?.error ?? null;
   }
 
   private cacheFile(id: string): string {
@@ -295,7 +367,8 @@ export class CatalogService {
         sourceKind: info.kind,
         hash: a.hash,
         trusted: info.kind !== 'local',
-        signatureValid: a.verification === 'signed',
+        signatureValid:
+          a.verification === 'signed' || (a.verification === 'shipped' && this.official?.signed === true),
         verification: a.verification,
         publisher: info.publisher,
         requiredPermissions: a.permissions.map((p) => p.key),
@@ -303,6 +376,8 @@ export class CatalogService {
         icon: a.icon,
         context: a.context,
         overrides: overrides.get(a.id) ?? [],
+        security: securityRating({ manifest: a.manifest }),
+        quality: a.source === SHIPPED_SOURCE_ID ? (this.official?.quality.get(a.id) ?? null) : null,
       };
     });
   }
@@ -342,7 +417,8 @@ export class CatalogService {
       const loaded = (app.sourceKind === 'shipped' ? this.shipped : this.local).find(
         (a) => a.manifest.id === id,
       );
-      return { ...base, dir: loaded?.dir ?? null };
+      // A signed official app without `build:` members has no context: '' there.
+      return { ...base, dir: loaded?.dir || null };
     }
     if (!app.manifest.containers.some((c) => c.build)) return { ...base, dir: null };
     if (!app.context) {
@@ -399,7 +475,8 @@ export class CatalogService {
   // ------------------------------------------------------------------ sources
 
   private sourceMeta(id: string): { name: string; kind: SourceKind; publisher: string | null } {
-    if (id === SHIPPED_SOURCE_ID) return { name: 'Archipelago (shipped)', kind: 'shipped', publisher: null };
+    if (id === SHIPPED_SOURCE_ID)
+      return { name: 'Archipelago (shipped)', kind: 'shipped', publisher: this.official?.publisher ?? null };
     if (id === LOCAL_SOURCE_ID) return { name: 'Local manifests', kind: 'local', publisher: null };
     const record = this.state.sources.find((r) => r.id === id);
     return { name: record?.name ?? id, kind: 'remote', publisher: record?.key ?? null };
@@ -436,6 +513,7 @@ export class CatalogService {
         : null,
       rejectedApps: held?.rejected ?? [],
       problems: [],
+      signed: held !== undefined,
     };
   }
 
@@ -462,9 +540,24 @@ export class CatalogService {
       root: null,
       rejectedApps: [],
       problems,
+      signed: false,
     });
+    const official = this.official;
+    const shipped = diskInfo(SHIPPED_SOURCE_ID, 'shipped', this.shipped, this.shippedProblems);
+    if (official) {
+      Object.assign(shipped, {
+        key: official.publisher,
+        lastVersion: official.version,
+        expires: official.expires,
+        root: official.root,
+        signed: official.signed,
+        ...(official.error
+          ? { lastError: official.error.message, lastErrorCode: official.error.code, trusted: false }
+          : {}),
+      });
+    }
     return [
-      diskInfo(SHIPPED_SOURCE_ID, 'shipped', this.shipped, this.shippedProblems),
+      shipped,
       ...this.state.sources.map((r) => this.remoteInfo(r)),
       diskInfo(LOCAL_SOURCE_ID, 'local', this.local, this.localProblems),
     ];

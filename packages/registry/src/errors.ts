@@ -136,3 +136,25 @@ export class NostrError extends RegistryError {
     this.name = 'NostrError';
   }
 }
+
+/**
+ * A catalog that is a TUF repository was refused by the TUF client (tuf-js).
+ * The code names the attack class the check defends against, under the
+ * `catalog.` family: `catalog.unsigned` (fewer keys than the threshold, or a
+ * key the role does not list), `catalog.expired` (freeze), `catalog.rollback`
+ * (an older version than one already trusted), `catalog.mix_and_match` (a
+ * version the snapshot or timestamp does not name), `catalog.hash_mismatch`
+ * (a file that is not the one signed), `catalog.too_large` (endless data),
+ * `catalog.target_unknown` (a file no role trusted for its path signs),
+ * `catalog.untrusted_root` (no trusted root, or the publisher is not its key),
+ * `catalog.malformed` (not TUF metadata at all).
+ */
+export class TufRefusedError extends RegistryError {
+  /** The repository's URL or the shipped copy's directory. */
+  readonly where: string;
+  constructor(code: `catalog.${string}`, where: string, message: string) {
+    super(code, message);
+    this.name = 'TufRefusedError';
+    this.where = where;
+  }
+}

@@ -104,3 +104,50 @@ export {
   type VerifyOptions,
   verifyCatalog,
 } from './verify.ts';
+// Catalogs as TUF repositories (docs/catalog-format.md, format 2).
+export { TufRefusedError } from './errors.ts';
+export {
+  checkInitialRoot,
+  fetchTufCatalog,
+  pinRoot,
+  TUF_LIMITS,
+  type TufApp,
+  type TufCatalog,
+  type TufSourceOptions,
+} from './tuf/client.ts';
+export { DirectoryFetcher } from './tuf/directory-fetcher.ts';
+export { didOfTufKey, tufKeyOfDid, tufSigner } from './tuf/keys.ts';
+export {
+  CatalogIndex,
+  contextTarget,
+  iconTarget,
+  INDEX_TARGET,
+  IndexApp,
+  manifestTarget,
+  QualityClaim,
+  TUF_CATALOG_FORMAT,
+  TUF_CATALOG_TYPE,
+} from './tuf/layout.ts';
+export {
+  buildRoot,
+  buildSnapshot,
+  buildTargets,
+  buildTimestamp,
+  type DelegationInput,
+  metadataBytes,
+  metadataPath,
+  type RoleKeys,
+  sign,
+  TOP_ROLES,
+  type TargetInput,
+  targetFilePath,
+  type TopRole,
+} from './tuf/publish.ts';
+export { writeRepository } from './tuf/repo-files.ts';
+export { catalogTargets, DEFAULT_EXPIRY_DAYS, type PublishedApp, TufRepository } from './tuf/repository.ts';
+export {
+  buildOfficialCatalog,
+  OFFICIAL_CATALOG_NAME,
+  type OfficialBuildOptions,
+} from './tuf/official-build.ts';
+export { isOfficialCatalogBuilt, loadOfficialCatalog, type OfficialCatalogPaths } from './tuf/official.ts';

@@ -6,6 +6,7 @@ export {
   manifestHash,
   permissionKey,
   requiredPermissions,
+  securityRating,
   validateManifestValue,
 } from '@archipelago/manifest';
-export type { Manifest, Permission, RequiredPermission } from '@archipelago/manifest';
+export type { Manifest, Permission, RequiredPermission, SecurityRating } from '@archipelago/manifest';

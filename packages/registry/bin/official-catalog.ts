@@ -1,0 +1,38 @@
+#!/usr/bin/env node
+// Builds the official catalog's signed snapshot (docs/publishing-apps.md, "The official catalog").
+//   node packages/registry/bin/official-catalog.ts [--keys DIR] [--out DIR] [--root FILE] [--release]
+// Defaults: apps/ → build/official-catalog/, trusted root build/official-root.json,
+// dev keys in .release-keys/ (git-ignored; generated on first use unless --release).
+import { parseArgs } from 'node:util';
+import { fileURLToPath } from 'node:url';
+import { buildOfficialCatalog, RegistryError } from '@archipelago/registry';
+
+const repo = fileURLToPath(new URL('../../../', import.meta.url));
+const { values } = parseArgs({
+  options: {
+    apps: { type: 'string', default: `${repo}apps` },
+    keys: { type: 'string', default: `${repo}.release-keys` },
+    out: { type: 'string', default: `${repo}build/official-catalog` },
+    root: { type: 'string', default: `${repo}build/official-root.json` },
+    release: { type: 'boolean', default: false },
+  },
+});
+try {
+  const { mkdir } = await import('node:fs/promises');
+  const { dirname } = await import('node:path');
+  await mkdir(dirname(values.root), { recursive: true });
+  const r = await buildOfficialCatalog({
+    appsDir: values.apps,
+    keysDir: values.keys,
+    outDir: values.out,
+    rootFile: values.root,
+    generateDevKeys: !values.release,
+  });
+  console.log(
+    `official catalog: ${r.apps} apps signed as version ${r.version} by ${r.publisher}${r.generatedKeys ? ` (new dev keys in ${values.keys})` : ''}`,
+  );
+} catch (err) {
+  if (!(err instanceof RegistryError)) throw err;
+  console.error(`official catalog: ${err.message}`);
+  process.exit(1);
+}

@@ -1,0 +1,121 @@
+// Building the official catalog's signed snapshot from the repository's apps/:
+// what scripts/official-catalog runs at bootstrap and what a release does with
+// the real release keys. Development builds use dev keys generated on first
+// use into a git-ignored folder; a release points `keysDir` at the keys
+// brought out for the ceremony (docs/publishing-apps.md). The snapshot's
+// metadata lasts as long as a release is supported (it is read from disk,
+// never refreshed from a server), and its versions are the build time in
+// seconds, so a newer build is always newer to a node that saw an older one.
+import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Metadata, MetadataKind, type Root } from '@tufjs/models';
+import { packContext } from '../context-bundle.ts';
+import { RegistryError } from '../errors.ts';
+import { loadAppsDir } from '../files.ts';
+import {
+  generatePublisherKey,
+  type PublisherKey,
+  publisherKeyFromJson,
+  publisherKeyToJson,
+} from '../keys.ts';
+import { metadataBytes, TOP_ROLES, type TopRole } from './publish.ts';
+import { catalogTargets, type PublishedApp, TufRepository } from './repository.ts';
+import { writeRepository } from './repo-files.ts';
+
+export const OFFICIAL_CATALOG_NAME = 'Archipelago';
+const ROOT_METADATA = 'root.metadata.json';
+const EXT: Record<string, 'png' | 'svg' | 'jpg' | 'webp'> = {
+  'image/png': 'png',
+  'image/svg+xml': 'svg',
+  'image/jpeg': 'jpg',
+  'image/webp': 'webp',
+};
+
+export type OfficialBuildOptions = {
+  appsDir: string;
+  /** One key file per top-level role (`<role>.key.json`, mode 0600) and the signed root (`root.metadata.json`). */
+  keysDir: string;
+  /** Where the snapshot is written (replaced). */
+  outDir: string;
+  /** Where the release root the node trusts is written. */
+  rootFile: string;
+  now?: Date;
+  /** How long the snapshot's metadata is valid, in days. */
+  days?: number;
+  /** Generate dev keys when `keysDir` has none (never for a release). */
+  generateDevKeys?: boolean;
+};
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function roleKeys(
+  options: OfficialBuildOptions,
+  now: Date,
+): Promise<{ keys: Record<TopRole, PublisherKey>; root: Metadata<Root>; generated: boolean }> {
+  const file = (role: TopRole) => join(options.keysDir, `${role}.key.json`);
+  if (!(await exists(file('root')))) {
+    if (!options.generateDevKeys)
+      throw new RegistryError(
+        'key_file_invalid',
+        `no release keys in ${options.keysDir} (root.key.json is missing)`,
+      );
+    await mkdir(options.keysDir, { recursive: true, mode: 0o700 });
+    const keys = Object.fromEntries(TOP_ROLES.map((r) => [r, generatePublisherKey()])) as Record<
+      TopRole,
+      PublisherKey
+    >;
+    for (const r of TOP_ROLES)
+      await writeFile(file(r), publisherKeyToJson(keys[r], now), { mode: 0o600, flag: 'wx' });
+    const roles = Object.fromEntries(
+      TOP_ROLES.map((r) => [r, { dids: [keys[r].did], threshold: 1 }]),
+    ) as Record<TopRole, { dids: string[]; threshold: number }>;
+    const repo = TufRepository.create(roles, [keys.root], now, 3650);
+    await writeFile(join(options.keysDir, ROOT_METADATA), metadataBytes(repo.root), { mode: 0o644 });
+    return { keys, root: repo.root, generated: true };
+  }
+  const keys = {} as Record<TopRole, PublisherKey>;
+  for (const r of TOP_ROLES) keys[r] = publisherKeyFromJson(await readFile(file(r), 'utf8'), file(r));
+  const root = Metadata.fromJSON(
+    MetadataKind.Root,
+    JSON.parse(await readFile(join(options.keysDir, ROOT_METADATA), 'utf8')),
+  );
+  return { keys, root, generated: false };
+}
+
+/** Build and sign the snapshot. Throws a RegistryError naming the manifest when an app in `appsDir` is invalid. */
+export async function buildOfficialCatalog(
+  options: OfficialBuildOptions,
+): Promise<{ apps: number; version: number; generatedKeys: boolean; publisher: string }> {
+  const now = options.now ?? new Date();
+  const loaded = await loadAppsDir(options.appsDir);
+  if (loaded.problems.length > 0)
+    throw new RegistryError(
+      'invalid_manifest',
+      `the official catalog cannot be built:\n  ${loaded.problems.join('\n  ')}`,
+    );
+  const apps: PublishedApp[] = [];
+  for (const app of loaded.apps) {
+    const entry: PublishedApp = { manifest: JSON.parse(JSON.stringify(app.manifest)) };
+    if (app.icon) entry.icon = { bytes: app.icon.bytes, ext: EXT[app.icon.ref.media_type] ?? 'png' };
+    if (app.manifest.containers.some((c) => c.build)) entry.context = (await packContext(app.dir)).bytes;
+    apps.push(entry);
+  }
+  const { keys, root, generated } = await roleKeys(options, now);
+  const repo = new TufRepository();
+  repo.roots.push(root);
+  const version = Math.floor(now.getTime() / 1000);
+  const days = options.days ?? 365;
+  repo.setTargets(catalogTargets(OFFICIAL_CATALOG_NAME, apps), [keys.targets], now, { version, days });
+  repo.resign([keys.snapshot], [keys.timestamp], now, { snapshot: days, timestamp: days }, version);
+  await rm(options.outDir, { recursive: true, force: true });
+  await writeRepository(options.outDir, repo.files());
+  await writeFile(options.rootFile, metadataBytes(root));
+  return { apps: apps.length, version, generatedKeys: generated, publisher: keys.root.did };
+}
