@@ -17,6 +17,13 @@ import { Dispatcher } from './rpc/dispatch.ts';
 import { createHandlers } from './rpc/methods.ts';
 import type { Services } from './services.ts';
 import { SystemMonitor } from './system.ts';
+import {
+  createMonitor,
+  ensureMetricsToken,
+  timedHandlers,
+  tokenMatches,
+  watchJobs,
+} from './monitor-service.ts';
 import { type PreparedTls, prepareTls } from './tls/prepare.ts';
 
 export interface RunningDaemon {
@@ -51,7 +58,13 @@ export async function startDaemon(
   const hub = new EventHub(config.eventBuffer);
   const unsubscribe = services.apps.subscribe((event) => hub.publish(event));
   const system = new SystemMonitor(config, services.apps, tls);
-  const handlers = createHandlers({ services, auth, installer: new Installer(services), system });
+  // monitor (issue 20): sampling, history, alerts and the Prometheus endpoint
+  const monitor = services.monitor ? await createMonitor(config, services.monitor, log) : undefined;
+  const metricsToken = monitor ? ensureMetricsToken(config.dataRoot) : '';
+  const handlers = timedHandlers(
+    createHandlers({ services, auth, installer: new Installer(services), system, monitor }),
+    monitor,
+  );
   const dispatcher = new Dispatcher(handlers, auth, log);
   const push = new PushChannel(hub, auth, log);
   const logs = new LogsChannel(services.apps, auth, log);
@@ -63,6 +76,11 @@ export async function startDaemon(
     logs,
     log,
     icon: (id) => services.catalog.icon(id),
+    metrics: monitor && {
+      text: () => monitor.metrics.text(),
+      contentType: monitor.metrics.contentType,
+      tokenOk: (bearer) => tokenMatches(bearer, metricsToken),
+    },
     tls: {
       plan: tls.plan,
       secure: keeper && { current: keeper.current, onChange: (fn) => keeper.onChange(fn) },
@@ -76,9 +94,12 @@ export async function startDaemon(
   } catch (error) {
     store.close();
     unsubscribe();
+    await monitor?.stop();
     throw error;
   }
   system.setListenPort(port);
+  monitor?.start();
+  const unwatchJobs = monitor ? watchJobs(monitor, services.apps) : () => {};
   keeper?.start();
   const shownHost = config.host.includes(':') ? `[${config.host}]` : config.host;
   const url = `${tls.plan.https ? 'https' : 'http'}://${shownHost}:${port}`;
@@ -108,6 +129,8 @@ export async function startDaemon(
         push.close();
         logs.close();
         unsubscribe();
+        unwatchJobs();
+        await monitor?.stop();
         await services.apps.close();
         server.closeAllConnections();
         await stopped;

@@ -7,6 +7,7 @@ import { Orchestrator } from '@archipelago/orchestrator';
 import { PodmanClient } from '@archipelago/podman';
 import { catalogPort } from './backend/catalog.ts';
 import { orchestratorPort } from './backend/orchestrator.ts';
+import { monitorSourcePort } from './backend/monitor.ts';
 import { configHelp, loadConfig } from './config.ts';
 import { startDaemon } from './daemon.ts';
 import { sharedProbe } from './shared-probe.ts';
@@ -93,7 +94,12 @@ async function main(argv: string[]): Promise<number> {
     relays: config.relays,
   });
   const catalog = catalogPort(registry, apps);
-  const daemon = await startDaemon(config, { apps, catalog }, log, tls);
+  const daemon = await startDaemon(
+    config,
+    { apps, catalog, monitor: monitorSourcePort(orchestrator) },
+    log,
+    tls,
+  );
   // The reconciler starts after the server listens, so the UI answers while it catches up.
   orchestrator.start().catch((error: unknown) => log.error('reconciler failed to start', { error }));
 

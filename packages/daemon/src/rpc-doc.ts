@@ -59,6 +59,13 @@ const results: Record<MethodName, string> = {
   'system.stats': 'SystemStats',
   'notification.list': 'Notification[]',
   'notification.ack': '{ ok: true }',
+  // monitor (issue 20)
+  'monitor.current': '{ snapshot: Snapshot | null; alerts: Condition[] }',
+  'monitor.history': '{ series: string; points: HistoryPoint[] }',
+  'monitor.series': '{ series: string[] }',
+  'monitor.settings': 'AlertSettingsView',
+  'monitor.updateSettings': 'AlertSettingsView',
+  'monitor.testChannel': '{ ok: true }',
 };
 
 type JsonSchema = {

@@ -34,3 +34,10 @@ export class DeliveryError extends MonitorError {
     this.channel = channel;
   }
 }
+
+/** The node runs without a monitor (no engine facts to sample). */
+export class MonitorUnavailableError extends MonitorError {
+  constructor() {
+    super('monitor.unavailable', 'This node runs without the monitor.');
+  }
+}

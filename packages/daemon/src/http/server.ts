@@ -6,7 +6,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
-import { CA_CERT_PATH, EVENTS_PATH, ICONS_PATH, LOGS_PATH, RPC_PATH, RpcCode } from '../api.ts';
+import { CA_CERT_PATH, EVENTS_PATH, ICONS_PATH, LOGS_PATH, METRICS_PATH, RPC_PATH, RpcCode } from '../api.ts';
 import type { Auth } from '../auth/auth.ts';
 import type { Config } from '../config.ts';
 import type { Logger } from '../log.ts';
@@ -35,6 +35,10 @@ export interface HttpDeps {
   icon(appId: string): Promise<{ bytes: Uint8Array; mediaType: string }>;
   /** How the node serves (tls/mode.ts), the serving certificate when HTTPS, and the node CA (public) if any. */
   tls: { plan: ServePlan; secure: SecureSide | null; caPem(): string | null };
+  /** monitor (issue 20): the Prometheus exposition, behind a session or the scrape token. */
+  metrics?:
+    | { text(): Promise<string>; contentType: string; tokenOk(bearer: string | null): boolean }
+    | undefined;
 }
 
 /** The request arrived over TLS on this daemon's own HTTPS side. */
@@ -69,6 +73,7 @@ export function createHttpServer({
   log,
   icon,
   tls,
+  metrics,
 }: HttpDeps): Listener {
   const maxAgeSecs = config.sessionHours * 3600;
   /** TLS is on for this request: it came over our HTTPS, or through the operator's TLS-terminating proxy. */
@@ -186,6 +191,25 @@ export function createHttpServer({
     res.end(pem);
   }
 
+  async function serveMetrics(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const m = metrics;
+    if (!m) {
+      res.writeHead(404, { 'content-type': 'text/plain' }).end('This node serves no metrics.\n');
+      return;
+    }
+    const bearer = readBearer(req);
+    const session = auth.resolve(bearer ?? readSessionCookie(req), isLoopback(req.socket.remoteAddress));
+    if (!session && !m.tokenOk(bearer)) {
+      res
+        .writeHead(401, { 'content-type': 'text/plain', 'www-authenticate': 'Bearer' })
+        .end('Send the metrics token (<data root>/metrics-token) as a bearer token, or sign in.\n');
+      return;
+    }
+    const text = await m.text();
+    res.writeHead(200, { 'content-type': m.contentType, 'cache-control': 'no-store' });
+    res.end(text);
+  }
+
   function request(req: IncomingMessage, res: ServerResponse): void {
     setSecurityHeaders(res, secureRequest(req));
     if (!hostAllowed(req.headers.host, config.allowedHosts)) {
@@ -212,9 +236,11 @@ export function createHttpServer({
     const work =
       path === RPC_PATH
         ? rpc(req, res)
-        : path?.startsWith(`${ICONS_PATH}/`)
-          ? serveIcon(req, res, path.slice(ICONS_PATH.length + 1))
-          : serveStatic(req, res, config.uiDir);
+        : path === METRICS_PATH && req.method === 'GET'
+          ? serveMetrics(req, res)
+          : path?.startsWith(`${ICONS_PATH}/`)
+            ? serveIcon(req, res, path.slice(ICONS_PATH.length + 1))
+            : serveStatic(req, res, config.uiDir);
     work.catch((error: unknown) => {
       log.error('http handler failed', {
         path,

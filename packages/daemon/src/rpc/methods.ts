@@ -7,6 +7,7 @@ import type { Auth, NewSession, Session } from '../auth/auth.ts';
 import type { Installer } from '../install.ts';
 import type { Services } from '../services.ts';
 import type { SystemMonitor } from '../system.ts';
+import { type Monitor, MonitorUnavailableError } from '@archipelago/monitor';
 import type { Handlers } from './dispatch.ts';
 
 export interface HandlerDeps {
@@ -14,6 +15,8 @@ export interface HandlerDeps {
   auth: Auth;
   installer: Installer;
   system: SystemMonitor;
+  /** Absent when the node runs without the monitor (a backend with no engine facts). */
+  monitor?: Monitor | undefined;
 }
 
 function sessionInfo(
@@ -32,7 +35,7 @@ function sessionInfo(
   };
 }
 
-export function createHandlers({ services, auth, installer, system }: HandlerDeps): Handlers {
+export function createHandlers({ services, auth, installer, system, monitor }: HandlerDeps): Handlers {
   const { apps, catalog } = services;
   // What the authenticator app lists the account as: the node's name tells several nodes apart.
   const totpLabel = `operator@${hostname()}`;
@@ -107,5 +110,29 @@ export function createHandlers({ services, auth, installer, system }: HandlerDep
       await apps.ackNotification(p.id);
       return { ok: true };
     },
+
+    // monitor (issue 20)
+    'monitor.current': async () => requireMonitor(monitor).current(),
+    'monitor.history': async (p) => ({
+      series: p.series,
+      points: requireMonitor(monitor).history({
+        series: p.series,
+        fromMs: p.from,
+        toMs: p.to,
+        stepMs: p.step,
+      }),
+    }),
+    'monitor.series': async (p) => ({ series: requireMonitor(monitor).seriesNames(p.prefix) }),
+    'monitor.settings': async () => requireMonitor(monitor).settings(),
+    'monitor.updateSettings': async (p) => requireMonitor(monitor).updateSettings(p),
+    'monitor.testChannel': async (p) => {
+      await requireMonitor(monitor).testChannel(p.channel);
+      return { ok: true as const };
+    },
   };
+}
+
+function requireMonitor(monitor: Monitor | undefined): Monitor {
+  if (!monitor) throw new MonitorUnavailableError();
+  return monitor;
 }
