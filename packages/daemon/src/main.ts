@@ -63,6 +63,7 @@ async function main(argv: string[]): Promise<number> {
     // "known" is the orchestrator's own rule (apps installed here, or that a job here ever touched, so a
     // crash mid-uninstall still gets cleaned up); "all" claims every labelled container of the engine.
     ...(config.reconcileScope === 'all' ? { reconciler: { inScope: () => true } } : {}),
+    minFreeDiskBytes: config.minFreeDiskMb * 1024 * 1024,
   });
   const recovered = await orchestrator.open();
   for (const job of recovered)

@@ -19,7 +19,6 @@ export async function createMonitor(
   log: Logger,
 ): Promise<Monitor> {
   const images = await source.imageStoreRoot().catch(() => null);
-  const intervalMs = Number(process.env['ARCHY_MONITOR_INTERVAL_MS'] ?? 10_000);
   return new Monitor({
     dir: config.dataRoot,
     facts: source.facts,
@@ -30,7 +29,7 @@ export async function createMonitor(
     nodeName: hostname(),
     notify: source.notify,
     log: (message) => log.warn('monitor', { message }),
-    intervalMs: Number.isInteger(intervalMs) && intervalMs >= 1000 ? intervalMs : 10_000,
+    intervalMs: config.monitorIntervalMs,
   });
 }
 

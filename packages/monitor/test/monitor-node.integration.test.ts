@@ -5,7 +5,7 @@
 // and that filling the filesystem raises the threshold alert and the time-to-full prediction once each,
 // then exactly one all-clear when the space comes back.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -16,6 +16,7 @@ import { startTestNode, type TestNode } from '../../daemon/test/support/test-nod
 
 const smallFs = process.env['ARCHY_MONITOR_SMALL_FS'];
 const APP = `mon-web-${process.pid.toString(36)}`;
+const SECOND = `mon-tcp-${process.pid.toString(36)}`;
 const MiB = 1024 * 1024;
 
 let node: TestNode;
@@ -41,6 +42,7 @@ before(async () => {
   );
   catalogDir = mkdtempSync(join(tmpdir(), 'archy-catalog-'));
   await copyFixture('fx-web', { id: APP, parent: catalogDir });
+  await copyFixture('fx-tcp', { id: SECOND, parent: catalogDir });
   receiver = createServer((req, res) => {
     let body = '';
     req.on('data', (c: Buffer) => {
@@ -158,4 +160,20 @@ test('a filling disk is predicted and alerted once, then one all-clear reaches t
     notes.some((n) => /% full/.test(n.title)),
     'and the alert',
   );
+});
+
+test('an install the disk cannot hold is refused before it starts, saying "disk"', async () => {
+  const s = statfsSync(node.dataRoot);
+  const fill = join(node.dataRoot, 'fill-all');
+  writeFileSync(fill, Buffer.alloc(Math.max(0, s.bavail * s.bsize - 4 * MiB), 1));
+  try {
+    const jobsBefore = (await node.client.call('job.list', {})).length;
+    const refused = await node.client.call('app.install', { id: SECOND }).catch((e: Error) => e);
+    assert.ok(refused instanceof Error, 'the install was refused');
+    assert.match(refused.message, /Not enough disk to install/);
+    assert.equal((await node.client.call('job.list', {})).length, jobsBefore, 'no job was started');
+    assert.ok(!(await node.client.call('app.list')).some((a) => a.id === SECOND));
+  } finally {
+    rmSync(fill, { force: true });
+  }
 });

@@ -111,6 +111,25 @@ test('a filling disk is predicted before it is full', () => {
   assert.match(soon.message, /full in about 45 min/);
 });
 
+test('a deletion ends the prediction: only the trend since free space last rose counts', () => {
+  const free = [50, 49, 48, 47, 46, 45, 80, 80, 80, 80, 80];
+  const w = free.map((f, i) => ({
+    node: node(i * 60_000, {
+      filesystems: [
+        {
+          path: '/data',
+          holds: ['the data root'],
+          totalBytes: 100 * GiB,
+          freeBytes: f * GiB,
+          usedPercent: 100 - f,
+        },
+      ],
+    }),
+    apps: [],
+  }));
+  assert.deepEqual(kinds(w), []);
+});
+
 test('OOM kills: from the engine flag and from the kernel counter', () => {
   const w = [
     { node: node(0, { oomKillsTotal: 2 }), apps: [app(0)] },

@@ -59,6 +59,8 @@ export interface OrchestratorOptions {
   engine: Engine;
   /** The node's LAN address for `{{HOST_IP}}`; default: the first non-internal IPv4 address. */
   hostIp?: string;
+  /** An install is refused before it starts while the data root has less free space (default 256 MiB). */
+  minFreeDiskBytes?: number;
   /** Host files `copy_from_host` may copy (default: the manifest package's allowlist). */
   copyFromHostAllowlist?: readonly string[];
   /** The podman binary for in-namespace file operations (default "podman"). */
@@ -163,6 +165,7 @@ export class Orchestrator {
       runner,
       dataRoot: paths.root,
       hostIp: this.#options.hostIp ?? defaultHostIp(),
+      minFreeDiskBytes: this.#options.minFreeDiskBytes ?? 256 * 1024 * 1024,
       copyFromHostAllowlist: new Set(this.#options.copyFromHostAllowlist ?? COPY_FROM_HOST_ALLOWLIST),
       podmanPath: this.#options.podmanPath ?? 'podman',
       omitResourceLimits: !limits.apply,

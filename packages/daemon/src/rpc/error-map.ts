@@ -107,6 +107,7 @@ const byPrefix: [string, RpcCodeValue][] = [
   ['monitor.bad_', RpcCode.InvalidParams],
   ['monitor.delivery_failed', RpcCode.OperationFailed],
   ['monitor.unavailable', RpcCode.NotImplemented],
+  ['install.insufficient_disk', RpcCode.Conflict],
 ];
 
 /** The RPC code a domain code is mapped to on purpose (by name or family); undefined when it would only get the default. */

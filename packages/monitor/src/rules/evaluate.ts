@@ -15,11 +15,22 @@ export interface RuleInput {
 const MiB = 1024 * 1024;
 
 export function formatDuration(ms: number): string {
+  if (ms < 60_000) return `${Math.max(1, Math.round(ms / 1000))} s`;
   const m = Math.round(ms / 60_000);
   if (m < 60) return `${m} min`;
   const h = Math.round(m / 60);
   if (h < 48) return `${h} h`;
   return `${Math.round(h / 24)} days`;
+}
+
+/**
+ * The recent trend only: the points after free space last rose by more than `jump` (a deletion, a cleaned
+ * cache). Fitting across that rise would keep predicting "full soon" after the operator made room.
+ */
+export function sinceLastRise(points: { t: number; y: number }[], jump: number): { t: number; y: number }[] {
+  for (let i = points.length - 1; i > 0; i--)
+    if (points[i]!.y - points[i - 1]!.y > jump) return points.slice(i);
+  return points;
 }
 
 function since<T extends { node: { at: number } }>(window: readonly T[], fromMs: number): T[] {
@@ -84,10 +95,13 @@ export function evaluate({ window, thresholds: t, appThresholds }: RuleInput): C
         message: `The filesystem holding ${fs.holds.join(' and ')} (${fs.path}) is ${fs.usedPercent.toFixed(0)} % full (threshold ${t.diskPct} %).`,
         facts: { usedPct: fs.usedPercent, freeBytes: fs.freeBytes },
       });
-    const points = window.flatMap((s) => {
-      const f = s.node.filesystems.find((x) => x.path === fs.path);
-      return f ? [{ t: s.node.at, y: f.freeBytes }] : [];
-    });
+    const points = sinceLastRise(
+      window.flatMap((s) => {
+        const f = s.node.filesystems.find((x) => x.path === fs.path);
+        return f ? [{ t: s.node.at, y: f.freeBytes }] : [];
+      }),
+      fs.totalBytes / 100,
+    );
     const ttf = points.length >= 5 ? timeToZeroMs(points) : null;
     if (ttf !== null && ttf < t.diskFullWithinMs)
       out.push({
