@@ -16,6 +16,7 @@ import { gzipSync } from 'node:zlib';
 import { LocalNode } from '@archipelago/gate/local';
 import { fixtureCopies } from './fixture-copies.ts';
 import { median, percentile, ratio } from './stats.ts';
+import { historyFigures, samplerFigures } from './monitor.ts';
 import { tlsFigures } from './tls.ts';
 
 const run = promisify(execFile);
@@ -331,6 +332,8 @@ const sections: Record<string, (node: LocalNode) => Promise<Figure[]>> = {
   rpc: rpcLatency,
   memory: coldStartAndMemory,
   tls: tlsFigures,
+  // monitor (issue 20)
+  monitor: async () => [...(await samplerFigures()), ...(await historyFigures())],
 };
 
 function table(figures: Figure[]): string {

@@ -50,6 +50,11 @@ const commands: Record<string, { summary: string; load: Loader; serviceUser?: tr
     load: () => import('./commands/app-test.ts'),
     serviceUser: true,
   },
+  // monitor (issue 20)
+  'app stats': {
+    summary: 'one app’s CPU, memory, network, disk, restarts and OOM kills, with their source',
+    load: () => import('./commands/app-stats.ts'),
+  },
   'job list': { summary: 'recent jobs', load: () => import('./commands/job-list.ts') },
   'job watch': { summary: 'follow a job’s stages live', load: () => import('./commands/job-watch.ts') },
   status: { summary: 'the node at a glance', load: () => import('./commands/status.ts') },

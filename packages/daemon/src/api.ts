@@ -5,6 +5,7 @@
 // The server's method table (rpc/methods.ts) is typed by `MethodName`, so it
 // cannot drift from this list either.
 import type { Manifest } from '@archipelago/manifest';
+import type { AlertSettingsView, Condition, HistoryPoint, Snapshot } from '@archipelago/monitor';
 import { z } from 'zod';
 
 // ---------------------------------------------------------------- wire paths
@@ -13,6 +14,8 @@ export const RPC_PATH = '/rpc/v1';
 export const EVENTS_PATH = '/rpc/v1/events';
 /** `GET ${ICONS_PATH}/<app id>`: a catalog app's icon (hash-checked by the registry). */
 export const ICONS_PATH = '/rpc/v1/icons';
+/** `GET ${METRICS_PATH}`: Prometheus text exposition; a session or `Authorization: Bearer <metrics-token>`. */
+export const METRICS_PATH = '/metrics';
 /** WebSocket `${LOGS_PATH}?id=<app>[&member=<name>][&tail=<n>]`: an app's container output as it is written. */
 export const LOGS_PATH = '/rpc/v1/logs';
 /** The node CA certificate (PEM, public, no session): what an operator's browser or system is told to trust. */
@@ -675,6 +678,63 @@ export const methodSpecs = {
     auth: 'session',
     summary: 'Mark a notification as read.',
   },
+  // monitor (issue 20): live figures, history, alert settings and channels
+  'monitor.current': {
+    params: Empty,
+    mutating: false,
+    auth: 'session',
+    summary:
+      'The last sample of the node and every app (each figure with its source: engine or /proc) and the alerts active now.',
+  },
+  'monitor.history': {
+    params: z.strictObject({
+      series: z
+        .string()
+        .min(1)
+        .max(300)
+        .describe('e.g. node.cpu_pct, app.<id>.rss_bytes, fs.<path>.used_pct'),
+      from: z.number().int().describe('start, ms since the epoch'),
+      to: z.number().int().describe('end, ms since the epoch'),
+      step: z.number().int().min(1000).describe('ms per point; coarser tiers are used for older ranges'),
+    }),
+    mutating: false,
+    auth: 'session',
+    summary: 'One series of the metrics history over a time range at a step (average and maximum per step).',
+  },
+  'monitor.series': {
+    params: z
+      .strictObject({ prefix: z.string().max(300).default('') })
+      .optional()
+      .default({ prefix: '' }),
+    mutating: false,
+    auth: 'session',
+    summary: 'The names of the series the history holds.',
+  },
+  'monitor.settings': {
+    params: Empty,
+    mutating: false,
+    auth: 'session',
+    summary: 'Thresholds and delivery channels; secrets are shown only as whether they are set.',
+  },
+  'monitor.updateSettings': {
+    params: z.strictObject({
+      webhook: z.unknown().optional(),
+      email: z.unknown().optional(),
+      thresholds: z.record(z.string(), z.unknown()).optional(),
+      apps: z.record(z.string(), z.unknown()).optional(),
+      rateLimitMs: z.number().int().optional(),
+    }),
+    mutating: true,
+    auth: 'session',
+    summary:
+      'Replace the alert settings (a secret left out keeps its stored value). The monitor validates each field.',
+  },
+  'monitor.testChannel': {
+    params: z.strictObject({ channel: z.enum(['webhook', 'email']) }),
+    mutating: true,
+    auth: 'session',
+    summary: 'Send a test notice through one configured channel now.',
+  },
   // ------------------------------------------------------------ the node's identity (did:key, Nostr)
   'identity.get': {
     params: Empty,
@@ -771,6 +831,12 @@ export interface MethodResults {
   'identity.export': { nsec: string; ed25519: string };
   'identity.presence.set': IdentityView;
   'identity.discover': IdentityView;
+  'monitor.current': { snapshot: Snapshot | null; alerts: Condition[] };
+  'monitor.history': { series: string; points: HistoryPoint[] };
+  'monitor.series': { series: string[] };
+  'monitor.settings': AlertSettingsView;
+  'monitor.updateSettings': AlertSettingsView;
+  'monitor.testChannel': { ok: true };
 }
 
 /** What a caller passes (defaults applied by the server). */

@@ -71,6 +71,11 @@ export const Config = z.strictObject({
    * reverse proxy that serves the UI under another name or port. Any other Origin is refused.
    */
   allowedOrigins: z.array(z.string().url('must be an origin like https://node.example:443')),
+  // monitor (issue 20)
+  /** An install is refused before it starts while the data root has less free space than this (MiB). */
+  minFreeDiskMb: z.number().int().min(0).max(1048576),
+  /** How often the monitor samples the node and every app (ms, at least 1000). */
+  monitorIntervalMs: z.number().int().min(1000).max(3600_000),
 });
 export type Config = z.infer<typeof Config>;
 
@@ -95,6 +100,8 @@ export const defaults: Config = {
   engineSocket: '',
   allowedHosts: [],
   allowedOrigins: [],
+  minFreeDiskMb: 256,
+  monitorIntervalMs: 10_000,
 };
 
 type Key = keyof Config;

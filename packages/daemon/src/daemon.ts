@@ -18,6 +18,13 @@ import { Dispatcher } from './rpc/dispatch.ts';
 import { createHandlers } from './rpc/methods.ts';
 import type { Services } from './services.ts';
 import { SystemMonitor } from './system.ts';
+import {
+  createMonitor,
+  ensureMetricsToken,
+  timedHandlers,
+  tokenMatches,
+  watchJobs,
+} from './monitor-service.ts';
 import { type PreparedTls, prepareTls } from './tls/prepare.ts';
 
 export interface RunningDaemon {
@@ -53,13 +60,13 @@ export async function startDaemon(
   const unsubscribe = services.apps.subscribe((event) => hub.publish(event));
   const system = new SystemMonitor(config, services.apps, tls);
   const identity = new IdentityService({ dataRoot: config.dataRoot, defaultRelays: config.relays, log });
-  const handlers = createHandlers({
-    services,
-    auth,
-    installer: new Installer(services),
-    system,
-    identity,
-  });
+  // monitor (issue 20): sampling, history, alerts and the Prometheus endpoint
+  const monitor = services.monitor ? await createMonitor(config, services.monitor, log) : undefined;
+  const metricsToken = monitor ? ensureMetricsToken(config.dataRoot) : '';
+  const handlers = timedHandlers(
+    createHandlers({ services, auth, installer: new Installer(services), system, identity, monitor }),
+    monitor,
+  );
   const dispatcher = new Dispatcher(handlers, auth, log);
   const push = new PushChannel(hub, auth, log);
   const logs = new LogsChannel(services.apps, auth, log);
@@ -72,6 +79,11 @@ export async function startDaemon(
     log,
     icon: (id) => services.catalog.icon(id),
     didDocument: () => identity.didDocument(),
+    metrics: monitor && {
+      text: () => monitor.metrics.text(),
+      contentType: monitor.metrics.contentType,
+      tokenOk: (bearer) => tokenMatches(bearer, metricsToken),
+    },
     tls: {
       plan: tls.plan,
       secure: keeper && { current: keeper.current, onChange: (fn) => keeper.onChange(fn) },
@@ -85,9 +97,12 @@ export async function startDaemon(
   } catch (error) {
     store.close();
     unsubscribe();
+    await monitor?.stop();
     throw error;
   }
   system.setListenPort(port);
+  monitor?.start();
+  const unwatchJobs = monitor ? watchJobs(monitor, services.apps) : () => {};
   keeper?.start();
   identity.start();
   const shownHost = config.host.includes(':') ? `[${config.host}]` : config.host;
@@ -119,6 +134,8 @@ export async function startDaemon(
         push.close();
         logs.close();
         unsubscribe();
+        unwatchJobs();
+        await monitor?.stop();
         await services.apps.close();
         server.closeAllConnections();
         await stopped;

@@ -7,6 +7,7 @@ import { Orchestrator } from '@archipelago/orchestrator';
 import { PodmanClient } from '@archipelago/podman';
 import { catalogPort } from './backend/catalog.ts';
 import { orchestratorPort } from './backend/orchestrator.ts';
+import { monitorSourcePort } from './backend/monitor.ts';
 import { configHelp, defaults, loadConfig } from './config.ts';
 import { startDaemon } from './daemon.ts';
 import { sharedProbe } from './shared-probe.ts';
@@ -62,6 +63,7 @@ async function main(argv: string[]): Promise<number> {
     // "known" is the orchestrator's own rule (apps installed here, or that a job here ever touched, so a
     // crash mid-uninstall still gets cleaned up); "all" claims every labelled container of the engine.
     ...(config.reconcileScope === 'all' ? { reconciler: { inScope: () => true } } : {}),
+    minFreeDiskBytes: config.minFreeDiskMb * 1024 * 1024,
   });
   const recovered = await orchestrator.open();
   for (const job of recovered)
@@ -101,7 +103,12 @@ async function main(argv: string[]): Promise<number> {
   const refusal = registry.officialRefusal();
   if (refusal) log.error('official catalog refused', { code: refusal.code, reason: refusal.message });
   const catalog = catalogPort(registry, apps);
-  const daemon = await startDaemon(config, { apps, catalog }, log, tls);
+  const daemon = await startDaemon(
+    config,
+    { apps, catalog, monitor: monitorSourcePort(orchestrator) },
+    log,
+    tls,
+  );
   // The reconciler starts after the server listens, so the UI answers while it catches up.
   orchestrator.start().catch((error: unknown) => log.error('reconciler failed to start', { error }));
 

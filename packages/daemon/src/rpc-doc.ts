@@ -64,6 +64,13 @@ const results: Record<MethodName, string> = {
   'identity.export': '{ nsec: string; ed25519: string }',
   'identity.presence.set': 'IdentityView',
   'identity.discover': 'IdentityView',
+  // monitor (issue 20)
+  'monitor.current': '{ snapshot: Snapshot | null; alerts: Condition[] }',
+  'monitor.history': '{ series: string; points: HistoryPoint[] }',
+  'monitor.series': '{ series: string[] }',
+  'monitor.settings': 'AlertSettingsView',
+  'monitor.updateSettings': 'AlertSettingsView',
+  'monitor.testChannel': '{ ok: true }',
 };
 
 type JsonSchema = {

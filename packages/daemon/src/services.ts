@@ -3,6 +3,7 @@
 // adapters in backend/ map the orchestrator's and the registry's real objects
 // onto them (the only place that knows both shapes).
 import type { Manifest } from '@archipelago/manifest';
+import type { AppFactsSource } from '@archipelago/monitor';
 import type {
   AppCredential,
   CatalogApp,
@@ -84,7 +85,17 @@ export interface CatalogPort {
   discover(options: { check: boolean }): Promise<CatalogCandidate[]>;
 }
 
+// monitor (issue 20): what the monitor samples, through the orchestrator (never the engine directly).
+export interface MonitorSourcePort {
+  facts: AppFactsSource;
+  /** Where the engine keeps images, so that filesystem is watched too. */
+  imageStoreRoot(): Promise<string | null>;
+  notify(level: 'info' | 'warning' | 'error', title: string, body: string): void;
+}
+
 export interface Services {
   apps: AppsPort;
   catalog: CatalogPort;
+  /** Absent in a backend without engine facts: the monitor.* methods then answer "unavailable". */
+  monitor?: MonitorSourcePort;
 }

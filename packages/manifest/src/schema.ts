@@ -494,6 +494,20 @@ export const Manifest = z.strictObject({
     ),
   // -- app links (issue 26): files and directories offered to dependents, read-only
   exported_paths: ExportedPaths,
+  // monitor (issue 20): what a small box needs to know before installing
+  tier: z
+    .enum(['core', 'recommended', 'optional'])
+    .optional()
+    .describe('How central the app is to a node: core, recommended or optional (the store groups by it).'),
+  expected_memory_mb: z
+    .number()
+    .int()
+    .min(1)
+    .max(1048576)
+    .optional()
+    .describe(
+      'Memory the whole app is expected to use, in MiB; the store compares it with free memory ("will it fit") until the gate has measured a peak.',
+    ),
 });
 
 export type Manifest = z.infer<typeof Manifest>;

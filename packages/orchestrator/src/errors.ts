@@ -145,3 +145,18 @@ export function describeError(error: unknown): { code: string; message: string }
   if (error instanceof Error) return { code: 'internal', message: error.message };
   return { code: 'internal', message: String(error) };
 }
+
+/** monitor (issue 20): the data root's filesystem is too full to start an install. */
+export class InsufficientDiskError extends OrchestratorError {
+  readonly freeBytes: number;
+  readonly neededBytes: number;
+  constructor(appId: string, path: string, freeBytes: number, neededBytes: number) {
+    const mib = (b: number) => `${Math.floor(b / (1024 * 1024))} MiB`;
+    super(
+      'install.insufficient_disk',
+      `Not enough disk to install "${appId}": the data root ${path} has ${mib(freeBytes)} free and an install needs at least ${mib(neededBytes)} free. Free some disk space (see "what uses my disk") and try again.`,
+    );
+    this.freeBytes = freeBytes;
+    this.neededBytes = neededBytes;
+  }
+}

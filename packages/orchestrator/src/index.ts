@@ -20,3 +20,4 @@ export type { HealthRecord, HealthStatus } from './state/health.ts';
 export type { Job, JobKind, JobLogLine, JobState } from './state/jobs.ts';
 export type { Notification, NotificationLevel } from './state/notifications.ts';
 export type { AppStatus, Grants, InstallSource, Intent, Overrides } from './state/types.ts';
+export type { AppContainerFacts, AppDiskUse, EngineUse } from './monitor-facts.ts';

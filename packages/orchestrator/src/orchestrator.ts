@@ -43,6 +43,14 @@ import { SecretStore } from './secrets/store.ts';
 import type { InstalledApp } from './state/apps.ts';
 import { StateStore } from './state/index.ts';
 import type { Job, JobLogLine, JobState } from './state/jobs.ts';
+import {
+  type AppContainerFacts,
+  type AppDiskUse,
+  appDiskUse,
+  containerFacts,
+  type EngineUse,
+  engineUse,
+} from './monitor-facts.ts';
 import type { Notification } from './state/notifications.ts';
 
 export interface OrchestratorOptions {
@@ -51,6 +59,8 @@ export interface OrchestratorOptions {
   engine: Engine;
   /** The node's LAN address for `{{HOST_IP}}`; default: the first non-internal IPv4 address. */
   hostIp?: string;
+  /** An install is refused before it starts while the data root has less free space (default 256 MiB). */
+  minFreeDiskBytes?: number;
   /** Host files `copy_from_host` may copy (default: the manifest package's allowlist). */
   copyFromHostAllowlist?: readonly string[];
   /** The podman binary for in-namespace file operations (default "podman"). */
@@ -155,6 +165,7 @@ export class Orchestrator {
       runner,
       dataRoot: paths.root,
       hostIp: this.#options.hostIp ?? defaultHostIp(),
+      minFreeDiskBytes: this.#options.minFreeDiskBytes ?? 256 * 1024 * 1024,
       copyFromHostAllowlist: new Set(this.#options.copyFromHostAllowlist ?? COPY_FROM_HOST_ALLOWLIST),
       podmanPath: this.#options.podmanPath ?? 'podman',
       omitResourceLimits: !limits.apply,
@@ -393,6 +404,43 @@ export class Orchestrator {
     } catch (error) {
       return { containers: out, error: error instanceof Error ? error.message : String(error) };
     }
+  }
+
+  // ------------------------------------------------------------ facts for the monitor (issue 20)
+
+  /** Every platform container's pid, restarts, OOM flag and health, through the engine seam. */
+  monitorContainers(): Promise<AppContainerFacts[]> {
+    return containerFacts(this.#require().engine);
+  }
+
+  /** The engine's stats of one container, or null where the host cannot give them. */
+  monitorEngineUse(name: string): Promise<EngineUse | null> {
+    return engineUse(this.#require().engine, name);
+  }
+
+  /** Bytes in an app's volumes and in the images of its containers. */
+  async monitorDiskUse(appId: string): Promise<AppDiskUse> {
+    const deps = this.#require();
+    const images = (await containerFacts(deps.engine))
+      .filter((c) => c.appId === appId && c.imageId)
+      .map((c) => c.imageId!);
+    return appDiskUse(deps.engine, this.#options.dataRoot, appId, images);
+  }
+
+  /** Where the engine keeps images (its graph root), so the monitor watches that filesystem too. */
+  async imageStoreRoot(): Promise<string | null> {
+    const info = await this.#require().engine.info();
+    return info.graphRoot ?? null;
+  }
+
+  /** Adds an entry to the node's notification list (the monitor's alerts and all-clears). */
+  notify(n: {
+    appId: string | null;
+    level: 'info' | 'warning' | 'error';
+    title: string;
+    message: string;
+  }): void {
+    this.#require().state.notifications.add(n);
   }
 
   // ------------------------------------------------------------ the reconciler's view

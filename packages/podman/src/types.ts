@@ -144,6 +144,8 @@ export interface ContainerInspect {
   pid: number;
   exitCode: number;
   oomKilled: boolean;
+  /** Restarts Podman itself made (its restart policy); the platform's own restarts re-create or re-start. */
+  restartCount: number;
   error: string | undefined;
   startedAt: Date | undefined;
   finishedAt: Date | undefined;
@@ -168,6 +170,7 @@ export function toContainerInspect(raw: z.infer<typeof ContainerInspectSchema>):
     pid: raw.State.Pid,
     exitCode: raw.State.ExitCode,
     oomKilled: raw.State.OOMKilled ?? false,
+    restartCount: raw.RestartCount ?? 0,
     error: raw.State.Error || undefined,
     startedAt: parseTime(raw.State.StartedAt),
     finishedAt: parseTime(raw.State.FinishedAt),

@@ -2,6 +2,7 @@
 import { parseArgs } from '../client/args.ts';
 import { connect } from '../client/connect.ts';
 import { bytes, print, printJson } from '../client/output.ts';
+import { monitorLines } from '../client/monitor-text.ts';
 import { tlsLines } from '../client/tls-text.ts';
 
 const usage = 'archy status [--json]';
@@ -13,14 +14,15 @@ export async function run(args: string[]): Promise<number> {
     return 0;
   }
   const daemon = connect();
-  const [info, stats, apps, jobs, notifications] = await Promise.all([
+  const [info, stats, apps, jobs, notifications, monitor] = await Promise.all([
     daemon.call('system.info', {}),
     daemon.call('system.stats', {}),
     daemon.call('app.list', {}),
     daemon.call('job.list', { limit: 5 }),
     daemon.call('notification.list', { unacknowledgedOnly: true }),
+    daemon.call('monitor.current', {}),
   ]);
-  const status = { info, stats, apps, jobs, notifications };
+  const status = { info, stats, apps, jobs, notifications, monitor };
   if (parsed.json) {
     printJson(status);
     return 0;
@@ -33,6 +35,7 @@ export async function run(args: string[]): Promise<number> {
     `cpu:     ${stats.cpu.usagePercent}% of ${stats.cpu.cores} cores (load ${stats.cpu.load1.toFixed(2)})`,
     `memory:  ${bytes(stats.memory.usedBytes)} used of ${bytes(stats.memory.totalBytes)}`,
     `disk:    ${bytes(stats.disk.freeBytes)} free of ${bytes(stats.disk.totalBytes)} at ${stats.disk.path}${stats.disk.lowSpace ? '  (LOW)' : ''}`,
+    ...monitorLines(monitor),
     `apps:    ${apps.length} installed, ${running} running`,
     ...apps.map((a) => `  ${a.id.padEnd(20)} ${a.state}${a.stateDetail ? ` — ${a.stateDetail}` : ''}`),
     ...(jobs.length

@@ -12,6 +12,7 @@ import {
   EVENTS_PATH,
   ICONS_PATH,
   LOGS_PATH,
+  METRICS_PATH,
   RPC_PATH,
   RpcCode,
 } from '../api.ts';
@@ -45,6 +46,10 @@ export interface HttpDeps {
   didDocument(): unknown;
   /** How the node serves (tls/mode.ts), the serving certificate when HTTPS, and the node CA (public) if any. */
   tls: { plan: ServePlan; secure: SecureSide | null; caPem(): string | null };
+  /** monitor (issue 20): the Prometheus exposition, behind a session or the scrape token. */
+  metrics?:
+    | { text(): Promise<string>; contentType: string; tokenOk(bearer: string | null): boolean }
+    | undefined;
 }
 
 /** The request arrived over TLS on this daemon's own HTTPS side. */
@@ -80,6 +85,7 @@ export function createHttpServer({
   icon,
   didDocument,
   tls,
+  metrics,
 }: HttpDeps): Listener {
   const maxAgeSecs = config.sessionHours * 3600;
   /** TLS is on for this request: it came over our HTTPS, or through the operator's TLS-terminating proxy. */
@@ -197,6 +203,25 @@ export function createHttpServer({
     res.end(pem);
   }
 
+  async function serveMetrics(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const m = metrics;
+    if (!m) {
+      res.writeHead(404, { 'content-type': 'text/plain' }).end('This node serves no metrics.\n');
+      return;
+    }
+    const bearer = readBearer(req);
+    const session = auth.resolve(bearer ?? readSessionCookie(req), isLoopback(req.socket.remoteAddress));
+    if (!session && !m.tokenOk(bearer)) {
+      res
+        .writeHead(401, { 'content-type': 'text/plain', 'www-authenticate': 'Bearer' })
+        .end('Send the metrics token (<data root>/metrics-token) as a bearer token, or sign in.\n');
+      return;
+    }
+    const text = await m.text();
+    res.writeHead(200, { 'content-type': m.contentType, 'cache-control': 'no-store' });
+    res.end(text);
+  }
+
   function request(req: IncomingMessage, res: ServerResponse): void {
     setSecurityHeaders(res, secureRequest(req));
     if (!hostAllowed(req.headers.host, config.allowedHosts)) {
@@ -234,9 +259,11 @@ export function createHttpServer({
     const work =
       path === RPC_PATH
         ? rpc(req, res)
-        : path?.startsWith(`${ICONS_PATH}/`)
-          ? serveIcon(req, res, path.slice(ICONS_PATH.length + 1))
-          : serveStatic(req, res, config.uiDir);
+        : path === METRICS_PATH && req.method === 'GET'
+          ? serveMetrics(req, res)
+          : path?.startsWith(`${ICONS_PATH}/`)
+            ? serveIcon(req, res, path.slice(ICONS_PATH.length + 1))
+            : serveStatic(req, res, config.uiDir);
     work.catch((error: unknown) => {
       log.error('http handler failed', {
         path,

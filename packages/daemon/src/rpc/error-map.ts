@@ -108,6 +108,11 @@ const byPrefix: [string, RpcCodeValue][] = [
   ['catalog', RpcCode.CatalogRefused],
   ['manifest', RpcCode.InvalidManifest],
   ['state.', RpcCode.Internal],
+  // monitor (issue 20)
+  ['monitor.bad_', RpcCode.InvalidParams],
+  ['monitor.delivery_failed', RpcCode.OperationFailed],
+  ['monitor.unavailable', RpcCode.NotImplemented],
+  ['install.insufficient_disk', RpcCode.Conflict],
 ];
 
 /** The RPC code a domain code is mapped to on purpose (by name or family); undefined when it would only get the default. */

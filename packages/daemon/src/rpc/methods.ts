@@ -8,6 +8,7 @@ import type { IdentityService } from '../identity/service.ts';
 import type { Installer } from '../install.ts';
 import type { Services } from '../services.ts';
 import type { SystemMonitor } from '../system.ts';
+import { type Monitor, MonitorUnavailableError } from '@archipelago/monitor';
 import type { Handlers } from './dispatch.ts';
 
 export interface HandlerDeps {
@@ -16,6 +17,8 @@ export interface HandlerDeps {
   installer: Installer;
   system: SystemMonitor;
   identity: IdentityService;
+  /** Absent when the node runs without the monitor (a backend with no engine facts). */
+  monitor?: Monitor | undefined;
 }
 
 function sessionInfo(
@@ -34,7 +37,14 @@ function sessionInfo(
   };
 }
 
-export function createHandlers({ services, auth, installer, system, identity }: HandlerDeps): Handlers {
+export function createHandlers({
+  services,
+  auth,
+  installer,
+  system,
+  identity,
+  monitor,
+}: HandlerDeps): Handlers {
   const { apps, catalog } = services;
   // What the authenticator app lists the account as: the node's name tells several nodes apart.
   const totpLabel = `operator@${hostname()}`;
@@ -121,5 +131,29 @@ export function createHandlers({ services, auth, installer, system, identity }: 
     },
     'identity.presence.set': async (p) => identity.setPresence(p),
     'identity.discover': () => identity.discover(),
+
+    // monitor (issue 20)
+    'monitor.current': async () => requireMonitor(monitor).current(),
+    'monitor.history': async (p) => ({
+      series: p.series,
+      points: requireMonitor(monitor).history({
+        series: p.series,
+        fromMs: p.from,
+        toMs: p.to,
+        stepMs: p.step,
+      }),
+    }),
+    'monitor.series': async (p) => ({ series: requireMonitor(monitor).seriesNames(p.prefix) }),
+    'monitor.settings': async () => requireMonitor(monitor).settings(),
+    'monitor.updateSettings': async (p) => requireMonitor(monitor).updateSettings(p),
+    'monitor.testChannel': async (p) => {
+      await requireMonitor(monitor).testChannel(p.channel);
+      return { ok: true as const };
+    },
   };
+}
+
+function requireMonitor(monitor: Monitor | undefined): Monitor {
+  if (!monitor) throw new MonitorUnavailableError();
+  return monitor;
 }

@@ -33,6 +33,8 @@ export interface TestNodeOptions {
   startTimeoutMs?: number;
   /** The port to listen on (default a free one). */
   port?: number;
+  /** Where the node's temp folder (and so its data root) is made; default the system's temp dir. */
+  parentDir?: string;
 }
 
 export interface TestNode {
@@ -64,7 +66,7 @@ export interface TestNode {
 }
 
 export async function startTestNode(options: TestNodeOptions = {}): Promise<TestNode> {
-  const base = mkdtempSync(join(tmpdir(), 'archy-node-'));
+  const base = mkdtempSync(join(options.parentDir ?? tmpdir(), 'archy-node-'));
   const dataRoot = join(base, 'data');
   const catalog = options.catalog ?? join(repoRoot, 'fixtures/apps');
   let logText = '';

@@ -50,6 +50,8 @@ export interface LifecycleDeps {
   runner: JobRunner;
   dataRoot: string;
   hostIp: string;
+  /** Free space the data root must keep for an install to start (lifecycle/disk-room.ts). */
+  minFreeDiskBytes?: number;
   /** Host files `copy_from_host` hook steps may copy. */
   copyFromHostAllowlist: ReadonlySet<string>;
   podmanPath: string;

@@ -23,6 +23,7 @@ import {
   unreadyDependency,
 } from './context.ts';
 import { runPostInstall } from './hooks.ts';
+import { checkDiskRoom } from './disk-room.ts';
 import { checkKeptOwner } from './kept.ts';
 import { PLANS, STAGES } from './plans.ts';
 import { checkDependencies, checkGrants, checkHostCopies, checkManifest } from './validate.ts';
@@ -44,6 +45,7 @@ export function submitInstall(deps: LifecycleDeps, value: unknown, options: Inst
   checkGrants(deps, manifest, options.grants);
   checkDependencies(deps, manifest);
   checkHostCopies(deps, manifest);
+  checkDiskRoom(deps.dataRoot, deps.minFreeDiskBytes ?? 0, manifest.id);
   return deps.runner.submit({ appId: manifest.id, kind: 'install', plan: PLANS.install, params: {} }, (ctx) =>
     installWork(deps, manifest, options, ctx),
   );
