@@ -1,2 +1,20 @@
-// The package entry point: what the daemon composes. Filled by the work that builds this room.
-export {};
+// @archipelago/backup: what a backup holds, schedules, retention, restore
+// plans (pure), and the restic seam, the only code that runs restic.
+export * from './contents.ts';
+export * from './errors.ts';
+export * from './recovery-key.ts';
+export * from './restic/failure.ts';
+export * from './restic/messages.ts';
+export * from './restic/progress.ts';
+export {
+  Restic,
+  type BackupResult,
+  type BackupRunOptions,
+  type CheckOptions,
+  checkSnapshotId,
+} from './restic/restic.ts';
+export { type Launcher, type RunnerOptions, sweepScratch } from './restic/run.ts';
+export * from './retention.ts';
+export * from './schedule.ts';
+export * from './state-snapshot.ts';
+export * from './targets.ts';

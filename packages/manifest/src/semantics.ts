@@ -4,6 +4,7 @@
 import { posix } from 'node:path';
 import { COPY_FROM_HOST_ALLOWLIST, LINUX_CAPABILITIES } from './capabilities.ts';
 import { refusedHostPath } from './host-paths.ts';
+import { checkBackupPolicy } from './backup-semantics.ts';
 import { checkImageRef } from './image-ref.ts';
 import { error, type Finding, formatPath, type PathSegment, warning } from './issues.ts';
 import { grantFor, permissionKey, permissionUses } from './permissions.ts';
@@ -770,5 +771,6 @@ export function checkSemantics(m: Manifest): Finding[] {
   checkTemplates(m, out);
   checkProbeTemplates(m, out);
   checkGrace(m, out);
+  checkBackupPolicy(m, out); // backups (issue 18)
   return out;
 }
