@@ -47,20 +47,32 @@ test('a repository opens with the passphrase and with the recovery key; wrong on
   const runner = runnerIn(dir.path);
   const target = parseTarget({ id: 'usb', kind: 'local', path: join(dir.path, 'repo') });
   const argvSeen: string[][] = [];
-  const recording = { ...runner, launcher: (file: string, args: readonly string[]) => {
-    argvSeen.push([file, ...args]);
-    return { file, args: [...args] };
-  } };
+  const recording = {
+    ...runner,
+    launcher: (file: string, args: readonly string[]) => {
+      argvSeen.push([file, ...args]);
+      return { file, args: [...args] };
+    },
+  };
 
-  await assert.rejects(new Restic(target, PASSPHRASE, recording).probe(), rejectsWith('backup.no_repository'));
+  await assert.rejects(
+    new Restic(target, PASSPHRASE, recording).probe(),
+    rejectsWith('backup.no_repository'),
+  );
   const repo = new Restic(target, PASSPHRASE, recording);
   await repo.init();
   const recovery = newRecoveryKey();
   await repo.addKey(recovery);
   assert.equal((await repo.keys()).length, 2);
   await new Restic(target, recovery, runner).probe();
-  await assert.rejects(new Restic(target, 'not the passphrase at all', runner).probe(), rejectsWith('backup.wrong_password'));
-  await assert.rejects(new Restic(target, PASSPHRASE, runner).init(), rejectsWith('backup.repository_exists'));
+  await assert.rejects(
+    new Restic(target, 'not the passphrase at all', runner).probe(),
+    rejectsWith('backup.wrong_password'),
+  );
+  await assert.rejects(
+    new Restic(target, PASSPHRASE, runner).init(),
+    rejectsWith('backup.repository_exists'),
+  );
 
   // Secrets never on a command line, and no secret file left behind.
   const argv = argvSeen.flat().join(' ');
@@ -78,18 +90,29 @@ test('backup reports live progress, snapshots list with sizes, restore brings th
   await repo.init();
 
   const seen: ResticProgress[] = [];
-  const first = await repo.backup([data], { host: 'node-a', tags: ['archipelago', 'app:notes'], onProgress: (p) => seen.push(p) });
+  const first = await repo.backup([data], {
+    host: 'node-a',
+    tags: ['archipelago', 'app:notes'],
+    onProgress: (p) => seen.push(p),
+  });
   assert.ok(seen.length >= 1, 'restic printed no status line');
-  for (let i = 1; i < seen.length; i++) assert.ok((seen[i]?.percent ?? 0) >= (seen[i - 1]?.percent ?? 0), 'progress went back');
+  for (let i = 1; i < seen.length; i++)
+    assert.ok((seen[i]?.percent ?? 0) >= (seen[i - 1]?.percent ?? 0), 'progress went back');
   // restic reports twice a second (RESTIC_PROGRESS_FPS): a quick run may show only its first line.
-  assert.ok(seen.some((p) => p.totalFiles >= 1 && p.totalBytes > 0), JSON.stringify(seen.at(-1)));
+  assert.ok(
+    seen.some((p) => p.totalFiles >= 1 && p.totalBytes > 0),
+    JSON.stringify(seen.at(-1)),
+  );
   assert.equal(first.summary.files_new, 52);
   assert.deepEqual(first.fileErrors, []);
 
   writeFileSync(join(data, 'marker.txt'), 'changed after the first backup\n');
   const second = await repo.backup([data], { host: 'node-a', tags: ['archipelago', 'app:notes'] });
   assert.equal(second.summary.files_changed, 1);
-  assert.ok(second.summary.data_added < 1024 * 1024, `an incremental backup added ${second.summary.data_added} bytes`);
+  assert.ok(
+    second.summary.data_added < 1024 * 1024,
+    `an incremental backup added ${second.summary.data_added} bytes`,
+  );
 
   const snapshots = await repo.snapshots({ tags: ['app:notes'] });
   assert.equal(snapshots.length, 2);
@@ -116,9 +139,13 @@ test('a lock left by a killed run blocks exclusive work until unlock removes it'
   // The fault: a backup killed with SIGKILL (as a killed daemon's child would be) once its lock exists.
   const pwFile = join(dir.path, 'pw');
   writeFileSync(pwFile, PASSPHRASE, { mode: 0o600 });
-  const child = spawn('restic', ['-r', repoPath, '--password-file', pwFile, '--cache-dir', runner.cacheDir, 'backup', '--json', data], {
-    stdio: ['ignore', 'pipe', 'ignore'],
-  });
+  const child = spawn(
+    'restic',
+    ['-r', repoPath, '--password-file', pwFile, '--cache-dir', runner.cacheDir, 'backup', '--json', data],
+    {
+      stdio: ['ignore', 'pipe', 'ignore'],
+    },
+  );
   await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
   child.kill('SIGKILL');
   await new Promise((resolve) => child.once('close', resolve));
@@ -139,7 +166,9 @@ test('check with a data subset finds a corrupted pack file', async () => {
   await repo.backup([data], { host: 'node-a' });
   await repo.check({ readDataSubset: '1/1' });
 
-  const packs = readdirSync(join(repoPath, 'data'), { recursive: true, withFileTypes: true }).filter((e) => e.isFile());
+  const packs = readdirSync(join(repoPath, 'data'), { recursive: true, withFileTypes: true }).filter((e) =>
+    e.isFile(),
+  );
   const biggest = packs
     .map((e) => join(e.parentPath, e.name))
     .sort((a, b) => statSync(b).size - statSync(a).size)[0];
