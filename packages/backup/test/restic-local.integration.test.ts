@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { test } from 'node:test';
@@ -175,6 +175,7 @@ test('check with a data subset finds a corrupted pack file', async () => {
   assert.ok(biggest);
   const bytes = readFileSync(biggest);
   bytes.fill(0x5a, 100, 4100);
+  chmodSync(biggest, 0o600); // restic keeps its pack files read-only
   writeFileSync(biggest, bytes);
 
   await assert.rejects(repo.check({ readDataSubset: '1/1' }), rejectsWith('backup.damaged'));
@@ -222,5 +223,27 @@ test('the state database is copied consistently while it is being written', asyn
   } finally {
     clearInterval(writer);
     db.close();
+  }
+});
+
+// The full disk: a 48 MiB tmpfs that scripts/test mounts for the service user (mounting needs root).
+test('a full target disk fails the backup as full, and the repository stays usable', async (t) => {
+  const full = process.env['ARCHY_BACKUP_FULL_DIR'];
+  if (!full) {
+    t.skip('ARCHY_BACKUP_FULL_DIR is not set: scripts/test mounts the small filesystem this test fills');
+    return;
+  }
+  using dir = tempDir();
+  const runner = runnerIn(dir.path);
+  const data = appData(join(dir.path, 'node'), 96);
+  const repoPath = join(full, `repo-${randomBytes(4).toString('hex')}`);
+  const repo = new Restic(parseTarget({ id: 'usb', kind: 'local', path: repoPath }), PASSPHRASE, runner);
+  try {
+    await repo.init();
+    await assert.rejects(repo.backup([data], { host: 'node-a' }), rejectsWith('backup.target_full'));
+    await repo.unlock();
+    assert.deepEqual(await repo.snapshots(), []);
+  } finally {
+    rmSync(repoPath, { recursive: true, force: true });
   }
 });
