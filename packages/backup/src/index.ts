@@ -7,11 +7,12 @@ export * from './restic/failure.ts';
 export * from './restic/messages.ts';
 export * from './restic/progress.ts';
 export {
-  Restic,
   type BackupResult,
   type BackupRunOptions,
   type CheckOptions,
+  type CheckResult,
   checkSnapshotId,
+  Restic,
 } from './restic/restic.ts';
 export { type Launcher, type RunnerOptions, sweepScratch } from './restic/run.ts';
 export * from './retention.ts';

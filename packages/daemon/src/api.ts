@@ -66,7 +66,16 @@ export interface InstalledApp {
   manifest: Manifest;
 }
 
-export type JobKind = 'install' | 'start' | 'stop' | 'restart' | 'update' | 'uninstall';
+export type JobKind =
+  | 'install'
+  | 'start'
+  | 'stop'
+  | 'restart'
+  | 'update'
+  | 'uninstall'
+  // backups (issue 18): a node backup runs under the key "@backup", a restore under its app's id
+  | 'backup'
+  | 'restore';
 export type JobState = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
 
 export interface Job {

@@ -18,6 +18,18 @@ import { scrub } from './jobs/scrub.ts';
 import { type LifecycleDeps, renderInputs } from './lifecycle/context.ts';
 import { submitRestart, submitStart, submitStop } from './lifecycle/control.ts';
 import { type InstallOptions, submitInstall } from './lifecycle/install.ts';
+import type { CheckResult } from '@archipelago/backup';
+import type { AppRestoreRequest } from './backup/app-restore.ts';
+import {
+  type AddedTarget,
+  addTarget,
+  checkTarget,
+  listSnapshots,
+  type SnapshotInfo,
+  submitAppRestore,
+  submitNodeBackup,
+} from './backup/submit.ts';
+import { BackupTargetsStore } from './backup/targets-store.ts';
 import { recoverUnfinishedJobs } from './lifecycle/recover.ts';
 import { submitUninstall } from './lifecycle/uninstall.ts';
 import { submitUpdate, type UpdateOptions } from './lifecycle/update.ts';
@@ -239,6 +251,39 @@ export class Orchestrator {
 
   uninstall(appId: string, options: { purge?: boolean } = {}): Submitted {
     return submitUninstall(this.#require(), appId, options.purge === true);
+  }
+
+  // ------------------------------------------------------------ backups (issue 18)
+
+  /** Sets a backup target up: creates its repository (the recovery key is in the answer, once) or joins one. */
+  addBackupTarget(target: unknown, passphrase: string, options: { create: boolean }): Promise<AddedTarget> {
+    return addTarget(this.#require(), target, passphrase, options);
+  }
+
+  listBackupTargets(): Array<Record<string, unknown>> {
+    return new BackupTargetsStore(this.#require().dataRoot).listPublic();
+  }
+
+  removeBackupTarget(targetId: string): boolean {
+    return new BackupTargetsStore(this.#require().dataRoot).remove(targetId);
+  }
+
+  /** Backs the whole node up to one target, as a durable job. */
+  backUpNode(targetId: string): Submitted {
+    return submitNodeBackup(this.#require(), targetId);
+  }
+
+  /** Restores one app's data from a snapshot, as a durable job of that app. */
+  restoreApp(targetId: string, request: AppRestoreRequest): Submitted {
+    return submitAppRestore(this.#require(), targetId, request);
+  }
+
+  listSnapshots(targetId: string): Promise<SnapshotInfo[]> {
+    return listSnapshots(this.#require(), targetId);
+  }
+
+  checkBackupTarget(targetId: string, readDataSubset?: string): Promise<CheckResult> {
+    return checkTarget(this.#require(), targetId, readDataSubset);
   }
 
   // ------------------------------------------------------------ reading state
