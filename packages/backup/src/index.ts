@@ -14,7 +14,7 @@ export {
   checkSnapshotId,
   Restic,
 } from './restic/restic.ts';
-export { type Launcher, type RunnerOptions, sweepScratch } from './restic/run.ts';
+export { endOrphanedRun, type Launcher, type RunnerOptions, sweepScratch } from './restic/run.ts';
 export * from './retention.ts';
 export * from './schedule.ts';
 export * from './state-snapshot.ts';

@@ -29,6 +29,8 @@ export interface BackupRunOptions {
   host: string;
   excludes?: readonly string[];
   onProgress?: (progress: ResticProgress) => void;
+  /** restic's process group, for a crash recovery to end a run its parent left behind. */
+  onStart?: (pid: number) => void;
   signal?: AbortSignal;
   timeoutMs?: number;
 }
@@ -162,6 +164,7 @@ export class Restic {
         } else summary = msg;
       },
       ...(options.signal ? { signal: options.signal } : {}),
+      ...(options.onStart ? { onStart: options.onStart } : {}),
       ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
     });
     if (!summary)

@@ -9,7 +9,17 @@
 // stdout and stderr. S3 credentials go in the child's environment only.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { closeSync, mkdirSync, openSync, readdirSync, rmSync, statSync, chmodSync, writeSync } from 'node:fs';
+import {
+  chmodSync,
+  closeSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { BackupError } from '../errors.ts';
 import type { ResticLocation } from '../targets.ts';
@@ -43,6 +53,8 @@ export interface RunRequest {
   signal?: AbortSignal;
   /** Bounds how long a stuck run takes to show as failed; default none. */
   timeoutMs?: number;
+  /** Called once restic started, with its process group (it leads one: `kill(-pid)` reaches ssh too). */
+  onStart?: (pid: number) => void;
   /** Exit codes that are not failures for this command (backup: 3 is reported by the caller). */
   acceptExit?: readonly number[];
 }
@@ -148,6 +160,7 @@ function spawnRestic(options: RunnerOptions, request: RunRequest, args: string[]
       return;
     }
     const child = spawn(cmd.file, cmd.args, { stdio: ['ignore', 'pipe', 'pipe'], env, detached: true });
+    if (child.pid !== undefined) request.onStart?.(child.pid);
     let stdout = '';
     let stderr = '';
     let pending = '';
@@ -225,4 +238,41 @@ function spawnRestic(options: RunnerOptions, request: RunRequest, args: string[]
       reject(failureError({ command: request.command, exitCode, stderr, target: request.target }));
     });
   });
+}
+
+/**
+ * Ends a restic run a killed process left behind (its children outlive it),
+ * given the process group it recorded: only when that group's leader is
+ * still a restic (or its namespace wrapper), so a reused pid is left alone.
+ * SIGINT first, so restic removes its lock; SIGKILL after the grace.
+ */
+export async function endOrphanedRun(pid: number, graceMs = INTERRUPT_GRACE_MS): Promise<boolean> {
+  const alive = () => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  let cmdline = '';
+  try {
+    cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+  } catch {
+    return false;
+  }
+  if (!/(^|\/|\0)(restic|podman|systemd-run)\0/.test(cmdline)) return false;
+  try {
+    process.kill(-pid, 'SIGINT');
+  } catch {
+    return false;
+  }
+  const until = Date.now() + graceMs;
+  while (alive() && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
+  if (alive()) {
+    try {
+      process.kill(-pid, 'SIGKILL');
+    } catch {}
+  }
+  return true;
 }

@@ -8,7 +8,7 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { BackupError, planBackup, snapshotDatabase, sweepScratch } from '@archipelago/backup';
+import { BackupError, endOrphanedRun, planBackup, snapshotDatabase, sweepScratch } from '@archipelago/backup';
 import type { JobContext } from '../jobs/runner.ts';
 import type { LifecycleDeps } from '../lifecycle/context.ts';
 import { intentFileOf } from './intent-file.ts';
@@ -73,6 +73,7 @@ export async function backUpNode(
     host: hostname(),
     tags: [...SNAPSHOT_TAGS],
     signal: ctx.signal,
+    onStart: (pid) => ctx.remember({ resticPid: pid }),
     onProgress: (p) => {
       ctx.progress(p.percent / 100);
       if (p.percent - lastLogged >= 10) {
@@ -111,8 +112,17 @@ export async function backUpNode(
 export async function unlockAfterCrash(
   deps: LifecycleDeps,
   stored: StoredTarget,
+  resticPid: unknown,
   ctx: JobContext,
 ): Promise<void> {
+  // The killed process's restic may still be running (children outlive their parent): end it first.
+  if (
+    typeof resticPid === 'number' &&
+    Number.isInteger(resticPid) &&
+    resticPid > 1 &&
+    (await endOrphanedRun(resticPid))
+  )
+    ctx.log(`ended the restic run (process group ${resticPid}) the stopped platform left behind`);
   sweepScratch(runnerOptions(deps.dataRoot, deps.podmanPath).scratchDir);
   const restic = resticFor(deps.dataRoot, deps.podmanPath, stored);
   await restic.unlock();

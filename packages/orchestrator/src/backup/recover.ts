@@ -21,7 +21,12 @@ export async function recoverBackupJob(deps: LifecycleDeps, job: Job, ctx: JobCo
   if (job.kind === 'backup') {
     if (targetId !== undefined) {
       try {
-        await unlockAfterCrash(deps, new BackupTargetsStore(deps.dataRoot).get(targetId), ctx);
+        await unlockAfterCrash(
+          deps,
+          new BackupTargetsStore(deps.dataRoot).get(targetId),
+          job.params['resticPid'],
+          ctx,
+        );
       } catch (error) {
         ctx.log(
           `the target's lock could not be removed now: ${error instanceof Error ? error.message : String(error)}`,
