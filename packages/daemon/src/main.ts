@@ -5,6 +5,7 @@
 import { CatalogService } from '@archipelago/registry';
 import { Orchestrator } from '@archipelago/orchestrator';
 import { PodmanClient } from '@archipelago/podman';
+import { backupPort } from './backend/backup.ts';
 import { catalogPort } from './backend/catalog.ts';
 import { orchestratorPort } from './backend/orchestrator.ts';
 import { configHelp, loadConfig } from './config.ts';
@@ -93,7 +94,7 @@ async function main(argv: string[]): Promise<number> {
     relays: config.relays,
   });
   const catalog = catalogPort(registry, apps);
-  const daemon = await startDaemon(config, { apps, catalog }, log, tls);
+  const daemon = await startDaemon(config, { apps, catalog, backup: backupPort(orchestrator) }, log, tls);
   // The reconciler starts after the server listens, so the UI answers while it catches up.
   orchestrator.start().catch((error: unknown) => log.error('reconciler failed to start', { error }));
 

@@ -59,6 +59,14 @@ const results: Record<MethodName, string> = {
   'system.stats': 'SystemStats',
   'notification.list': 'Notification[]',
   'notification.ack': '{ ok: true }',
+  // backups (issue 18)
+  'backup.targets': 'BackupTarget[]',
+  'backup.addTarget': '{ target: BackupTarget; recoveryKey: string | null }',
+  'backup.removeTarget': '{ ok: true }',
+  'backup.create': 'Job',
+  'backup.snapshots': 'BackupSnapshot[]',
+  'backup.restoreApp': 'Job',
+  'backup.check': '{ ok: true; readDataSubset: string | null }',
 };
 
 type JsonSchema = {

@@ -5,6 +5,8 @@
 import type { Manifest } from '@archipelago/manifest';
 import type {
   AppCredential,
+  BackupSnapshot,
+  BackupTarget,
   CatalogApp,
   CatalogCandidate,
   CatalogSource,
@@ -84,7 +86,23 @@ export interface CatalogPort {
   discover(options: { check: boolean }): Promise<CatalogCandidate[]>;
 }
 
+/** Backups (issue 18): targets, node backups and app restores as jobs, snapshots, checks. */
+export interface BackupPort {
+  targets(): Promise<BackupTarget[]>;
+  addTarget(
+    target: unknown,
+    passphrase: string,
+    create: boolean,
+  ): Promise<{ target: BackupTarget; recoveryKey: string | null }>;
+  removeTarget(id: string): Promise<void>;
+  create(targetId: string): Promise<Job>;
+  snapshots(targetId: string): Promise<BackupSnapshot[]>;
+  restoreApp(targetId: string, appId: string, snapshotId: string, confirm: string): Promise<Job>;
+  check(targetId: string, readDataSubset?: string): Promise<{ ok: true; readDataSubset: string | null }>;
+}
+
 export interface Services {
   apps: AppsPort;
   catalog: CatalogPort;
+  backup: BackupPort; // backups (issue 18)
 }

@@ -26,4 +26,4 @@ export { type NodeRestoreOutcome, type NodeRestoreRequest, restoreNode } from '.
 export { BackupInterruptedError } from './backup/recover.ts';
 export { NODE_BACKUP_KEY } from './backup/stages.ts';
 export type { AddedTarget, SnapshotInfo } from './backup/submit.ts';
-export { BackupTargetNotFoundError } from './backup/targets-store.ts';
+export { BackupTargetNotFoundError, type TargetSummary } from './backup/targets-store.ts';

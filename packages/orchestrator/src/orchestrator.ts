@@ -29,7 +29,7 @@ import {
   submitAppRestore,
   submitNodeBackup,
 } from './backup/submit.ts';
-import { BackupTargetsStore } from './backup/targets-store.ts';
+import { BackupTargetsStore, type TargetSummary } from './backup/targets-store.ts';
 import { recoverUnfinishedJobs } from './lifecycle/recover.ts';
 import { submitUninstall } from './lifecycle/uninstall.ts';
 import { submitUpdate, type UpdateOptions } from './lifecycle/update.ts';
@@ -260,7 +260,7 @@ export class Orchestrator {
     return addTarget(this.#require(), target, passphrase, options);
   }
 
-  listBackupTargets(): Array<Record<string, unknown>> {
+  listBackupTargets(): TargetSummary[] {
     return new BackupTargetsStore(this.#require().dataRoot).listPublic();
   }
 

@@ -94,6 +94,11 @@ const byCode: Record<string, RpcCodeValue> = {
   BUILD_FAILED: RpcCode.OperationFailed,
   ENGINE_ERROR: RpcCode.OperationFailed,
   TAR_FORMAT: RpcCode.OperationFailed,
+  // backups (issue 18); every other backup.* code is an operation that failed, with its reason
+  'backup.invalid_input': RpcCode.InvalidParams,
+  'backup.target_not_found': RpcCode.NotFound,
+  'backup.locked': RpcCode.Conflict,
+  'backup.repository_exists': RpcCode.Conflict,
 };
 
 /** Families of codes, for codes added later to a package (e.g. `source.*` in the registry). */

@@ -33,7 +33,7 @@ function sessionInfo(
 }
 
 export function createHandlers({ services, auth, installer, system }: HandlerDeps): Handlers {
-  const { apps, catalog } = services;
+  const { apps, catalog, backup } = services;
   // What the authenticator app lists the account as: the node's name tells several nodes apart.
   const totpLabel = `operator@${hostname()}`;
   return {
@@ -107,5 +107,17 @@ export function createHandlers({ services, auth, installer, system }: HandlerDep
       await apps.ackNotification(p.id);
       return { ok: true };
     },
+
+    // backups (issue 18)
+    'backup.targets': () => backup.targets(),
+    'backup.addTarget': (p) => backup.addTarget(p.target, p.passphrase, p.create),
+    'backup.removeTarget': async (p) => {
+      await backup.removeTarget(p.target);
+      return { ok: true };
+    },
+    'backup.create': (p) => backup.create(p.target),
+    'backup.snapshots': (p) => backup.snapshots(p.target),
+    'backup.restoreApp': (p) => backup.restoreApp(p.target, p.id, p.snapshot, p.confirm),
+    'backup.check': (p) => backup.check(p.target, p.readDataSubset),
   };
 }

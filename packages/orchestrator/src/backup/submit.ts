@@ -7,7 +7,6 @@ import {
   checkPassphrase,
   newRecoveryKey,
   parseTarget,
-  publicTarget,
   type Snapshot,
 } from '@archipelago/backup';
 import type { Submitted } from '../jobs/runner.ts';
@@ -17,10 +16,10 @@ import { type AppRestoreRequest, restoreAppWork } from './app-restore.ts';
 import { backUpNode, SNAPSHOT_TAGS } from './node-backup.ts';
 import { resticFor } from './restic-for.ts';
 import { NODE_BACKUP_KEY } from './stages.ts';
-import { BackupTargetsStore } from './targets-store.ts';
+import { BackupTargetsStore, summaryOf, type TargetSummary } from './targets-store.ts';
 
 export interface AddedTarget {
-  target: Record<string, unknown>;
+  target: TargetSummary;
   /** Shown once, when the repository was created here: the other key that opens it. */
   recoveryKey?: string;
 }
@@ -42,8 +41,8 @@ export async function addTarget(
   } else {
     await restic.probe();
   }
-  new BackupTargetsStore(deps.dataRoot).save(target, stored.passphrase);
-  return { target: publicTarget(target), ...(recoveryKey === undefined ? {} : { recoveryKey }) };
+  const saved = new BackupTargetsStore(deps.dataRoot).save(target, stored.passphrase);
+  return { target: summaryOf(saved), ...(recoveryKey === undefined ? {} : { recoveryKey }) };
 }
 
 export function submitNodeBackup(deps: LifecycleDeps, targetId: string): Submitted {

@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseTarget, publicTarget, type Target } from '@archipelago/backup';
+import { describeTarget, parseTarget, type Target } from '@archipelago/backup';
 import { z } from 'zod';
 import { CorruptStateError, OrchestratorError } from '../errors.ts';
 
@@ -21,6 +21,23 @@ const File = z.strictObject({
   passphrase: z.string().min(1),
   createdAt: z.string(),
 });
+
+/** A target as it may be shown: where it is, never its passphrase or credentials. */
+export interface TargetSummary {
+  id: string;
+  kind: Target['kind'];
+  where: string;
+  createdAt: string;
+}
+
+export function summaryOf(stored: StoredTarget): TargetSummary {
+  return {
+    id: stored.target.id,
+    kind: stored.target.kind,
+    where: describeTarget(stored.target),
+    createdAt: stored.createdAt,
+  };
+}
 
 export class BackupTargetNotFoundError extends OrchestratorError {
   constructor(id: string) {
@@ -84,11 +101,8 @@ export class BackupTargetsStore {
   }
 
   /** Every target without its secrets (RPC answers, the UI). */
-  listPublic(): Array<Record<string, unknown>> {
-    return this.ids().map((id) => ({
-      ...publicTarget(this.get(id).target),
-      createdAt: this.get(id).createdAt,
-    }));
+  listPublic(): TargetSummary[] {
+    return this.ids().map((id) => summaryOf(this.get(id)));
   }
 
   remove(id: string): boolean {
