@@ -108,6 +108,8 @@ const byPrefix: [string, RpcCodeValue][] = [
   ['catalog', RpcCode.CatalogRefused],
   ['manifest', RpcCode.InvalidManifest],
   ['state.', RpcCode.Internal],
+  // backups (issue 18): a failed backup, restore or check is an operation that failed, with restic's reason
+  ['backup.', RpcCode.OperationFailed],
 ];
 
 /** The RPC code a domain code is mapped to on purpose (by name or family); undefined when it would only get the default. */
