@@ -19,3 +19,4 @@ export * from './retention.ts';
 export * from './schedule.ts';
 export * from './state-snapshot.ts';
 export * from './targets.ts';
+export * from './due.ts';

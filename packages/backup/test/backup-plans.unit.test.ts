@@ -8,6 +8,7 @@ import { parseManifest } from '@archipelago/manifest';
 import {
   BackupError,
   describeTarget,
+  dueNow,
   failureCode,
   forgetArgs,
   newRecoveryKey,
@@ -21,6 +22,7 @@ import {
   publicTarget,
   RECOVERY_KEY_BITS,
   resticLocation,
+  rollingSubset,
 } from '../src/index.ts';
 
 test('failures: exit codes first, then the messages of older restic', () => {
@@ -294,4 +296,30 @@ containers:
     kind: 'stop',
     graceSecs: 30,
   });
+});
+
+test('due: a slot or a missed run asks for a backup; 24 h without success warns once; the check rolls', () => {
+  const schedule = parseSchedule({ every: 'daily', at: '03:00' });
+  const now = new Date('2026-12-03T17:00:00Z');
+  const since = new Date('2026-12-01T00:00:00Z');
+  const fresh = {
+    lastAttempt: new Date('2026-12-03T03:00:10Z'),
+    lastSuccess: new Date('2026-12-03T03:00:40Z'),
+    runs: 4,
+    staleNotified: false,
+  };
+  assert.deepEqual(dueNow(schedule, fresh, now, since), {
+    backup: false,
+    warnStale: false,
+    nextAt: new Date('2026-12-04T03:00:00Z'),
+  });
+  const failing = { ...fresh, lastSuccess: new Date('2026-12-02T03:00:40Z') };
+  assert.equal(dueNow(schedule, failing, now, since).warnStale, true);
+  assert.equal(dueNow(schedule, { ...failing, staleNotified: true }, now, since).warnStale, false);
+  const missed = { ...fresh, lastAttempt: new Date('2026-12-02T03:00:00Z') };
+  assert.equal(dueNow(schedule, missed, now, since).backup, true);
+  assert.deepEqual(
+    [0, 1, 11, 12].map((n) => rollingSubset(n)),
+    ['1/12', '2/12', '12/12', '1/12'],
+  );
 });

@@ -76,6 +76,35 @@ test('targets add, create, list, check and restore through the CLI', async () =>
     [['usb', 'local']],
   );
 
+  const scheduled = await archy(node, [
+    'backup',
+    'targets',
+    'schedule',
+    'usb',
+    '--every',
+    'daily',
+    '--at',
+    '03:30',
+    '--keep-daily',
+    '7',
+    '--json',
+  ]);
+  assert.equal(scheduled.code, 0, scheduled.stderr + scheduled.stdout);
+  const summary = JSON.parse(scheduled.stdout) as { schedule: unknown; retention: unknown };
+  assert.deepEqual([summary.schedule, summary.retention], [{ every: 'daily', at: '03:30' }, { daily: 7 }]);
+  const badSchedule = await archy(node, [
+    'backup',
+    'targets',
+    'schedule',
+    'usb',
+    '--every',
+    'daily',
+    '--at',
+    '25:00',
+  ]);
+  assert.equal(badSchedule.code, 1, badSchedule.stdout);
+  assert.match(badSchedule.stderr, /schedule\.at: must be HH:MM/);
+
   const created = await archy(node, ['backup', 'create', '--target', 'usb']);
   assert.equal(created.code, 0, created.stderr + created.stdout);
   assert.match(created.stdout, /backup @backup: succeeded/);

@@ -659,6 +659,17 @@ export const methodSpecs = {
     auth: 'session',
     summary: 'Forget a backup target on this node; the repository and its snapshots stay where they are.',
   },
+  'backup.setSchedule': {
+    params: z.strictObject({
+      target: BackupTargetId,
+      schedule: z.union([z.null(), z.record(z.string(), z.unknown())]),
+      retention: z.record(z.string(), z.unknown()).optional(),
+    }),
+    mutating: true,
+    auth: 'session',
+    summary:
+      'When a target is backed up by itself (hourly, daily or weekly, UTC; null: only when asked), and its retention (keep last/hourly/daily/weekly/monthly/yearly).',
+  },
   'backup.create': {
     params: z.strictObject({ target: BackupTargetId }),
     mutating: true,
@@ -705,6 +716,27 @@ export interface BackupTarget {
   /** Where it is, for people (folder, user@host:port/path, URL without credentials, endpoint + bucket). */
   where: string;
   createdAt: string;
+  /** When it is backed up by itself (UTC); null: only when asked. */
+  schedule: BackupSchedule | null;
+  /** How long snapshots are kept (restic's keep rules); null: the node's default. */
+  retention: BackupRetention | null;
+  lastSuccess: string | null;
+  lastSnapshot: string | null;
+  lastError: string | null;
+}
+
+export type BackupSchedule =
+  | { every: 'hourly'; minute: number }
+  | { every: 'daily'; at: string }
+  | { every: 'weekly'; weekday: number; at: string };
+
+export interface BackupRetention {
+  last?: number | undefined;
+  hourly?: number | undefined;
+  daily?: number | undefined;
+  weekly?: number | undefined;
+  monthly?: number | undefined;
+  yearly?: number | undefined;
 }
 
 export interface BackupSnapshot {
@@ -760,6 +792,7 @@ export interface MethodResults {
   'backup.targets': BackupTarget[];
   'backup.addTarget': { target: BackupTarget; recoveryKey: string | null };
   'backup.removeTarget': { ok: true };
+  'backup.setSchedule': BackupTarget;
   'backup.create': Job;
   'backup.snapshots': BackupSnapshot[];
   'backup.restoreApp': Job;

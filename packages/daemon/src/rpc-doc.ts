@@ -63,6 +63,7 @@ const results: Record<MethodName, string> = {
   'backup.targets': 'BackupTarget[]',
   'backup.addTarget': '{ target: BackupTarget; recoveryKey: string | null }',
   'backup.removeTarget': '{ ok: true }',
+  'backup.setSchedule': 'BackupTarget',
   'backup.create': 'Job',
   'backup.snapshots': 'BackupSnapshot[]',
   'backup.restoreApp': 'Job',

@@ -95,6 +95,7 @@ export interface BackupPort {
     create: boolean,
   ): Promise<{ target: BackupTarget; recoveryKey: string | null }>;
   removeTarget(id: string): Promise<void>;
+  setSchedule(id: string, schedule: unknown, retention: unknown): Promise<BackupTarget>;
   create(targetId: string): Promise<Job>;
   snapshots(targetId: string): Promise<BackupSnapshot[]>;
   restoreApp(targetId: string, appId: string, snapshotId: string, confirm: string): Promise<Job>;

@@ -26,9 +26,12 @@ import {
   checkTarget,
   listSnapshots,
   type SnapshotInfo,
+  setSchedule,
   submitAppRestore,
   submitNodeBackup,
 } from './backup/submit.ts';
+import { BackupScheduler } from './backup/scheduler.ts';
+import { NODE_BACKUP_KEY } from './backup/stages.ts';
 import { BackupTargetsStore, type TargetSummary } from './backup/targets-store.ts';
 import { recoverUnfinishedJobs } from './lifecycle/recover.ts';
 import { submitUninstall } from './lifecycle/uninstall.ts';
@@ -113,6 +116,7 @@ export class Orchestrator {
   #reconciler: Reconciler | undefined;
   #supervision: SupervisionMode | undefined;
   #limitsDetected = false;
+  #backupScheduler: BackupScheduler | undefined;
   #closing = false;
 
   constructor(options: OrchestratorOptions) {
@@ -201,6 +205,9 @@ export class Orchestrator {
       source: this.reconcileSource(),
     });
     await this.#reconciler.start();
+    // backups (issue 18): scheduled runs, retention, rolling checks, notifications
+    this.#backupScheduler = new BackupScheduler(deps, this.#options.log ? { log: this.#options.log } : {});
+    this.#backupScheduler.start();
   }
 
   /** Stops the reconciler, refuses new jobs and waits for running ones; apps keep running. */
@@ -208,6 +215,12 @@ export class Orchestrator {
     this.#closing = true;
     await this.#reconciler?.close();
     this.#reconciler = undefined;
+    // backups (issue 18): no new scheduled run; a running backup is cancelled (restic is interrupted and
+    // removes its lock) rather than holding the shutdown for as long as sending the data takes.
+    await this.#backupScheduler?.stop();
+    this.#backupScheduler = undefined;
+    const backup = this.#deps?.runner.activeFor(NODE_BACKUP_KEY);
+    if (backup) this.#deps?.runner.cancel(backup.jobId);
     await this.#deps?.runner.drain();
     this.#state?.close();
     this.#state = undefined;
@@ -284,6 +297,17 @@ export class Orchestrator {
 
   checkBackupTarget(targetId: string, readDataSubset?: string): Promise<CheckResult> {
     return checkTarget(this.#require(), targetId, readDataSubset);
+  }
+
+  /** When the target is backed up by itself (null: only when asked) and how long snapshots stay. */
+  setBackupSchedule(targetId: string, schedule: unknown, retention: unknown): TargetSummary {
+    return setSchedule(this.#require(), targetId, schedule, retention);
+  }
+
+  /** Runs what the backup schedules ask for now (the scheduler does this every minute after start()). */
+  runBackupSchedule(): Promise<void> {
+    const scheduler = this.#backupScheduler ?? new BackupScheduler(this.#require());
+    return scheduler.tick();
   }
 
   // ------------------------------------------------------------ reading state

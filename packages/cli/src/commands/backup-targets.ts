@@ -15,7 +15,44 @@ const usage = [
   '                              [--existing] [--passphrase-file FILE]   (else the passphrase is read from stdin;',
   '                              S3 keys come from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY)',
   'archy backup targets remove <id>',
+  'archy backup targets schedule <id> --every hourly|daily|weekly|never [--at HH:MM] [--minute M] [--weekday 0-6]',
+  '                              [--keep-last N] [--keep-hourly N] [--keep-daily N] [--keep-weekly N] [--keep-monthly N]',
 ].join('\n');
+
+const KEEP = ['last', 'hourly', 'daily', 'weekly', 'monthly', 'yearly'] as const;
+
+function number(v: Record<string, string | undefined>, name: string): number | undefined {
+  const raw = v[name];
+  if (raw === undefined) return undefined;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0)
+    throw new CliError('usage', `--${name} must be a whole number, not "${raw}"`, 2);
+  return n;
+}
+
+function scheduleFrom(v: Record<string, string | undefined>): {
+  schedule: Record<string, unknown> | null;
+  retention?: Record<string, number>;
+} {
+  const every = v['every'];
+  if (every === undefined) throw new CliError('usage', `--every is needed\nusage: ${usage}`, 2);
+  const retention: Record<string, number> = {};
+  for (const k of KEEP) {
+    const n = number(v, `keep-${k}`);
+    if (n !== undefined) retention[k] = n;
+  }
+  const keep = Object.keys(retention).length > 0 ? { retention } : {};
+  if (every === 'never') return { schedule: null, ...keep };
+  const minute = number(v, 'minute');
+  const weekday = number(v, 'weekday');
+  const schedule: Record<string, unknown> = {
+    every,
+    ...(v['at'] === undefined ? {} : { at: v['at'] }),
+    ...(minute === undefined ? {} : { minute }),
+    ...(weekday === undefined ? {} : { weekday }),
+  };
+  return { schedule, ...keep };
+}
 
 function targetFrom(id: string, v: Record<string, string | undefined>): Record<string, unknown> {
   const kinds = ['local', 'sftp', 'rest', 's3'].filter((k) => v[k] !== undefined);
@@ -59,7 +96,22 @@ function targetFrom(id: string, v: Record<string, string | undefined>): Record<s
 export async function run(args: string[]): Promise<number> {
   const parsed = parseArgs(args, {
     usage,
-    values: ['local', 'sftp', 'rest', 's3', 'bucket', 'prefix', 'identity', 'known-hosts', 'passphrase-file'],
+    values: [
+      'local',
+      'sftp',
+      'rest',
+      's3',
+      'bucket',
+      'prefix',
+      'identity',
+      'known-hosts',
+      'passphrase-file',
+      'every',
+      'at',
+      'minute',
+      'weekday',
+      ...KEEP.map((k) => `keep-${k}`),
+    ],
     booleans: ['existing'],
     positionals: [0, 2],
   });

@@ -14,6 +14,7 @@ export function backupPort(orchestrator: Orchestrator): BackupPort {
     removeTarget: async (id) => {
       if (!orchestrator.removeBackupTarget(id)) throw new BackupTargetNotFoundError(id);
     },
+    setSchedule: async (id, schedule, retention) => orchestrator.setBackupSchedule(id, schedule, retention),
     create: async (targetId) => toJob(orchestrator.backUpNode(targetId).job),
     snapshots: (targetId) => orchestrator.listSnapshots(targetId),
     restoreApp: async (targetId, appId, snapshotId, confirm) =>

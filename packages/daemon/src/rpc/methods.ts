@@ -115,6 +115,7 @@ export function createHandlers({ services, auth, installer, system }: HandlerDep
       await backup.removeTarget(p.target);
       return { ok: true };
     },
+    'backup.setSchedule': (p) => backup.setSchedule(p.target, p.schedule, p.retention),
     'backup.create': (p) => backup.create(p.target),
     'backup.snapshots': (p) => backup.snapshots(p.target),
     'backup.restoreApp': (p) => backup.restoreApp(p.target, p.id, p.snapshot, p.confirm),

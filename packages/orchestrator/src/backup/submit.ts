@@ -6,6 +6,8 @@ import {
   type CheckResult,
   checkPassphrase,
   newRecoveryKey,
+  parseRetention,
+  parseSchedule,
   parseTarget,
   type Snapshot,
 } from '@archipelago/backup';
@@ -50,9 +52,42 @@ export function submitNodeBackup(deps: LifecycleDeps, targetId: string): Submitt
   return deps.runner.submit(
     { appId: NODE_BACKUP_KEY, kind: 'backup', plan: PLANS.backup, params: { targetId } },
     async (ctx) => {
-      await backUpNode(deps, stored, ctx);
+      const store = new BackupTargetsStore(deps.dataRoot);
+      const lastAttempt = new Date().toISOString();
+      try {
+        const outcome = await backUpNode(deps, stored, ctx);
+        store.recordHistory(targetId, {
+          lastAttempt,
+          lastSuccess: new Date().toISOString(),
+          lastSnapshot: outcome.snapshotId,
+          lastError: undefined,
+          staleNotified: false,
+        });
+      } catch (error) {
+        store.recordHistory(targetId, {
+          lastAttempt,
+          lastError: error instanceof Error ? error.message : String(error),
+        });
+        throw error;
+      }
     },
   );
+}
+
+/** Sets when the target is backed up by itself, and how long its snapshots are kept. */
+export function setSchedule(
+  deps: LifecycleDeps,
+  targetId: string,
+  schedule: unknown,
+  retention: unknown,
+): TargetSummary {
+  const store = new BackupTargetsStore(deps.dataRoot);
+  const stored = store.setSchedule(
+    targetId,
+    schedule === null || schedule === undefined ? undefined : parseSchedule(schedule),
+    retention === null || retention === undefined ? undefined : parseRetention(retention),
+  );
+  return summaryOf(stored, store.history(targetId));
 }
 
 export function submitAppRestore(

@@ -6,7 +6,15 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describeTarget, parseTarget, type Target } from '@archipelago/backup';
+import {
+  describeTarget,
+  parseRetention,
+  parseSchedule,
+  parseTarget,
+  type RetentionPolicy,
+  type Schedule,
+  type Target,
+} from '@archipelago/backup';
 import { z } from 'zod';
 import { CorruptStateError, OrchestratorError } from '../errors.ts';
 
@@ -14,13 +22,29 @@ export interface StoredTarget {
   target: Target;
   passphrase: string;
   createdAt: string;
+  /** When it is backed up by itself; none: only when asked. */
+  schedule?: Schedule;
+  retention?: RetentionPolicy;
 }
 
 const File = z.strictObject({
   target: z.unknown(),
   passphrase: z.string().min(1),
   createdAt: z.string(),
+  schedule: z.unknown().optional(),
+  retention: z.unknown().optional(),
 });
+
+/** What happened on a target: when the last run was tried, when one last succeeded. */
+const History = z.strictObject({
+  lastAttempt: z.string().optional(),
+  lastSuccess: z.string().optional(),
+  lastSnapshot: z.string().optional(),
+  lastError: z.string().optional(),
+  runs: z.number().int().min(0).default(0),
+  staleNotified: z.boolean().default(false),
+});
+export type History = z.infer<typeof History>;
 
 /** A target as it may be shown: where it is, never its passphrase or credentials. */
 export interface TargetSummary {
@@ -28,14 +52,27 @@ export interface TargetSummary {
   kind: Target['kind'];
   where: string;
   createdAt: string;
+  schedule: Schedule | null;
+  retention: RetentionPolicy | null;
+  lastSuccess: string | null;
+  lastSnapshot: string | null;
+  lastError: string | null;
 }
 
-export function summaryOf(stored: StoredTarget): TargetSummary {
+export function summaryOf(
+  stored: StoredTarget,
+  history: History = { runs: 0, staleNotified: false },
+): TargetSummary {
   return {
     id: stored.target.id,
     kind: stored.target.kind,
     where: describeTarget(stored.target),
     createdAt: stored.createdAt,
+    schedule: stored.schedule ?? null,
+    retention: stored.retention ?? null,
+    lastSuccess: history.lastSuccess ?? null,
+    lastSnapshot: history.lastSnapshot ?? null,
+    lastError: history.lastError ?? null,
   };
 }
 
@@ -56,13 +93,53 @@ export class BackupTargetsStore {
     return join(this.#dir, `${id}.json`);
   }
 
-  save(target: Target, passphrase: string): StoredTarget {
-    mkdirSync(this.#dir, { recursive: true, mode: 0o700 });
-    const stored: StoredTarget = { target, passphrase, createdAt: new Date().toISOString() };
-    const tmp = join(this.#dir, `.tmp-${randomBytes(6).toString('hex')}`);
-    writeFileSync(tmp, JSON.stringify(stored), { mode: 0o600, flag: 'wx' });
-    renameSync(tmp, this.#file(target.id));
+  save(
+    target: Target,
+    passphrase: string,
+    extra: Pick<StoredTarget, 'schedule' | 'retention'> = {},
+  ): StoredTarget {
+    const stored: StoredTarget = { target, passphrase, createdAt: new Date().toISOString(), ...extra };
+    this.#write(this.#file(target.id), stored);
     return stored;
+  }
+
+  /** Sets (or, with undefined, clears) when the target is backed up by itself and how long snapshots stay. */
+  setSchedule(
+    id: string,
+    schedule: Schedule | undefined,
+    retention: RetentionPolicy | undefined,
+  ): StoredTarget {
+    const { schedule: _s, retention: _r, ...rest } = this.get(id);
+    const next: StoredTarget = {
+      ...rest,
+      ...(schedule ? { schedule } : {}),
+      ...(retention ? { retention } : {}),
+    };
+    this.#write(this.#file(id), next);
+    return next;
+  }
+
+  #write(file: string, value: unknown): void {
+    mkdirSync(this.#dir, { recursive: true, mode: 0o700 });
+    const tmp = join(this.#dir, `.tmp-${randomBytes(6).toString('hex')}`);
+    writeFileSync(tmp, JSON.stringify(value), { mode: 0o600, flag: 'wx' });
+    renameSync(tmp, file);
+  }
+
+  history(id: string): History {
+    try {
+      const parsed = History.safeParse(JSON.parse(readFileSync(join(this.#dir, `${id}.history`), 'utf8')));
+      if (parsed.success) return parsed.data;
+    } catch {
+      // no run yet
+    }
+    return { runs: 0, staleNotified: false };
+  }
+
+  recordHistory(id: string, patch: Partial<History>): History {
+    const next = { ...this.history(id), ...patch };
+    this.#write(join(this.#dir, `${id}.history`), next);
+    return next;
   }
 
   get(id: string): StoredTarget {
@@ -102,12 +179,15 @@ export class BackupTargetsStore {
 
   /** Every target without its secrets (RPC answers, the UI). */
   listPublic(): TargetSummary[] {
-    return this.ids().map((id) => summaryOf(this.get(id)));
+    return this.ids().map((id) => summaryOf(this.get(id), this.history(id)));
   }
 
   remove(id: string): boolean {
     const known = this.ids().includes(id);
-    if (known) rmSync(this.#file(id), { force: true });
+    if (known) {
+      rmSync(this.#file(id), { force: true });
+      rmSync(join(this.#dir, `${id}.history`), { force: true });
+    }
     return known;
   }
 }
