@@ -7,6 +7,7 @@ export const BACKUP_STAGES = {
   record: 'record the backup',
   restore: 'restore from the backup',
   replace: 'put the restored data in place',
+  beforeUpdate: 'back up the node first',
 } as const;
 
 /** Node backups are one job at a time, whatever the apps: they run under this key, which is no app id. */

@@ -47,6 +47,7 @@ export const PLANS: Record<JobKind, readonly StageSpec[]> = {
   ],
   update: [
     { name: STAGES.validate, weight: 1 },
+    { name: BACKUP_STAGES.beforeUpdate, weight: 10 }, // backups (issue 18)
     { name: STAGES.secrets, weight: 1 },
     { name: STAGES.images, weight: 35 },
     { name: STAGES.stop, weight: 10 },
