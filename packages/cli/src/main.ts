@@ -95,6 +95,27 @@ const commands: Record<string, { summary: string; load: Loader; serviceUser?: tr
     summary: 'announce a catalog on Nostr relays (NIP-78)',
     load: () => import('./commands/catalog-announce.ts'),
   },
+  // backups (issue 18)
+  'backup targets': {
+    summary: 'list, add or remove backup targets (local folder, SFTP, REST server, S3)',
+    load: () => import('./commands/backup-targets.ts'),
+  },
+  'backup create': {
+    summary: 'back the whole node up now',
+    load: () => import('./commands/backup-create.ts'),
+  },
+  'backup list': {
+    summary: 'a target’s snapshots with their sizes',
+    load: () => import('./commands/backup-list.ts'),
+  },
+  'backup restore': {
+    summary: 'restore one app’s data from a snapshot',
+    load: () => import('./commands/backup-restore.ts'),
+  },
+  'backup check': {
+    summary: 'verify a target’s repository (and read part of its data back)',
+    load: () => import('./commands/backup-check.ts'),
+  },
   gate: {
     summary: 'the production gate: every app through its whole lifecycle',
     load: () => import('./commands/gate.ts'),

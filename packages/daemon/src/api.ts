@@ -31,6 +31,8 @@ const AppId = z
   .string()
   .regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, 'must be an app id (a DNS label: a-z, 0-9 and "-")');
 const JobId = z.string().min(1).max(128);
+/** A backup target's id (backups, issue 18). */
+const BackupTargetId = z.string().regex(/^[a-z0-9]([a-z0-9-]{0,62}[a-z0-9])?$/, 'must be a DNS label');
 const Password = z.string().min(8, 'must be at least 8 characters').max(1024);
 const Empty = z.strictObject({}).optional().default({});
 const CurrentPassword = z.string().min(1).max(1024);
@@ -71,7 +73,16 @@ export interface InstalledApp {
   manifest: Manifest;
 }
 
-export type JobKind = 'install' | 'start' | 'stop' | 'restart' | 'update' | 'uninstall';
+export type JobKind =
+  | 'install'
+  | 'start'
+  | 'stop'
+  | 'restart'
+  | 'update'
+  | 'uninstall'
+  // backups (issue 18): a node backup runs under the key "@backup", a restore under its app's id
+  | 'backup'
+  | 'restore';
 export type JobState = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
 
 export interface Job {
@@ -782,9 +793,118 @@ export const methodSpecs = {
     summary:
       "Ask the presence relays for other nodes' announcements now (each verified; never trusted by itself).",
   },
+  // backups (issue 18): targets are checked by the backup room (packages/backup, targets.ts)
+  'backup.targets': {
+    params: Empty,
+    mutating: false,
+    auth: 'session',
+    summary: 'The backup targets set up on this node, without their secrets.',
+  },
+  'backup.addTarget': {
+    params: z.strictObject({
+      target: z.record(z.string(), z.unknown()),
+      passphrase: z.string().min(1).max(4096),
+      create: z.boolean().default(true),
+    }),
+    mutating: true,
+    auth: 'session',
+    summary:
+      'Set up a backup target: create its encrypted repository (the answer holds the recovery key, shown once) or join an existing one.',
+  },
+  'backup.removeTarget': {
+    params: z.strictObject({ target: BackupTargetId }),
+    mutating: true,
+    auth: 'session',
+    summary: 'Forget a backup target on this node; the repository and its snapshots stay where they are.',
+  },
+  'backup.setSchedule': {
+    params: z.strictObject({
+      target: BackupTargetId,
+      schedule: z.union([z.null(), z.record(z.string(), z.unknown())]),
+      retention: z.record(z.string(), z.unknown()).optional(),
+    }),
+    mutating: true,
+    auth: 'session',
+    summary:
+      'When a target is backed up by itself (hourly, daily or weekly, UTC; null: only when asked), and its retention (keep last/hourly/daily/weekly/monthly/yearly).',
+  },
+  'backup.create': {
+    params: z.strictObject({ target: BackupTargetId }),
+    mutating: true,
+    auth: 'session',
+    summary: 'Back the whole node up to a target now (job).',
+  },
+  'backup.snapshots': {
+    params: z.strictObject({ target: BackupTargetId }),
+    mutating: false,
+    auth: 'session',
+    summary: "A target's node snapshots, oldest first, each with the size a restore writes.",
+  },
+  'backup.restoreApp': {
+    params: z.strictObject({
+      target: BackupTargetId,
+      id: AppId,
+      snapshot: z.string().regex(/^[0-9a-f]{8,64}$/, 'must be a snapshot id'),
+      confirm: z.string().max(64),
+    }),
+    mutating: true,
+    auth: 'session',
+    summary:
+      "Restore one app's data from a snapshot; `confirm` must name the app whose current data is replaced (job).",
+  },
+  'backup.check': {
+    params: z.strictObject({
+      target: BackupTargetId,
+      readDataSubset: z.string().max(16).optional(),
+    }),
+    mutating: true,
+    auth: 'session',
+    summary: "Verify a target's repository, and read back a part of its data (`n/t` or a percentage).",
+  },
 } as const satisfies Record<string, Spec>;
 
 export type MethodName = keyof typeof methodSpecs;
+
+// ---------------------------------------------------------------- backups (issue 18)
+
+/** A backup target as the API shows it: never its passphrase, password or keys. */
+export interface BackupTarget {
+  id: string;
+  kind: 'local' | 'sftp' | 'rest' | 's3';
+  /** Where it is, for people (folder, user@host:port/path, URL without credentials, endpoint + bucket). */
+  where: string;
+  createdAt: string;
+  /** When it is backed up by itself (UTC); null: only when asked. */
+  schedule: BackupSchedule | null;
+  /** How long snapshots are kept (restic's keep rules); null: the node's default. */
+  retention: BackupRetention | null;
+  lastSuccess: string | null;
+  lastSnapshot: string | null;
+  lastError: string | null;
+}
+
+export type BackupSchedule =
+  | { every: 'hourly'; minute: number }
+  | { every: 'daily'; at: string }
+  | { every: 'weekly'; weekday: number; at: string };
+
+export interface BackupRetention {
+  last?: number | undefined;
+  hourly?: number | undefined;
+  daily?: number | undefined;
+  weekly?: number | undefined;
+  monthly?: number | undefined;
+  yearly?: number | undefined;
+}
+
+export interface BackupSnapshot {
+  id: string;
+  shortId: string;
+  time: string;
+  host: string;
+  tags: string[];
+  restoreBytes: number;
+}
 
 /** What each method answers. */
 export interface MethodResults {
@@ -826,6 +946,15 @@ export interface MethodResults {
   'system.stats': SystemStats;
   'notification.list': Notification[];
   'notification.ack': { ok: true };
+  // backups (issue 18)
+  'backup.targets': BackupTarget[];
+  'backup.addTarget': { target: BackupTarget; recoveryKey: string | null };
+  'backup.removeTarget': { ok: true };
+  'backup.setSchedule': BackupTarget;
+  'backup.create': Job;
+  'backup.snapshots': BackupSnapshot[];
+  'backup.restoreApp': Job;
+  'backup.check': { ok: true; readDataSubset: string | null };
   'identity.get': IdentityView;
   'identity.rotate': IdentityView;
   'identity.export': { nsec: string; ed25519: string };

@@ -5,6 +5,7 @@
 import { CatalogService } from '@archipelago/registry';
 import { Orchestrator } from '@archipelago/orchestrator';
 import { PodmanClient } from '@archipelago/podman';
+import { backupPort } from './backend/backup.ts';
 import { catalogPort } from './backend/catalog.ts';
 import { orchestratorPort } from './backend/orchestrator.ts';
 import { monitorSourcePort } from './backend/monitor.ts';
@@ -105,7 +106,7 @@ async function main(argv: string[]): Promise<number> {
   const catalog = catalogPort(registry, apps);
   const daemon = await startDaemon(
     config,
-    { apps, catalog, monitor: monitorSourcePort(orchestrator) },
+    { apps, catalog, monitor: monitorSourcePort(orchestrator), backup: backupPort(orchestrator) },
     log,
     tls,
   );

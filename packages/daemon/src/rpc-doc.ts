@@ -71,6 +71,15 @@ const results: Record<MethodName, string> = {
   'monitor.settings': 'AlertSettingsView',
   'monitor.updateSettings': 'AlertSettingsView',
   'monitor.testChannel': '{ ok: true }',
+  // backups (issue 18)
+  'backup.targets': 'BackupTarget[]',
+  'backup.addTarget': '{ target: BackupTarget; recoveryKey: string | null }',
+  'backup.removeTarget': '{ ok: true }',
+  'backup.setSchedule': 'BackupTarget',
+  'backup.create': 'Job',
+  'backup.snapshots': 'BackupSnapshot[]',
+  'backup.restoreApp': 'Job',
+  'backup.check': '{ ok: true; readDataSubset: string | null }',
 };
 
 type JsonSchema = {

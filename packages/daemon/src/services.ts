@@ -6,6 +6,8 @@ import type { Manifest } from '@archipelago/manifest';
 import type { AppFactsSource } from '@archipelago/monitor';
 import type {
   AppCredential,
+  BackupSnapshot,
+  BackupTarget,
   CatalogApp,
   CatalogCandidate,
   CatalogSource,
@@ -93,9 +95,26 @@ export interface MonitorSourcePort {
   notify(level: 'info' | 'warning' | 'error', title: string, body: string): void;
 }
 
+/** Backups (issue 18): targets, node backups and app restores as jobs, snapshots, checks. */
+export interface BackupPort {
+  targets(): Promise<BackupTarget[]>;
+  addTarget(
+    target: unknown,
+    passphrase: string,
+    create: boolean,
+  ): Promise<{ target: BackupTarget; recoveryKey: string | null }>;
+  removeTarget(id: string): Promise<void>;
+  setSchedule(id: string, schedule: unknown, retention: unknown): Promise<BackupTarget>;
+  create(targetId: string): Promise<Job>;
+  snapshots(targetId: string): Promise<BackupSnapshot[]>;
+  restoreApp(targetId: string, appId: string, snapshotId: string, confirm: string): Promise<Job>;
+  check(targetId: string, readDataSubset?: string): Promise<{ ok: true; readDataSubset: string | null }>;
+}
+
 export interface Services {
   apps: AppsPort;
   catalog: CatalogPort;
   /** Absent in a backend without engine facts: the monitor.* methods then answer "unavailable". */
   monitor?: MonitorSourcePort;
+  backup: BackupPort; // backups (issue 18)
 }

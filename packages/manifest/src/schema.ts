@@ -428,6 +428,35 @@ export const Credential = z.strictObject({
   secret: z.boolean().default(true).describe('Hidden until the operator asks to reveal it.'),
 });
 
+// ---------------------------------------------------------------- backups (issue 18)
+
+/**
+ * How a backup makes the app's data consistent. "crash" (the default): the
+ * volumes are copied while the app runs, as a power cut would leave them.
+ * "stop": the app is stopped for the snapshot and started again after.
+ * "dump": `dump` runs first in a member (e.g. a database dump into a volume),
+ * bounded by its timeout, then the volumes are copied while the app runs.
+ */
+export const BackupPolicy = z.strictObject({
+  consistency: z
+    .enum(['crash', 'stop', 'dump'])
+    .default('crash')
+    .describe(
+      '"crash" (copy while running, the default), "stop" (stop for the snapshot) or "dump" (run `dump` first).',
+    ),
+  dump: z
+    .strictObject({
+      container: DnsLabel,
+      command: Args.min(1),
+      timeout_secs: Seconds(1, 3600).default(300),
+    })
+    .optional()
+    .describe(
+      'The command that writes a consistent dump into a volume before the snapshot (consistency "dump").',
+    ),
+});
+export type BackupPolicy = z.infer<typeof BackupPolicy>;
+
 // ---------------------------------------------------------------- the manifest
 
 export const Manifest = z.strictObject({
@@ -508,6 +537,10 @@ export const Manifest = z.strictObject({
     .describe(
       'Memory the whole app is expected to use, in MiB; the store compares it with free memory ("will it fit") until the gate has measured a peak.',
     ),
+  // Backups (issue 18): how the app's data is made consistent for a snapshot.
+  backup: BackupPolicy.optional().describe(
+    'How a backup makes this app’s data consistent; without it, a crash-consistent copy of its volumes.',
+  ),
 });
 
 export type Manifest = z.infer<typeof Manifest>;

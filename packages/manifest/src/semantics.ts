@@ -4,6 +4,7 @@
 import { posix } from 'node:path';
 import { COPY_FROM_HOST_ALLOWLIST, LINUX_CAPABILITIES } from './capabilities.ts';
 import { refusedHostPath } from './host-paths.ts';
+import { checkBackupPolicy } from './backup-semantics.ts';
 import { checkImageRef } from './image-ref.ts';
 import { checkLinks } from './links.ts';
 import { error, type Finding, formatPath, type PathSegment, warning } from './issues.ts';
@@ -772,5 +773,6 @@ export function checkSemantics(m: Manifest): Finding[] {
   checkProbeTemplates(m, out);
   checkGrace(m, out);
   checkLinks(m, out);
+  checkBackupPolicy(m, out); // backups (issue 18)
   return out;
 }

@@ -21,3 +21,10 @@ export type { Job, JobKind, JobLogLine, JobState } from './state/jobs.ts';
 export type { Notification, NotificationLevel } from './state/notifications.ts';
 export type { AppStatus, Grants, InstallSource, Intent, Overrides } from './state/types.ts';
 export type { AppContainerFacts, AppDiskUse, EngineUse } from './monitor-facts.ts';
+// backups (issue 18)
+export type { AppRestoreRequest } from './backup/app-restore.ts';
+export { type NodeRestoreOutcome, type NodeRestoreRequest, restoreNode } from './backup/node-restore.ts';
+export { BackupInterruptedError } from './backup/recover.ts';
+export { NODE_BACKUP_KEY } from './backup/stages.ts';
+export type { AddedTarget, SnapshotInfo } from './backup/submit.ts';
+export { BackupTargetNotFoundError, type TargetSummary } from './backup/targets-store.ts';

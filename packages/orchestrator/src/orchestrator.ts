@@ -18,6 +18,21 @@ import { scrub } from './jobs/scrub.ts';
 import { type LifecycleDeps, renderInputs } from './lifecycle/context.ts';
 import { submitRestart, submitStart, submitStop } from './lifecycle/control.ts';
 import { type InstallOptions, submitInstall } from './lifecycle/install.ts';
+import type { CheckResult } from '@archipelago/backup';
+import type { AppRestoreRequest } from './backup/app-restore.ts';
+import {
+  type AddedTarget,
+  addTarget,
+  checkTarget,
+  listSnapshots,
+  type SnapshotInfo,
+  setSchedule,
+  submitAppRestore,
+  submitNodeBackup,
+} from './backup/submit.ts';
+import { BackupScheduler } from './backup/scheduler.ts';
+import { NODE_BACKUP_KEY } from './backup/stages.ts';
+import { BackupTargetsStore, type TargetSummary } from './backup/targets-store.ts';
 import { recoverUnfinishedJobs } from './lifecycle/recover.ts';
 import { submitUninstall } from './lifecycle/uninstall.ts';
 import { submitUpdate, type UpdateOptions } from './lifecycle/update.ts';
@@ -111,6 +126,7 @@ export class Orchestrator {
   #reconciler: Reconciler | undefined;
   #supervision: SupervisionMode | undefined;
   #limitsDetected = false;
+  #backupScheduler: BackupScheduler | undefined;
   #closing = false;
 
   constructor(options: OrchestratorOptions) {
@@ -200,6 +216,9 @@ export class Orchestrator {
       source: this.reconcileSource(),
     });
     await this.#reconciler.start();
+    // backups (issue 18): scheduled runs, retention, rolling checks, notifications
+    this.#backupScheduler = new BackupScheduler(deps, this.#options.log ? { log: this.#options.log } : {});
+    this.#backupScheduler.start();
   }
 
   /** Stops the reconciler, refuses new jobs and waits for running ones; apps keep running. */
@@ -207,6 +226,12 @@ export class Orchestrator {
     this.#closing = true;
     await this.#reconciler?.close();
     this.#reconciler = undefined;
+    // backups (issue 18): no new scheduled run; a running backup is cancelled (restic is interrupted and
+    // removes its lock) rather than holding the shutdown for as long as sending the data takes.
+    await this.#backupScheduler?.stop();
+    this.#backupScheduler = undefined;
+    const backup = this.#deps?.runner.activeFor(NODE_BACKUP_KEY);
+    if (backup) this.#deps?.runner.cancel(backup.jobId);
     await this.#deps?.runner.drain();
     this.#state?.close();
     this.#state = undefined;
@@ -250,6 +275,50 @@ export class Orchestrator {
 
   uninstall(appId: string, options: { purge?: boolean } = {}): Submitted {
     return submitUninstall(this.#require(), appId, options.purge === true);
+  }
+
+  // ------------------------------------------------------------ backups (issue 18)
+
+  /** Sets a backup target up: creates its repository (the recovery key is in the answer, once) or joins one. */
+  addBackupTarget(target: unknown, passphrase: string, options: { create: boolean }): Promise<AddedTarget> {
+    return addTarget(this.#require(), target, passphrase, options);
+  }
+
+  listBackupTargets(): TargetSummary[] {
+    return new BackupTargetsStore(this.#require().dataRoot).listPublic();
+  }
+
+  removeBackupTarget(targetId: string): boolean {
+    return new BackupTargetsStore(this.#require().dataRoot).remove(targetId);
+  }
+
+  /** Backs the whole node up to one target, as a durable job. */
+  backUpNode(targetId: string): Submitted {
+    return submitNodeBackup(this.#require(), targetId);
+  }
+
+  /** Restores one app's data from a snapshot, as a durable job of that app. */
+  restoreApp(targetId: string, request: AppRestoreRequest): Submitted {
+    return submitAppRestore(this.#require(), targetId, request);
+  }
+
+  listSnapshots(targetId: string): Promise<SnapshotInfo[]> {
+    return listSnapshots(this.#require(), targetId);
+  }
+
+  checkBackupTarget(targetId: string, readDataSubset?: string): Promise<CheckResult> {
+    return checkTarget(this.#require(), targetId, readDataSubset);
+  }
+
+  /** When the target is backed up by itself (null: only when asked) and how long snapshots stay. */
+  setBackupSchedule(targetId: string, schedule: unknown, retention: unknown): TargetSummary {
+    return setSchedule(this.#require(), targetId, schedule, retention);
+  }
+
+  /** Runs what the backup schedules ask for now (the scheduler does this every minute after start()). */
+  runBackupSchedule(): Promise<void> {
+    const scheduler = this.#backupScheduler ?? new BackupScheduler(this.#require());
+    return scheduler.tick();
   }
 
   // ------------------------------------------------------------ reading state

@@ -49,5 +49,10 @@ export type {
   NetworkInfo,
   VolumeInfo,
 } from './types.ts';
-export { runInUserNamespace, type UnshareOptions, type UnshareResult } from './unshare.ts';
+export {
+  runInUserNamespace,
+  type UnshareOptions,
+  type UnshareResult,
+  userNamespaceCommand,
+} from './unshare.ts';
 export { type VolumeSpec, Volumes } from './volumes.ts';

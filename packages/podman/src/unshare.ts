@@ -91,3 +91,21 @@ export function runInUserNamespace(
     child.stdin.end(options.input);
   });
 }
+
+/**
+ * The command line that runs `file args` inside the service user's namespace,
+ * for a caller that streams the program's output itself (restic, for backups
+ * of data owned by an app's uid). The program is the caller's; only the
+ * `podman unshare` wrapping (and its launch mode) is known here.
+ */
+export function userNamespaceCommand(
+  file: string,
+  args: readonly string[],
+  options: { podmanPath?: string; launch?: EngineLaunch } = {},
+): { file: string; args: string[] } {
+  return launchCommand(options.launch ?? engineLaunch(), options.podmanPath ?? 'podman', [
+    'unshare',
+    file,
+    ...args,
+  ]);
+}

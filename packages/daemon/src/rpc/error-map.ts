@@ -99,6 +99,11 @@ const byCode: Record<string, RpcCodeValue> = {
   'identity.key_file': RpcCode.OperationFailed,
   'identity.bad_event': RpcCode.InvalidParams,
   'identity.bad_relay': RpcCode.OperationFailed,
+  // backups (issue 18); every other backup.* code is an operation that failed, with its reason
+  'backup.invalid_input': RpcCode.InvalidParams,
+  'backup.target_not_found': RpcCode.NotFound,
+  'backup.locked': RpcCode.Conflict,
+  'backup.repository_exists': RpcCode.Conflict,
 };
 
 /** Families of codes, for codes added later to a package (e.g. `source.*` in the registry). */
@@ -113,6 +118,8 @@ const byPrefix: [string, RpcCodeValue][] = [
   ['monitor.delivery_failed', RpcCode.OperationFailed],
   ['monitor.unavailable', RpcCode.NotImplemented],
   ['install.insufficient_disk', RpcCode.Conflict],
+  // backups (issue 18): a failed backup, restore or check is an operation that failed, with restic's reason
+  ['backup.', RpcCode.OperationFailed],
 ];
 
 /** The RPC code a domain code is mapped to on purpose (by name or family); undefined when it would only get the default. */

@@ -45,7 +45,7 @@ export function createHandlers({
   identity,
   monitor,
 }: HandlerDeps): Handlers {
-  const { apps, catalog } = services;
+  const { apps, catalog, backup } = services;
   // What the authenticator app lists the account as: the node's name tells several nodes apart.
   const totpLabel = `operator@${hostname()}`;
   return {
@@ -150,6 +150,19 @@ export function createHandlers({
       await requireMonitor(monitor).testChannel(p.channel);
       return { ok: true as const };
     },
+
+    // backups (issue 18)
+    'backup.targets': () => backup.targets(),
+    'backup.addTarget': (p) => backup.addTarget(p.target, p.passphrase, p.create),
+    'backup.removeTarget': async (p) => {
+      await backup.removeTarget(p.target);
+      return { ok: true };
+    },
+    'backup.setSchedule': (p) => backup.setSchedule(p.target, p.schedule, p.retention),
+    'backup.create': (p) => backup.create(p.target),
+    'backup.snapshots': (p) => backup.snapshots(p.target),
+    'backup.restoreApp': (p) => backup.restoreApp(p.target, p.id, p.snapshot, p.confirm),
+    'backup.check': (p) => backup.check(p.target, p.readDataSubset),
   };
 }
 

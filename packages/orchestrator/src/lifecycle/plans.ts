@@ -1,6 +1,7 @@
 // The stages of each job kind, with weights for how long each usually takes
 // (images dominate an install; health waits dominate a start). The job's
 // percentage is computed from these and only moves forward.
+import { BACKUP_PLAN, BACKUP_STAGES } from '../backup/stages.ts';
 import type { StageSpec } from '../jobs/progress.ts';
 import type { JobKind } from '../state/jobs.ts';
 
@@ -46,6 +47,7 @@ export const PLANS: Record<JobKind, readonly StageSpec[]> = {
   ],
   update: [
     { name: STAGES.validate, weight: 1 },
+    { name: BACKUP_STAGES.beforeUpdate, weight: 10 }, // backups (issue 18)
     { name: STAGES.secrets, weight: 1 },
     { name: STAGES.images, weight: 35 },
     { name: STAGES.stop, weight: 10 },
@@ -58,5 +60,16 @@ export const PLANS: Record<JobKind, readonly StageSpec[]> = {
     { name: STAGES.stop, weight: 20 },
     { name: STAGES.remove, weight: 50 },
     { name: STAGES.cleanup, weight: 30 },
+  ],
+  // backups (issue 18): a restore ends with the start of the app it restored.
+  backup: BACKUP_PLAN,
+  restore: [
+    { name: BACKUP_STAGES.restore, weight: 50 },
+    { name: BACKUP_STAGES.replace, weight: 10 },
+    { name: STAGES.validate, weight: 1 },
+    { name: STAGES.images, weight: 5 },
+    { name: STAGES.storage, weight: 4 },
+    { name: STAGES.create, weight: 10 },
+    { name: STAGES.start, weight: 20 },
   ],
 };

@@ -5,6 +5,7 @@
 //   uninstall → finished (the containers and the row go; purge if asked)
 //   start, restart, stop → what the operator asked for is applied again
 //   update    → rolled back to the previous version with its data, unless it had already committed
+import { recoverBackupJob } from '../backup/recover.ts';
 import { OrchestratorError } from '../errors.ts';
 import type { JobContext } from '../jobs/runner.ts';
 import type { Job } from '../state/jobs.ts';
@@ -58,6 +59,9 @@ async function recoverOne(deps: LifecycleDeps, job: Job, ctx: JobContext): Promi
       return uninstallWork(deps, job.appId, ctx);
     case 'update':
       return recoverUpdate(deps, job, ctx);
+    case 'backup':
+    case 'restore':
+      return recoverBackupJob(deps, job, ctx); // backups (issue 18)
     case 'start':
     case 'restart':
     case 'stop': {

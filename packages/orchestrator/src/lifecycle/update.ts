@@ -6,6 +6,7 @@
 // back: the new containers are removed, the data is restored from the copy,
 // and the previous manifest, images and specs run again. The job says so.
 import type { Manifest } from '@archipelago/manifest';
+import { backUpBeforeUpdate } from '../backup/before-update.ts';
 import { InvalidArgumentError, JobCancelledError } from '../errors.ts';
 import type { JobContext, Submitted } from '../jobs/runner.ts';
 import { backUpVolumes, restoreVolumes } from '../runtime/backup.ts';
@@ -71,6 +72,14 @@ async function updateWork(
   ctx.stage(STAGES.validate);
   ctx.log(`updating ${appId} from ${current.version} to ${manifest.version}`);
   deps.state.apps.setStatus(appId, 'updating');
+
+  // backups (issue 18): with a backup target set, the node is backed up first; a failed backup stops here.
+  try {
+    await backUpBeforeUpdate(deps, appId, ctx);
+  } catch (error) {
+    deps.state.apps.setStatus(appId, current.status, current.statusDetail);
+    throw error;
+  }
 
   ctx.stage(STAGES.secrets);
   deps.secrets.ensure(appId, manifest.secrets);

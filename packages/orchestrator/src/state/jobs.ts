@@ -6,7 +6,17 @@ import { z } from 'zod';
 import { CorruptStateError, JobNotFoundError } from '../errors.ts';
 import { nowIso } from './db.ts';
 
-export const JobKind = z.enum(['install', 'start', 'stop', 'restart', 'update', 'uninstall']);
+export const JobKind = z.enum([
+  'install',
+  'start',
+  'stop',
+  'restart',
+  'update',
+  'uninstall',
+  // backups (issue 18)
+  'backup',
+  'restore',
+]);
 export type JobKind = z.infer<typeof JobKind>;
 
 export const JobState = z.enum(['running', 'succeeded', 'failed', 'cancelled']);
