@@ -36,7 +36,18 @@ test('archy app render --as spec|quadlet|kube prints each form and exits 0', asy
   const data = JSON.parse(kube.stdout) as { documents: Array<{ kind: string }> };
   assert.deepEqual(
     data.documents.map((d) => d.kind),
-    ['PersistentVolumeClaim', 'Pod'],
+    [
+      'PersistentVolumeClaim',
+      'PersistentVolumeClaim',
+      'Secret',
+      'StatefulSet',
+      'Service',
+      'Deployment',
+      'Service',
+      'StatefulSet',
+      'Service',
+      'Service',
+    ],
   );
 });
 

@@ -83,13 +83,13 @@ test('--as quadlet prints every unit; --json gives them as data', async () => {
   );
 });
 
-test('--as kube prints YAML documents with a Pod', async () => {
+test('--as kube prints YAML documents: volumes, the Secret, a StatefulSet for the member with data, a Deployment and a Service', async () => {
   const { code, out } = await capture([file, '--as', 'kube']);
   assert.equal(code, 0);
   const docs = parseAllDocuments(out).map((d) => d.toJS() as { kind: string });
   assert.deepEqual(
     docs.map((d) => d.kind),
-    ['Pod'],
+    ['PersistentVolumeClaim', 'Secret', 'StatefulSet', 'Deployment', 'Service'],
   );
 });
 

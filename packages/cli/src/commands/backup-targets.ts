@@ -135,8 +135,24 @@ export async function run(args: string[]): Promise<number> {
       );
     return 0;
   }
-  if (id === undefined || (verb !== 'add' && verb !== 'remove'))
+  if (id === undefined || (verb !== 'add' && verb !== 'remove' && verb !== 'schedule'))
     throw new CliError('usage', `usage: ${usage}`, 2);
+  if (verb === 'schedule') {
+    const { schedule, retention } = scheduleFrom(parsed.values);
+    const target = await daemon.call('backup.setSchedule', {
+      target: id,
+      schedule,
+      ...(retention === undefined ? {} : { retention }),
+    });
+    if (parsed.json) printJson(target);
+    else
+      print(
+        schedule === null
+          ? `Backup target ${id}: backed up only when asked.`
+          : `Backup target ${id}: backed up ${String(schedule['every'])} (UTC).`,
+      );
+    return 0;
+  }
   if (verb === 'remove') {
     const answer = await daemon.call('backup.removeTarget', { target: id });
     if (parsed.json) printJson(answer);

@@ -54,6 +54,7 @@ const byCode: Record<string, RpcCodeValue> = {
   'files.write_failed': RpcCode.OperationFailed,
   'volume.ownership': RpcCode.OperationFailed,
   'mount.refused': RpcCode.OperationFailed,
+  'mount.export_refused': RpcCode.OperationFailed,
   'secret.error': RpcCode.OperationFailed,
   'backup.failed': RpcCode.OperationFailed,
   'supervise.failed': RpcCode.OperationFailed,
