@@ -97,8 +97,6 @@ const byCode: Record<string, RpcCodeValue> = {
   // identity (@archipelago/identity)
   'identity.rotation': RpcCode.InvalidParams,
   'identity.key_file': RpcCode.OperationFailed,
-  'identity.bad_event': RpcCode.InvalidParams,
-  'identity.bad_relay': RpcCode.OperationFailed,
 };
 
 /** Families of codes, for codes added later to a package (e.g. `source.*` in the registry). */
