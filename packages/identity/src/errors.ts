@@ -1,10 +1,6 @@
 // The identity room's errors: one class, string codes, each message naming what and where.
 
-export type IdentityErrorCode =
-  | 'identity.key_file'
-  | 'identity.bad_event'
-  | 'identity.bad_relay'
-  | 'identity.rotation';
+export type IdentityErrorCode = 'identity.key_file' | 'identity.rotation';
 
 export class IdentityError extends Error {
   readonly code: IdentityErrorCode;

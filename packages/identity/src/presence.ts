@@ -3,8 +3,7 @@
 // relay is tried on its own, with a timeout and a growing delay after failures,
 // in the background: a relay that is down, slow or sends garbage never blocks
 // the node, and what happened is visible per relay (state()).
-import { publishEvent } from '@archipelago/registry';
-import type { NostrEvent } from 'nostr-tools/pure';
+import { publishEvent, storedEvents } from '@archipelago/registry';
 import { Relay } from 'nostr-tools/relay';
 import {
   buildNodeAnnouncement,
@@ -144,7 +143,8 @@ export class Presence {
         let relay: Relay | undefined;
         try {
           relay = await Relay.connect(url, { timeout: timeoutMs });
-          for (const event of await storedAnnouncements(relay, timeoutMs)) {
+          const filter = { kinds: [NODE_ANNOUNCEMENT_KIND], '#t': [NODE_TOPIC], limit: 200 };
+          for (const event of await storedEvents(relay, [filter], timeoutMs, 1000)) {
             const parsed = parseNodeAnnouncement(event, url);
             if (!parsed.ok) {
               problems.push(`${url}: ${parsed.reason}`);
@@ -171,30 +171,4 @@ export class Presence {
       this.#o.log.warn('node discovery met problems', { problems: problems.slice(0, 5) });
     return this.state().seen;
   }
-}
-
-function storedAnnouncements(relay: Relay, timeoutMs: number): Promise<NostrEvent[]> {
-  return new Promise((resolve, reject) => {
-    const events: NostrEvent[] = [];
-    let settled = false;
-    const finish = (error?: Error) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      sub.close();
-      if (error) reject(error);
-      else resolve(events);
-    };
-    const timer = setTimeout(
-      () => finish(new Error(`no end of stored events within ${timeoutMs} ms`)),
-      timeoutMs,
-    );
-    const sub = relay.subscribe([{ kinds: [NODE_ANNOUNCEMENT_KIND], '#t': [NODE_TOPIC], limit: 200 }], {
-      onevent: (event) => {
-        if (events.length < 1000) events.push(event);
-      },
-      oneose: () => finish(),
-      onclose: (reason) => finish(new Error(`the relay closed the subscription: ${reason}`)),
-    });
-  });
 }

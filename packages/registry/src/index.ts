@@ -82,6 +82,7 @@ export {
   parseAnnouncement,
   type PublishResult,
   publishEvent,
+  storedEvents,
   queryAnnouncements,
   readNostrKeyFile,
 } from './nostr.ts';

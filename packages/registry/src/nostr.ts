@@ -12,6 +12,7 @@ import {
   type NostrEvent,
   verifyEvent,
 } from 'nostr-tools/pure';
+import type { Filter } from 'nostr-tools/filter';
 import { Relay } from 'nostr-tools/relay';
 import { hexToBytes } from '@noble/hashes/utils.js';
 import { z } from 'zod';
@@ -138,7 +139,11 @@ export async function queryAnnouncements(
       let relay: Relay | undefined;
       try {
         relay = await Relay.connect(url, { timeout: timeoutMs });
-        const events = await collect(relay, timeoutMs);
+        const events = await storedEvents(
+          relay,
+          [{ kinds: [ANNOUNCEMENT_KIND], '#t': [ANNOUNCEMENT_TOPIC] }],
+          timeoutMs,
+        );
         for (const event of events) {
           const parsed = parseAnnouncement(event, url);
           if (parsed.ok) found.push(parsed.announcement);
@@ -160,7 +165,17 @@ export async function queryAnnouncements(
   return { announcements: [...newest.values()], problems };
 }
 
-function collect(relay: Relay, timeoutMs: number): Promise<NostrEvent[]> {
+/**
+ * The events a relay holds for the filters, up to its end of stored events (EOSE); refused when
+ * the relay says nothing within the timeout or closes the subscription. At most `max` are kept,
+ * so a relay that floods cannot grow the node's memory.
+ */
+export function storedEvents(
+  relay: Relay,
+  filters: Filter[],
+  timeoutMs: number,
+  max = 10_000,
+): Promise<NostrEvent[]> {
   return new Promise((resolve, reject) => {
     const events: NostrEvent[] = [];
     let settled = false;
@@ -176,8 +191,10 @@ function collect(relay: Relay, timeoutMs: number): Promise<NostrEvent[]> {
       () => finish(new NostrError(`no end of stored events (EOSE) within ${timeoutMs} ms`)),
       timeoutMs,
     );
-    const sub = relay.subscribe([{ kinds: [ANNOUNCEMENT_KIND], '#t': [ANNOUNCEMENT_TOPIC] }], {
-      onevent: (e) => events.push(e),
+    const sub = relay.subscribe(filters, {
+      onevent: (e) => {
+        if (events.length < max) events.push(e);
+      },
       oneose: () => finish(),
       onclose: (reason) => finish(new NostrError(`the relay closed the subscription: ${reason}`)),
     });

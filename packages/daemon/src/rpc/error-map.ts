@@ -98,8 +98,6 @@ const byCode: Record<string, RpcCodeValue> = {
   // identity (@archipelago/identity)
   'identity.rotation': RpcCode.InvalidParams,
   'identity.key_file': RpcCode.OperationFailed,
-  'identity.bad_event': RpcCode.InvalidParams,
-  'identity.bad_relay': RpcCode.OperationFailed,
   // backups (issue 18); every other backup.* code is an operation that failed, with its reason
   'backup.invalid_input': RpcCode.InvalidParams,
   'backup.target_not_found': RpcCode.NotFound,
