@@ -30,7 +30,7 @@ function checkExportedPaths(m: Manifest, out: Finding[]): void {
           `exported path "${key}" must lie in a bind volume; "${e.volume}" is a named volume`,
         ),
       );
-    if (posix.normalize(e.path) === '.')
+    if (posix.normalize(e.path).replace(/\/+$/, '') === '.')
       out.push(
         error(
           ['exported_paths', key, 'path'],

@@ -307,7 +307,9 @@ function renderMember(
       targetPort: p.port,
       protocol: p.protocol,
     }));
-    for (const svc of [name, ...c.network_aliases])
+    // Network aliases are names inside the app's own network; on a cluster they would clash
+    // between apps (two apps' "mariadb"), so only the container name becomes a Service.
+    for (const svc of [name])
       built.objects.push({
         apiVersion: 'v1',
         kind: 'Service',

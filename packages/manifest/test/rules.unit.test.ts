@@ -126,7 +126,7 @@ const cases: Case[] = [
       m.containers[1].env.X = '{{HOSTNAME}}';
     },
     errors: [
-      'containers[1].env.X: {{HOSTNAME}} is not a known template (known: {{secret:NAME}}, {{dep:ALIAS.KEY}}, {{container:MEMBER}}, {{port:NAME}}, {{APP_ID}}, {{APP_DATA}}, {{HOST_IP}}) [unknown_template]',
+      'containers[1].env.X: {{HOSTNAME}} is not a known template (known: {{secret:NAME}}, {{dep:ALIAS.KEY}}, {{dep:ALIAS.KEY|DEFAULT}}, {{container:MEMBER}}, {{port:NAME}}, {{APP_ID}}, {{APP_DATA}}, {{HOST_IP}}) [unknown_template]',
     ],
   },
   {

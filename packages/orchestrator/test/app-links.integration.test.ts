@@ -24,7 +24,18 @@ after(async () => {
   await node.cleanup();
 });
 
+/** Runs a command in the member once it runs (a pass re-creates and starts it; bounded, generous). */
 async function run(name: string, command: string[]): Promise<{ code: number; out: string }> {
+  const deadline = Date.now() + 60_000;
+  while (
+    !(await node.engine.containers.inspect(name).then(
+      (c) => c.running,
+      () => false,
+    ))
+  ) {
+    if (Date.now() > deadline) throw new Error(`${name} is not running`);
+    await node.orchestrator.reconciler?.pass('test: waiting for the member to run');
+  }
   const r = await node.engine.exec(name, command);
   return { code: r.exitCode, out: r.stdout };
 }

@@ -103,6 +103,7 @@ export function readExport(root: string, path: string, kind: 'file' | 'directory
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       if (code === 'ENOENT') throw new Refused('missing', 'the volume does not exist yet');
+      if (code === 'EACCES' || code === 'EPERM') throw new Refused('denied', 'the volume is not readable');
       throw new Refused('refused', 'the volume is not a real directory');
     }
     fds.push(fd);
