@@ -159,10 +159,17 @@ export class BackupTargetsStore {
     }
     const parsed = File.safeParse(json);
     if (!parsed.success) throw new CorruptStateError(`backup target ${id}`, z.prettifyError(parsed.error));
+    const where = `backup target ${id}`;
     return {
-      target: parseTarget(parsed.data.target),
+      target: parseTarget(parsed.data.target, where),
       passphrase: parsed.data.passphrase,
       createdAt: parsed.data.createdAt,
+      ...(parsed.data.schedule === undefined
+        ? {}
+        : { schedule: parseSchedule(parsed.data.schedule, `${where}.schedule`) }),
+      ...(parsed.data.retention === undefined
+        ? {}
+        : { retention: parseRetention(parsed.data.retention, `${where}.retention`) }),
     };
   }
 
