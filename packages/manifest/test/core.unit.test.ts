@@ -33,7 +33,6 @@ import {
   templateRefs,
   validateManifestValue,
 } from '@archipelago/manifest';
-import { parse as parseYaml } from 'yaml';
 import { baseManifest } from './base-manifest.ts';
 
 function valid(mutate?: (m: ReturnType<typeof baseManifest> & Record<string, unknown>) => void): Manifest {
@@ -513,37 +512,64 @@ test('Quadlet units cannot be extended by free text in an untrusted manifest', (
   );
 });
 
-test('Kubernetes YAML: one Pod with hostPort mappings, hostPath and PVC volumes, names resolving via hostAliases', () => {
+test('Kubernetes objects: a claim per volume, one Secret, per member a StatefulSet and a Service; secrets only by reference', () => {
   const m = valid((x) => {
     x.volumes = { db: { kind: 'named' }, files: {} };
   });
-  const docs = renderKubeObjects(m, sampleRenderContext(m));
-  assert.deepEqual(
-    docs.map((d) => (d as { kind: string }).kind),
-    ['PersistentVolumeClaim', 'Pod'],
-  );
-  const pod = parseYaml(JSON.stringify(docs[1])) as {
+  const docs = renderKubeObjects(m, sampleRenderContext(m)) as unknown as Array<{
+    kind: string;
     metadata: { name: string };
+    stringData?: Record<string, string>;
     spec: {
-      hostAliases: Array<{ hostnames: string[] }>;
-      containers: Array<{
-        name: string;
-        ports?: Array<{ hostPort: number }>;
-        securityContext: { capabilities: { drop: string[] } };
-      }>;
-      volumes: Array<{ hostPath?: { path: string }; persistentVolumeClaim?: { claimName: string } }>;
-      terminationGracePeriodSeconds: number;
+      ports?: Array<{ port: number }>;
+      template?: {
+        spec: {
+          initContainers?: Array<{ command: string[] }>;
+          containers: Array<{
+            name: string;
+            env?: Array<{ name: string; value?: string; valueFrom?: { secretKeyRef: { name: string } } }>;
+            ports?: Array<{ hostPort?: number }>;
+            securityContext: { capabilities: { drop: string[] }; allowPrivilegeEscalation: boolean };
+          }>;
+          volumes: Array<{ persistentVolumeClaim?: { claimName: string } }>;
+          terminationGracePeriodSeconds: number;
+        };
+      };
     };
-  };
-  assert.equal(pod.metadata.name, 'archy-demo');
+  }>;
   assert.deepEqual(
-    pod.spec.containers.map((c) => c.name),
-    ['db', 'web'],
+    docs.map((d) => `${d.kind} ${d.metadata.name}`),
+    [
+      'PersistentVolumeClaim archy-demo-db',
+      'PersistentVolumeClaim archy-demo-files',
+      'Secret archy-demo-secrets',
+      'StatefulSet archy-demo-db',
+      'Service archy-demo-db',
+      'StatefulSet archy-demo-web',
+      'Service archy-demo-web',
+    ],
   );
-  assert.equal(pod.spec.containers[1]!.ports![0]!.hostPort, 8080);
-  assert.deepEqual(pod.spec.containers[0]!.securityContext.capabilities.drop, ['ALL']);
-  assert.ok(pod.spec.hostAliases[0]!.hostnames.includes('archy-demo-db'));
-  assert.ok(pod.spec.volumes.some((v) => v.persistentVolumeClaim?.claimName === 'archy-demo-db'));
-  assert.ok(pod.spec.volumes.some((v) => v.hostPath?.path === '/var/lib/archipelago/apps/demo/files'));
-  assert.equal(pod.spec.terminationGracePeriodSeconds, 30);
+  const [db, web] = [docs[3]!.spec.template!.spec, docs[5]!.spec.template!.spec];
+  // The password is in the Secret and referenced from the workload, never inline.
+  const pw = db.containers[0]!.env!.find((e) => e.name === 'POSTGRES_PASSWORD')!;
+  assert.equal(pw.value, undefined);
+  assert.equal(pw.valueFrom!.secretKeyRef.name, 'archy-demo-secrets');
+  assert.ok(Object.keys(docs[2]!.stringData!).includes('env.db.POSTGRES_PASSWORD'));
+  assert.ok(!JSON.stringify(docs.filter((d) => d.kind !== 'Secret')).includes('<secret:'));
+  // Names resolve through Services named like the node's containers.
+  assert.deepEqual(web.containers[0]!.env, [{ name: 'DB_HOST', value: 'archy-demo-db' }]);
+  assert.equal(web.containers[0]!.ports![0]!.hostPort, 8080);
+  assert.deepEqual(
+    docs[6]!.spec.ports!.map((p) => p.port),
+    [8080],
+  );
+  // depends_on: an init container waits for the dependency's Service.
+  assert.match(web.initContainers![0]!.command.join(' '), /nc -z .*archy-demo-db 5432/);
+  for (const pod of [db, web]) {
+    assert.deepEqual(pod.containers[0]!.securityContext.capabilities.drop, ['ALL']);
+    assert.equal(pod.containers[0]!.securityContext.allowPrivilegeEscalation, false);
+    assert.equal(pod.terminationGracePeriodSeconds, 30);
+  }
+  assert.equal(db.volumes[0]!.persistentVolumeClaim!.claimName, 'archy-demo-db');
+  assert.equal(web.volumes[0]!.persistentVolumeClaim!.claimName, 'archy-demo-files');
 });

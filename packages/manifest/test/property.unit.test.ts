@@ -181,7 +181,7 @@ test('mutated manifests: validation never throws, rejections are structured, acc
         assert.equal(specs.length, r.manifest.containers.length);
         for (const s of specs) assert.match(s.labels[LABELS.specHash] ?? '', /^sha256:[0-9a-f]{64}$/);
         assert.ok(renderQuadlet(r.manifest, ctx).length > r.manifest.containers.length);
-        assert.ok(renderKube(r.manifest, ctx).includes('kind: Pod'));
+        assert.match(renderKube(r.manifest, ctx), /^kind: (StatefulSet|Deployment)$/m);
       }
       // Every fifth case also goes through YAML text (the slow part): the same
       // verdict, and every issue placed in the text.
