@@ -46,7 +46,6 @@ test('archy app render --as spec|quadlet|kube prints each form and exits 0', asy
       'Service',
       'StatefulSet',
       'Service',
-      'Service',
     ],
   );
 });
