@@ -2,7 +2,15 @@
 // positions, semantic checks, permissions, templates, start order, canonical
 // JSON and hashes, and the pure renderers (libpod specs, Quadlet, Kubernetes).
 export * from './schema.ts';
-export { baseImageRef, buildImageRef, containerName, LABELS, namedVolumeName, networkName } from './names.ts';
+export {
+  baseImageRef,
+  buildImageRef,
+  containerName,
+  IMAGE_LABELS,
+  LABELS,
+  namedVolumeName,
+  networkName,
+} from './names.ts';
 export {
   type Finding,
   formatIssue,

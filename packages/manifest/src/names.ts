@@ -13,6 +13,18 @@ export const LABELS = {
   filesHash: 'io.archipelago.files-hash',
 } as const;
 
+/**
+ * Labels set on every image the platform builds for an app. They differ from
+ * the container labels on purpose: a container inherits its image's labels, so
+ * a container someone runs by hand from an app's image would otherwise carry
+ * `io.archipelago.managed=true` and be removed by the reconciler as a second
+ * copy of the app.
+ */
+export const IMAGE_LABELS = {
+  builtFor: 'io.archipelago.built-for',
+  builtMember: 'io.archipelago.built-member',
+} as const;
+
 /** `archy-<app>-<member>`: the container of one stack member. */
 export function containerName(appId: string, member: string): string {
   return `archy-${appId}-${member}`;

@@ -29,7 +29,12 @@ export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..
 export const FIXTURES = join(REPO_ROOT, 'fixtures', 'apps');
 
 /** Fast backoff for tests: the same shape as production (grows, then gives up), in milliseconds. */
-export const TEST_POLICY: RestartPolicy = { backoffMs: [300, 600, 900, 1200], stableAfterMs: 600_000 };
+export const TEST_POLICY: RestartPolicy = {
+  backoffMs: [300, 600, 900, 1200],
+  stableAfterMs: 600_000,
+  unhealthyGraceMs: 300,
+  cleanExitGraceMs: 300,
+};
 
 const builtImages = new Map<string, Promise<Record<string, string>>>();
 

@@ -1,14 +1,23 @@
 // Automatic restarts with backoff, then give up.
 // Lesson (BRIEF, "Health checks under load lie"): restarting on every failure
-// made crash loops that never ended. Restarts wait 10 s, 30 s, 90 s, 5 min
+// made crash loops that never ended. The first crash in a window is restarted
+// at once, as the engine, systemd and Kubernetes do: a box that heals itself
+// heals at the engine's speed. Repeated crashes wait 10 s, 30 s, 90 s, 5 min
 // (configurable), then the app is marked `failed` with the reason and a
 // notification; only an operator's start tries again.
 import type { RestartPolicy, RestartRecord } from './model.ts';
 
 export const DEFAULT_RESTART_POLICY: RestartPolicy = {
-  backoffMs: [10_000, 30_000, 90_000, 300_000],
+  backoffMs: [0, 10_000, 30_000, 90_000, 300_000],
   stableAfterMs: 600_000,
+  unhealthyGraceMs: 10_000,
+  cleanExitGraceMs: 2_000,
 };
+
+/** The policy with no delay shorter than `floorMs` (the graces of unhealthiness and clean exits). */
+export function withFloor(policy: RestartPolicy, floorMs: number): RestartPolicy {
+  return { ...policy, backoffMs: policy.backoffMs.map((ms) => Math.max(ms, floorMs)) };
+}
 
 export type BackoffVerdict =
   | { kind: 'restartNow'; attempt: number; of: number }

@@ -51,6 +51,17 @@ export interface RestartPolicy {
   backoffMs: readonly number[];
   /** A member that stayed up this long forgets its earlier crashes. */
   stableAfterMs: number;
+  /**
+   * Sustained unhealthiness never restarts sooner than this, even where the
+   * backoff says "now": a check under load lies, a dead process does not.
+   */
+  unhealthyGraceMs: number;
+  /**
+   * A clean exit (code 0, or 143 after SIGTERM) waits at least this long: it
+   * is usually someone's `podman stop` whose clean-up is still running, and a
+   * restart inside it makes that stop fail ("container state improper").
+   */
+  cleanExitGraceMs: number;
 }
 
 export interface Desired {

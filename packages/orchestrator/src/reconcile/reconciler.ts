@@ -32,7 +32,7 @@ export interface ReconcilerOptions {
   policy?: RestartPolicy;
   /** Safety-net pass interval (default 60 s). */
   tickMs?: number;
-  /** Events within this window become one pass (default 200 ms). */
+  /** Events within this window become one pass (default 25 ms: a container's death is one burst of events). */
   debounceMs?: number;
   /** An observation slower than this marks the node stale (default 10 s). */
   observeTimeoutMs?: number;
@@ -127,7 +127,7 @@ export class Reconciler {
     this.#o = {
       policy: DEFAULT_RESTART_POLICY,
       tickMs: 60_000,
-      debounceMs: 200,
+      debounceMs: 25,
       observeTimeoutMs: 10_000,
       healthStartingIntervalMs: 1000,
       followEvents: true,

@@ -3,7 +3,7 @@
 // the order listed. Every rule cites the field lesson it encodes (BRIEF.md,
 // "Reconciler rules"). To add behaviour, add a rule and a row to
 // test/reconcile-plan.unit.test.ts — do not add special cases to `plan`.
-import { backoff } from './backoff.ts';
+import { backoff, withFloor } from './backoff.ts';
 import { mayStart } from './may-start.ts';
 import type {
   Action,
@@ -290,7 +290,12 @@ function giveUp(s: MemberScope, why: string): MemberOutcome {
   };
 }
 
-/** Lesson "back off restarts … then mark the app failed": an exited member restarts after 10 s, 30 s, 90 s, 5 min, then `failed`. */
+/**
+ * Lesson "back off restarts … then mark the app failed": an exited member
+ * restarts at once, then after 10 s, 30 s, 90 s, 5 min, then `failed`. A clean
+ * exit (0, or 143 from SIGTERM) waits the clean-exit grace first: it is most
+ * often an outside `podman stop` still cleaning up.
+ */
 const crashedMemberRestartsWithBackoff: Rule<MemberScope, MemberOutcome> = {
   name: 'crashed-member-restarts-with-backoff',
   check: (s) => {
@@ -300,7 +305,9 @@ const crashedMemberRestartsWithBackoff: Rule<MemberScope, MemberOutcome> = {
       c.state === 'created'
         ? `${s.member.member} was never started`
         : `${s.member.member} exited (code ${c.exitCode})`;
-    const verdict = backoff(s.observed.restarts[s.app.id], c.exitedAt, s.observed.at, s.policy);
+    const clean = c.state !== 'created' && (c.exitCode === 0 || c.exitCode === 143);
+    const policy = clean ? withFloor(s.policy, s.policy.cleanExitGraceMs) : s.policy;
+    const verdict = backoff(s.observed.restarts[s.app.id], c.exitedAt, s.observed.at, policy);
     if (verdict.kind === 'giveUp') return giveUp(s, what);
     if (verdict.kind === 'wait') {
       return {
@@ -347,7 +354,12 @@ const sustainedUnhealthinessRestarts: Rule<MemberScope, MemberOutcome> = {
     const h = s.memberHealth;
     if (s.container!.state !== 'running' || h?.state !== 'unhealthy' || h.live) return undefined;
     const what = `${s.member.member} is unhealthy: ${h.detail}`;
-    const verdict = backoff(s.observed.restarts[s.app.id], h.since, s.observed.at, s.policy);
+    const verdict = backoff(
+      s.observed.restarts[s.app.id],
+      h.since,
+      s.observed.at,
+      withFloor(s.policy, s.policy.unhealthyGraceMs),
+    );
     if (verdict.kind === 'giveUp') return giveUp(s, what);
     if (verdict.kind === 'wait') {
       return {

@@ -4,7 +4,7 @@
 // Built images carry the app's label, so a purge finds every one it built.
 import { readFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
-import { buildImageRef, LABELS, type Manifest } from '@archipelago/manifest';
+import { buildImageRef, IMAGE_LABELS, LABELS, type Manifest } from '@archipelago/manifest';
 import { BuildFailedError, ConflictError, resolveBuildContext } from '@archipelago/podman';
 import { OrchestratorError } from '../errors.ts';
 import { buildInputsHash } from './build-inputs.ts';
@@ -144,7 +144,7 @@ export async function ensureImages(
 
 /** Labels on every image built for an app: how a purge finds them all, whichever version built them. */
 export function builtImageLabels(appId: string, member: string): Record<string, string> {
-  return { [LABELS.managed]: 'true', [LABELS.app]: appId, [LABELS.member]: member };
+  return { [IMAGE_LABELS.builtFor]: appId, [IMAGE_LABELS.builtMember]: member };
 }
 
 /** Where the platform tags what it builds (`buildImageRef`): nothing outside it is ever removed by a purge. */
@@ -163,7 +163,12 @@ export async function removeBuiltImages(
   inUse: ReadonlySet<string>,
 ): Promise<{ removed: string[]; kept: string[] }> {
   const refs = new Set([...known].filter((ref) => ref.startsWith(BUILT_PREFIX)));
-  for (const image of await engine.images.list({ labels: { [LABELS.app]: appId } })) {
+  // Images built before the image labels existed carry the container labels instead.
+  const labelled = [
+    ...(await engine.images.list({ labels: { [IMAGE_LABELS.builtFor]: appId } })),
+    ...(await engine.images.list({ labels: { [LABELS.app]: appId } })),
+  ];
+  for (const image of labelled) {
     const tags = image.tags.filter((t) => !t.endsWith('<none>:<none>'));
     // An untagged earlier build (its tag moved to a rebuild) goes by id.
     if (tags.length === 0) refs.add(image.id);
