@@ -861,6 +861,32 @@ export const methodSpecs = {
     auth: 'session',
     summary: "Verify a target's repository, and read back a part of its data (`n/t` or a percentage).",
   },
+  'backup.restoreNode': {
+    params: z.strictObject({
+      target: z.record(z.string(), z.unknown()),
+      password: z.string().min(1).max(4096).describe('the backup passphrase or the recovery key'),
+      snapshot: z
+        .string()
+        .regex(/^(latest|[0-9a-f]{8,64})$/, 'must be a snapshot id or "latest"')
+        .default('latest'),
+      confirm: z
+        .array(AppId)
+        .max(1000)
+        .default([])
+        .describe('the app data already in the data root that the restore replaces, each named'),
+    }),
+    mutating: true,
+    auth: 'public',
+    summary:
+      'Fresh node only (refused once an operator password exists): restore the whole node from a backup target (job in backup.restoreNodeStatus). The daemon then starts over on the restored node; the operator password is the one the backup was taken with.',
+  },
+  'backup.restoreNodeStatus': {
+    params: Empty,
+    mutating: false,
+    auth: 'public',
+    summary:
+      'The whole-node restore job (stage, percent, log, the reason it failed), or null: the set-up screen follows it before anyone can sign in.',
+  },
 } as const satisfies Record<string, Spec>;
 
 export type MethodName = keyof typeof methodSpecs;
@@ -904,6 +930,22 @@ export interface BackupSnapshot {
   host: string;
   tags: string[];
   restoreBytes: number;
+}
+
+/** A whole-node restore (backup.restoreNode): kept in a file, since the platform state is what it replaces. */
+export interface NodeRestoreJob {
+  id: string;
+  state: 'running' | 'succeeded' | 'failed';
+  stage: 'checking' | 'unpacking' | 'placing' | 'restarting' | 'done';
+  percent: number;
+  startedAt: string;
+  endedAt: string | null;
+  /** The snapshot restored, once known. */
+  snapshot: string | null;
+  /** The apps the backup held, with the intent they come back with. */
+  apps: Array<{ id: string; intent: string }>;
+  error: { code: string; message: string } | null;
+  log: string[];
 }
 
 /** What each method answers. */
@@ -955,6 +997,8 @@ export interface MethodResults {
   'backup.snapshots': BackupSnapshot[];
   'backup.restoreApp': Job;
   'backup.check': { ok: true; readDataSubset: string | null };
+  'backup.restoreNode': NodeRestoreJob;
+  'backup.restoreNodeStatus': NodeRestoreJob | null;
   'identity.get': IdentityView;
   'identity.rotate': IdentityView;
   'identity.export': { nsec: string; ed25519: string };

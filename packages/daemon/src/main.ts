@@ -6,13 +6,14 @@ import { CatalogService } from '@archipelago/registry';
 import { Orchestrator } from '@archipelago/orchestrator';
 import { PodmanClient } from '@archipelago/podman';
 import { backupPort } from './backend/backup.ts';
+import { NodeRestore, settleNodeRestore } from './backend/node-restore.ts';
 import { catalogPort } from './backend/catalog.ts';
 import { orchestratorPort } from './backend/orchestrator.ts';
 import { monitorSourcePort } from './backend/monitor.ts';
-import { configHelp, defaults, loadConfig } from './config.ts';
+import { type Config, configHelp, defaults, loadConfig } from './config.ts';
 import { startDaemon } from './daemon.ts';
 import { sharedProbe } from './shared-probe.ts';
-import { createLogger } from './log.ts';
+import { createLogger, type Logger } from './log.ts';
 import { isLoopbackHost } from './tls/mode.ts';
 import { prepareTls } from './tls/prepare.ts';
 
@@ -43,6 +44,19 @@ async function main(argv: string[]): Promise<number> {
     );
     return 1;
   }
+  // A whole-node restore (issue 18) ends with the daemon starting over in this process on the restored
+  // data root: everything below is read again (keys, certificates, daemon.db, the platform state).
+  for (;;) {
+    const outcome = await serve(config, log);
+    if (outcome === 'stopped') return 0;
+    log.info('starting over on the data root a whole-node restore left');
+  }
+}
+
+async function serve(config: Config, log: Logger): Promise<'stopped' | 'restart'> {
+  const settled = settleNodeRestore(config.dataRoot);
+  if (settled && settled.endedAt !== null && settled.state !== 'running')
+    log.info('whole-node restore', { job: settled.id, state: settled.state, stage: settled.stage });
   // TLS first: a bad certificate, key or clock stops the start before the orchestrator or the port is touched.
   const tls = await prepareTls(config, log);
   if (!isLoopbackHost(config.host)) {
@@ -104,27 +118,52 @@ async function main(argv: string[]): Promise<number> {
   const refusal = registry.officialRefusal();
   if (refusal) log.error('official catalog refused', { code: refusal.code, reason: refusal.message });
   const catalog = catalogPort(registry, apps);
+  let restartRequested = () => {};
+  const nodeRestore = new NodeRestore({
+    dataRoot: config.dataRoot,
+    closeOrchestrator: () => orchestrator.close(),
+    restart: () => restartRequested(),
+    redact: (secret) => log.redact.add(secret),
+    log: (line) => log.info('whole-node restore', { line }),
+  });
   const daemon = await startDaemon(
     config,
-    { apps, catalog, monitor: monitorSourcePort(orchestrator), backup: backupPort(orchestrator) },
+    {
+      apps,
+      catalog,
+      monitor: monitorSourcePort(orchestrator),
+      backup: backupPort(orchestrator, nodeRestore),
+    },
     log,
     tls,
   );
   // The reconciler starts after the server listens, so the UI answers while it catches up.
   orchestrator.start().catch((error: unknown) => log.error('reconciler failed to start', { error }));
 
-  await new Promise<void>((resolve) => {
-    const stop = (signal: string) => {
-      log.info('signal received', { signal });
-      daemon.close().then(resolve, (error: unknown) => {
-        log.error('shutdown failed', { error });
-        resolve();
-      });
+  return new Promise<'stopped' | 'restart'>((resolve) => {
+    const end = (outcome: 'stopped' | 'restart') => {
+      process.off('SIGTERM', onTerm);
+      process.off('SIGINT', onInt);
+      daemon.close().then(
+        () => resolve(outcome),
+        (error: unknown) => {
+          log.error('shutdown failed', { error });
+          resolve('stopped');
+        },
+      );
     };
-    process.once('SIGTERM', () => stop('SIGTERM'));
-    process.once('SIGINT', () => stop('SIGINT'));
+    const onTerm = () => {
+      log.info('signal received', { signal: 'SIGTERM' });
+      end('stopped');
+    };
+    const onInt = () => {
+      log.info('signal received', { signal: 'SIGINT' });
+      end('stopped');
+    };
+    process.once('SIGTERM', onTerm);
+    process.once('SIGINT', onInt);
+    restartRequested = () => end('restart');
   });
-  return 0;
 }
 
 main(process.argv.slice(2)).then(

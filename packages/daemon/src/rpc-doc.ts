@@ -80,6 +80,8 @@ const results: Record<MethodName, string> = {
   'backup.snapshots': 'BackupSnapshot[]',
   'backup.restoreApp': 'Job',
   'backup.check': '{ ok: true; readDataSubset: string | null }',
+  'backup.restoreNode': 'NodeRestoreJob',
+  'backup.restoreNodeStatus': 'NodeRestoreJob | null',
 };
 
 type JsonSchema = {

@@ -8,6 +8,7 @@ import type {
   AppCredential,
   BackupSnapshot,
   BackupTarget,
+  NodeRestoreJob,
   CatalogApp,
   CatalogCandidate,
   CatalogSource,
@@ -109,6 +110,12 @@ export interface BackupPort {
   snapshots(targetId: string): Promise<BackupSnapshot[]>;
   restoreApp(targetId: string, appId: string, snapshotId: string, confirm: string): Promise<Job>;
   check(targetId: string, readDataSubset?: string): Promise<{ ok: true; readDataSubset: string | null }>;
+  /** A whole-node restore onto this fresh node (node-restore.ts); `neverSetUp`: no operator password exists. */
+  restoreNode(
+    request: { target: unknown; password: string; snapshot: string; confirm: readonly string[] },
+    neverSetUp: boolean,
+  ): Promise<NodeRestoreJob>;
+  restoreNodeStatus(): Promise<NodeRestoreJob | null>;
 }
 
 export interface Services {

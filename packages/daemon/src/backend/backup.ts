@@ -2,9 +2,10 @@
 // the daemon's wire shape, targets without their secrets.
 import { BackupTargetNotFoundError, type Orchestrator } from '@archipelago/orchestrator';
 import type { BackupPort } from '../services.ts';
+import type { NodeRestore } from './node-restore.ts';
 import { toJob } from './orchestrator.ts';
 
-export function backupPort(orchestrator: Orchestrator): BackupPort {
+export function backupPort(orchestrator: Orchestrator, nodeRestore: NodeRestore): BackupPort {
   return {
     targets: async () => orchestrator.listBackupTargets(),
     addTarget: async (target, passphrase, create) => {
@@ -23,5 +24,11 @@ export function backupPort(orchestrator: Orchestrator): BackupPort {
       const result = await orchestrator.checkBackupTarget(targetId, readDataSubset);
       return { ok: true, readDataSubset: result.readDataSubset ?? null };
     },
+    restoreNode: async (request, neverSetUp) => {
+      // Never set up also means no app in the platform state (a node whose password was reset still has them).
+      if (orchestrator.listApps().length > 0) neverSetUp = false;
+      return nodeRestore.start(request, neverSetUp);
+    },
+    restoreNodeStatus: async () => nodeRestore.status(),
   };
 }

@@ -103,6 +103,7 @@ const byCode: Record<string, RpcCodeValue> = {
   'backup.target_not_found': RpcCode.NotFound,
   'backup.locked': RpcCode.Conflict,
   'backup.repository_exists': RpcCode.Conflict,
+  'backup.restore_refused': RpcCode.Conflict,
 };
 
 /** Families of codes, for codes added later to a package (e.g. `source.*` in the registry). */

@@ -163,6 +163,9 @@ export function createHandlers({
     'backup.snapshots': (p) => backup.snapshots(p.target),
     'backup.restoreApp': (p) => backup.restoreApp(p.target, p.id, p.snapshot, p.confirm),
     'backup.check': (p) => backup.check(p.target, p.readDataSubset),
+    // Only before the operator password exists; the restored node brings back the backup's password.
+    'backup.restoreNode': (p) => backup.restoreNode(p, auth.setupRequired()),
+    'backup.restoreNodeStatus': () => backup.restoreNodeStatus(),
   };
 }
 
