@@ -49,7 +49,7 @@ test('a valid app directory: exit 0, an ok line and the summary', async () => {
   assert.equal(code, 0);
   assert.equal(
     out,
-    `ok ${join(app, 'manifest.yml')} (good)\n1 manifest: 1 valid, 0 invalid; 0 errors, 0 warnings\n`,
+    `ok ${join(app, 'manifest.yml')} (good)\n  security rating 5/8 (from 5)\n1 manifest: 1 valid, 0 invalid; 0 errors, 0 warnings\n`,
   );
 });
 
@@ -119,6 +119,35 @@ test('several manifests also get the cross-app checks (exports a dependency real
   assert.match(out, /2 manifests: 2 valid, 0 invalid; 1 error, 0 warnings/);
 });
 
+test('the security rating the store will show, with every reason and the field behind it (docs/security-rating.md)', async () => {
+  const app = write(
+    'rated',
+    manifest('rated')
+      .replace(
+        '    ports:\n      - { container: 8080, host: 8080 }\n',
+        '    read_only_rootfs: true\n    expose: [8080]\n',
+      )
+      .concat(
+        '    devices: [/dev/dri]\npermissions:\n  - { kind: device, path: /dev/dri, reason: video decoding }\n',
+      ),
+  );
+  const { code, out } = await capture([app]);
+  assert.equal(code, 0, out);
+  assert.match(
+    out,
+    / {2}security rating 6\/8 \(from 5\)\n {4}-1 uses host devices directly \(containers\[0\]\.devices\[0\]\)\n {4}\+1 every container runs with a read-only root filesystem \(containers\[\*\]\.read_only_rootfs\)\n {4}\+1 publishes no port on the host \(containers\[\*\]\.ports\)\n/,
+  );
+  const json = await capture([app, '--json']);
+  const report = JSON.parse(json.out) as {
+    manifests: Array<{ security: { score: number; reasons: Array<{ rule: string }> } }>;
+  };
+  assert.equal(report.manifests[0]!.security.score, 6);
+  assert.deepEqual(
+    report.manifests[0]!.security.reasons.map((r) => r.rule),
+    ['device', 'read_only_rootfs', 'no_published_ports'],
+  );
+});
+
 test('usage errors exit 2: no path, an unknown option', async () => {
   await assert.rejects(capture([]), (e: unknown) => e instanceof CliError && e.exitCode === 2);
   await assert.rejects(
@@ -155,7 +184,7 @@ test('a directory of app directories stands for all of them, checked as a set', 
   assert.equal(code, 0, out);
   assert.match(
     out,
-    /ok .*many\/one\/manifest\.yml \(one\)\nok .*many\/two\/manifest\.yml \(two\)\n2 manifests: 2 valid/,
+    /ok .*many\/one\/manifest\.yml \(one\)\n {2}security rating 5\/8 \(from 5\)\nok .*many\/two\/manifest\.yml \(two\)\n {2}security rating 5\/8 \(from 5\)\n2 manifests: 2 valid/,
   );
 });
 

@@ -10,8 +10,11 @@ import {
   type Issue,
   loadManifestFile,
   type ParseResult,
+  RATING_MAX,
   type RequiredPermission,
   requiredPermissions,
+  type SecurityRating,
+  securityRating,
   validateManifestSet,
 } from '@archipelago/manifest';
 import { CliError } from '../errors.ts';
@@ -60,6 +63,8 @@ export interface ValidatedFile {
   warnings: Issue[];
   /** What an installer would ask the operator to grant (valid manifests only). */
   permissions: RequiredPermission[];
+  /** The security rating the store will show (docs/security-rating.md), null for an invalid manifest. */
+  security: SecurityRating | null;
 }
 
 export interface ValidateReport {
@@ -78,6 +83,7 @@ export function buildReport(results: readonly ParseResult[]): ValidateReport {
     errors: r.ok ? [] : r.errors,
     warnings: r.warnings,
     permissions: r.ok ? requiredPermissions(r.manifest) : [],
+    security: r.ok ? securityRating({ manifest: r.manifest }) : null,
   }));
   const valid = results.flatMap((r) => (r.ok ? [{ manifest: r.manifest, source: r.source }] : []));
   const setIssues = valid.length > 1 ? validateManifestSet(valid) : [];
@@ -97,6 +103,16 @@ function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
+/** The rating as the store shows it, one reason a line, so a developer sees what moves the score before publishing. */
+export function formatRating(r: SecurityRating): string[] {
+  const lines = [`  security rating ${r.score}/${RATING_MAX} (from ${r.base})`];
+  for (const reason of r.reasons) {
+    const delta = reason.delta > 0 ? `+${reason.delta}` : String(reason.delta);
+    lines.push(`    ${delta} ${reason.message} (${reason.at.join(', ')})`);
+  }
+  return lines;
+}
+
 export function formatReport(report: ValidateReport): string {
   const lines: string[] = [];
   for (const m of report.manifests) {
@@ -104,6 +120,7 @@ export function formatReport(report: ValidateReport): string {
     if (m.ok) {
       const grants = m.permissions.map((p) => p.key);
       lines.push(`ok ${m.file} (${m.id})${grants.length > 0 ? ` — asks for: ${grants.join(', ')}` : ''}`);
+      if (m.security) lines.push(...formatRating(m.security));
     }
   }
   for (const issue of report.set_issues) lines.push(formatIssue(issue));
