@@ -108,14 +108,16 @@ export class Gateway {
   /**
    * Makes the open listeners match `routes`: new apps get their listener,
    * removed ones lose it, changed public paths apply to the next request.
+   * Open listeners of unchanged routes are left alone (their streams go on).
+   * A listener that cannot bind is reported in `failed`; the others open anyway.
    */
-  async setRoutes(routes: readonly GatewayRoute[]): Promise<void> {
+  async setRoutes(routes: readonly GatewayRoute[]): Promise<{ failed: GatewayListenError[] }> {
     const ports = new Map<number, string>();
     for (const route of routes) {
       if (!/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/.test(route.appId))
         throw new GatewayRouteError(`gateway: app id "${route.appId}" is not a DNS label`);
       const other = ports.get(route.port);
-      if (other !== undefined)
+      if (other !== undefined && route.port !== 0)
         throw new GatewayRouteError(
           `gateway: apps "${other}" and "${route.appId}" both want port ${route.port}`,
         );
@@ -124,13 +126,22 @@ export class Gateway {
     const wanted = new Map(routes.map((r) => [r.appId, r]));
     for (const [id, l] of this.#listening) {
       const next = wanted.get(id);
-      if (!next || next.port !== l.route.port) await this.#stop(id);
+      if (!next || (next.port !== 0 && next.port !== l.route.port)) await this.#stop(id);
     }
+    const failed: GatewayListenError[] = [];
     for (const route of routes) {
       const open = this.#listening.get(route.appId);
-      if (open) open.route = route;
-      else await this.#start(route);
+      if (open) open.route = { ...route, port: open.route.port };
+      else {
+        try {
+          await this.#start(route);
+        } catch (error) {
+          if (!(error instanceof GatewayListenError)) throw error;
+          failed.push(error);
+        }
+      }
     }
+    return { failed };
   }
 
   /**

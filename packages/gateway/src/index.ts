@@ -19,5 +19,6 @@ export {
   type Upstream,
 } from './gateway.ts';
 export { type ForwardFacts, forwardHeaders } from './headers.ts';
+export { assignPorts, PORT_RANGE } from './ports.ts';
 export { isPublicPath, normalisePath, safeReturnPath } from './paths.ts';
 export { TICKET_TTL_MS, TicketBook } from './tickets.ts';

@@ -4,9 +4,11 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
   appSessionCookie,
+  assignPorts,
   forwardHeaders,
   isPublicPath,
   normalisePath,
+  PORT_RANGE,
   readCookie,
   safeReturnPath,
   stripNodeCookies,
@@ -144,5 +146,21 @@ describe('tickets', () => {
     assert.equal(book.redeem(t3, 'fx'), null, 'expired');
     now += 3_600_000;
     assert.equal(book.session(token, 'fx'), null, 'session expired');
+  });
+});
+
+describe('port book', () => {
+  it('known apps keep their port, new ones get the lowest free one, removed ones keep theirs', () => {
+    const first = assignPorts({}, ['b', 'a'], 8500);
+    assert.deepEqual(first, { book: { a: 8500, b: 8501 }, changed: true });
+    const again = assignPorts(first.book, ['b', 'c'], 8500);
+    assert.deepEqual(again, { book: { a: 8500, b: 8501, c: 8502 }, changed: true });
+    assert.equal(assignPorts(again.book, ['a', 'b', 'c'], 8500).changed, false);
+  });
+  it('gives no port once the range is full', () => {
+    const full = Object.fromEntries(Array.from({ length: PORT_RANGE }, (_, i) => [`a${i}`, 9000 + i]));
+    const next = assignPorts(full, ['late'], 9000);
+    assert.equal(next.book['late'], undefined);
+    assert.equal(next.changed, false);
   });
 });
