@@ -161,7 +161,7 @@ export class Gateway {
     if (nodeToken === null || !this.#options.nodeSessionLive(nodeToken)) {
       const back = `${AUTHORIZE_PATH}?${new URLSearchParams({ app: appId, to })}`;
       res.writeHead(302, {
-        location: `/?${new URLSearchParams({ next: back })}`,
+        location: `/login?${new URLSearchParams({ next: back })}`,
         'cache-control': 'no-store',
       });
       res.end();
