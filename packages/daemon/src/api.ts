@@ -58,6 +58,8 @@ export type Intent = 'running' | 'stopped';
 /** gateway (issue 17): an app's authenticated address: `<scheme>://<the node's host name>:<port><path>`. */
 export interface AppAddress {
   appId: string;
+  /** https when the node serves HTTPS (its certificate names the host, so it fits every port). */
+  scheme: 'http' | 'https';
   port: number;
   path: string;
   /** Reachable without sign-in (manifest launch.public_paths). */

@@ -71,6 +71,15 @@ export async function startDaemon(
     apps: services.apps,
     log,
     node: () => ({ port: listenPort, https: tls.plan.https }),
+    // A getter: listeners opened after a renewal start with the current certificate.
+    tls: keeper
+      ? {
+          get current() {
+            return keeper.current;
+          },
+          onChange: (fn) => keeper.onChange(fn),
+        }
+      : null,
   });
   const handlers = timedHandlers(
     createHandlers({

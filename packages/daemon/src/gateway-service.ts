@@ -6,7 +6,13 @@
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { assignPorts, Gateway, type GatewayRoute, type Upstream } from '@archipelago/gateway';
+import {
+  assignPorts,
+  Gateway,
+  type GatewayRoute,
+  type GatewayTls,
+  type Upstream,
+} from '@archipelago/gateway';
 import { z } from 'zod';
 import { type AppAddress, type InstalledApp, SESSION_COOKIE } from './api.ts';
 import type { Auth } from './auth/auth.ts';
@@ -53,6 +59,8 @@ export function createGatewayService(options: {
   log: Logger;
   /** The daemon's own port and scheme, for the redirect to its sign-in. */
   node: () => { port: number; https: boolean };
+  /** The node's serving certificate when it serves HTTPS: app addresses are HTTPS with it too. */
+  tls: GatewayTls | null;
 }): GatewayService {
   const { config, auth, apps, log } = options;
   const bookFile = join(config.dataRoot, 'gateway-ports.json');
@@ -92,7 +100,7 @@ export function createGatewayService(options: {
       const { port, https } = options.node();
       return `${https ? 'https' : 'http'}://${hostname}:${port}`;
     },
-    secure: false,
+    tls: options.tls,
     sessionHours: config.sessionHours,
     log,
   });
@@ -138,7 +146,15 @@ export function createGatewayService(options: {
         const port = open.get(r.appId);
         return port === undefined
           ? []
-          : [{ appId: r.appId, port, path: paths.get(r.appId) ?? '/', publicPaths: [...r.publicPaths] }];
+          : [
+              {
+                appId: r.appId,
+                scheme: options.tls ? ('https' as const) : ('http' as const),
+                port,
+                path: paths.get(r.appId) ?? '/',
+                publicPaths: [...r.publicPaths],
+              },
+            ];
       });
     },
     authorize: (req, res, nodeToken) => gateway.authorize(req, res, nodeToken),

@@ -277,7 +277,8 @@ describe('gateway', () => {
     t.diagnostic(
       `daemon RSS before ${Math.round(before / 1024)} MB, peak ${Math.round(peak / 1024)} MB during a 200 MB upload (+${grownMb.toFixed(1)} MB)`,
     );
-    assert.ok(grownMb < 64, `the daemon grew by ${grownMb.toFixed(1)} MB: the upload was buffered`);
+    // Garbage from piped chunks comes and goes with the GC; a buffered upload would add its whole 200 MB.
+    assert.ok(grownMb < 100, `the daemon grew by ${grownMb.toFixed(1)} MB: the upload was buffered`);
   });
 
   it('an upgraded socket echoes, ends when the app is re-created, and the next one reaches the new container', async (t) => {

@@ -8,6 +8,7 @@
 // reached on the next request. Bodies and upgraded sockets are piped, never
 // buffered: uploads, downloads, server-sent events and WebSockets stream.
 import { Agent, createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { ProxyServer } from 'http-proxy-3';
@@ -36,6 +37,12 @@ export interface Upstream {
   port: number;
 }
 
+export interface GatewayTls {
+  current: { certPem: string; keyPem: string };
+  /** Renewals: open listeners swap their context in place. Returns the unsubscribe function. */
+  onChange(listener: (keys: { certPem: string; keyPem: string }) => void): () => void;
+}
+
 export interface GatewayLogger {
   info(message: string, fields?: Record<string, unknown>): void;
   warn(message: string, fields?: Record<string, unknown>): void;
@@ -57,8 +64,11 @@ export interface GatewayOptions {
    * request, without port) reaches it, e.g. `https://node.local:8443`.
    */
   nodeBaseUrl(hostname: string): string;
-  /** Whether app origins are served over TLS (cookies get Secure, X-Forwarded-Proto https). */
-  secure?: boolean;
+  /**
+   * The node's serving certificate: app origins are served over TLS with it (a certificate names hosts,
+   * not ports, so the node's own one fits every app port); cookies then get Secure. Null: plain HTTP.
+   */
+  tls?: GatewayTls | null;
   sessionHours: number;
   log: GatewayLogger;
 }
@@ -67,6 +77,8 @@ interface Listening {
   route: GatewayRoute;
   server: Server;
   sockets: Set<Socket>;
+  /** Stops following certificate renewals. */
+  unfollow: () => void;
 }
 
 /** The hostname part of a Host header (IPv6 literals keep their brackets). */
@@ -168,7 +180,7 @@ export class Gateway {
       return;
     }
     const ticket = this.#tickets.issue(appId, nodeToken);
-    const scheme = this.#options.secure ? 'https' : 'http';
+    const scheme = this.#options.tls ? 'https' : 'http';
     const origin = `${scheme}://${hostnameOf(req.headers.host)}:${open.route.port}`;
     const location = `${origin}${EXCHANGE_PATH}?${new URLSearchParams({ ticket, to })}`;
     res.writeHead(302, { location, 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' });
@@ -182,9 +194,21 @@ export class Gateway {
   }
 
   async #start(route: GatewayRoute): Promise<void> {
-    const server = createServer({ requestTimeout: 0 });
+    // No request timeout: uploads, downloads and event streams may last as long as they need.
+    const tls = this.#options.tls ?? null;
+    const server: Server = tls
+      ? createTlsServer({ requestTimeout: 0, key: tls.current.keyPem, cert: tls.current.certPem })
+      : createServer({ requestTimeout: 0 });
+    const unfollow = tls
+      ? tls.onChange((keys) =>
+          (server as ReturnType<typeof createTlsServer>).setSecureContext({
+            key: keys.keyPem,
+            cert: keys.certPem,
+          }),
+        )
+      : () => {};
     const sockets = new Set<Socket>();
-    const entry: Listening = { route, server, sockets };
+    const entry: Listening = { route, server, sockets, unfollow };
     server.on('connection', (socket) => {
       sockets.add(socket);
       socket.once('close', () => sockets.delete(socket));
@@ -196,9 +220,10 @@ export class Gateway {
       this.#upgrade(entry, req, socket, head).catch((error: unknown) => this.#upstreamFailed(error, socket));
     });
     await new Promise<void>((resolve, reject) => {
-      server.once('error', (error) =>
-        reject(new GatewayListenError(route.appId, route.port, this.#options.host, error)),
-      );
+      server.once('error', (error) => {
+        unfollow();
+        reject(new GatewayListenError(route.appId, route.port, this.#options.host, error));
+      });
       server.listen(route.port, this.#options.host, () => resolve());
     });
     server.on('error', (error) =>
@@ -214,6 +239,7 @@ export class Gateway {
     const entry = this.#listening.get(appId);
     if (!entry) return;
     this.#listening.delete(appId);
+    entry.unfollow();
     const closed = new Promise<void>((resolve) => entry.server.close(() => resolve()));
     for (const socket of entry.sockets) socket.destroy();
     await closed;
@@ -237,7 +263,7 @@ export class Gateway {
       isNodeCredential: this.#options.isNodeCredential,
       clientAddress: req.socket.remoteAddress,
       host: req.headers.host,
-      secure: this.#options.secure === true,
+      secure: this.#options.tls != null,
     });
   }
 
@@ -286,7 +312,7 @@ export class Gateway {
     res.writeHead(302, {
       location: safeReturnPath(url.searchParams.get('to')),
       'set-cookie': appSessionCookie(entry.route.appId, token, {
-        secure: this.#options.secure === true,
+        secure: this.#options.tls != null,
         maxAgeSecs: this.#options.sessionHours * 3600,
       }),
       'cache-control': 'no-store',

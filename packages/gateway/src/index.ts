@@ -15,6 +15,7 @@ export {
   type GatewayLogger,
   type GatewayOptions,
   type GatewayRoute,
+  type GatewayTls,
   hostnameOf,
   type Upstream,
 } from './gateway.ts';
