@@ -17,6 +17,7 @@ import { z } from 'zod';
 import { type AppAddress, type InstalledApp, SESSION_COOKIE } from './api.ts';
 import type { Auth } from './auth/auth.ts';
 import type { Config } from './config.ts';
+import { hostAllowed } from './http/host-check.ts';
 import type { Logger } from './log.ts';
 import type { AppsPort } from './services.ts';
 
@@ -101,6 +102,7 @@ export function createGatewayService(options: {
       return `${https ? 'https' : 'http'}://${hostname}:${port}`;
     },
     tls: options.tls,
+    hostAllowed: (host) => hostAllowed(host, config.allowedHosts),
     sessionHours: config.sessionHours,
     log,
   });

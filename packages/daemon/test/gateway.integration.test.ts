@@ -164,6 +164,16 @@ describe('gateway', () => {
     const next = new URL(login.headers.get('location') ?? '', node.url);
     assert.equal(next.pathname, '/login');
     assert.equal(next.searchParams.get('next'), `${authorize.pathname}${authorize.search}`);
+    // A name that is not this node's (DNS rebinding) gets nothing, like on the node's own port.
+    const rebound = await new Promise<number>((resolve, reject) => {
+      const req = request(appUrl('/hello'), { headers: { host: 'evil.example' } }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      req.once('error', reject);
+      req.end();
+    });
+    assert.equal(rebound, 421);
     // Not signed in, not a browser page: refused outright.
     assert.equal((await fetch(appUrl('/api'), { method: 'POST', body: 'x' })).status, 401);
   });

@@ -70,6 +70,11 @@ export interface GatewayOptions {
    */
   tls?: GatewayTls | null;
   sessionHours: number;
+  /**
+   * Whether a Host header names this node (the daemon's DNS-rebinding rule). Every app origin is
+   * checked like the node's own: the sign-in redirect is built from that host name.
+   */
+  hostAllowed?: (host: string | undefined) => boolean;
   log: GatewayLogger;
 }
 
@@ -269,6 +274,8 @@ export class Gateway {
 
   async #request(entry: Listening, req: IncomingMessage, res: ServerResponse): Promise<void> {
     const appId = entry.route.appId;
+    if (this.#options.hostAllowed && !this.#options.hostAllowed(req.headers.host))
+      return plain(res, 421, 'Unknown host name: add it to the allowedHosts setting of the node.');
     const path = normalisePath(req.url ?? '/');
     if (path === null) return plain(res, 400, 'Malformed request path.');
     if (path === EXCHANGE_PATH) return this.#exchange(entry, req, res);
@@ -294,6 +301,8 @@ export class Gateway {
     const refuse = (status: string): void => {
       socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
     };
+    if (this.#options.hostAllowed && !this.#options.hostAllowed(req.headers.host))
+      return refuse('421 Misdirected Request');
     if (path === null) return refuse('400 Bad Request');
     if (!this.#allowed(entry, req, path)) return refuse('401 Unauthorized');
     const upstream = await this.#options.upstream(entry.route.appId);

@@ -225,6 +225,23 @@ describe('web UI against a real node', { timeout: 900_000 }, () => {
     await browser.shoot('09-app-running');
   });
 
+  step("signed out, the app's address leads through the node's sign-in and back to the app", async () => {
+    const address = (await node.client.call('app.addresses')).find((a) => a.appId === catalog.web.id);
+    assert.ok(address);
+    const appHref = `http://127.0.0.1:${address.port}/`;
+    await page.getByTestId('logout').click();
+    await page.waitForURL(/\/login/);
+    // Signing out of the node ended the app origin's session too: the app's address sends us to sign in.
+    await page.goto(appHref);
+    await page.waitForURL(new RegExp(`^${node.url}/login\\?next=`));
+    await page.getByLabel('Password').fill(password);
+    await page.getByTestId('login-submit').click();
+    await page.waitForURL(appHref);
+    await page.getByRole('heading', { name: 'fx-web is running' }).waitFor();
+    await browser.shoot('09b-app-after-sign-in');
+    await goto('/apps');
+  });
+
   step('shows a failing app as failed with its reason', async () => {
     await goto(`/store/${catalog.crash.id}`);
     await page.getByTestId('install-app').click();
