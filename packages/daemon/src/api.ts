@@ -55,6 +55,17 @@ export type AppState =
 export type Intent = 'running' | 'stopped';
 
 /** An installed app as the platform measured it (never a state it did not observe). */
+/** gateway (issue 17): an app's authenticated address: `<scheme>://<the node's host name>:<port><path>`. */
+export interface AppAddress {
+  appId: string;
+  /** https when the node serves HTTPS (its certificate names the host, so it fits every port). */
+  scheme: 'http' | 'https';
+  port: number;
+  path: string;
+  /** Reachable without sign-in (manifest launch.public_paths). */
+  publicPaths: string[];
+}
+
 export interface InstalledApp {
   id: string;
   name: string;
@@ -558,6 +569,13 @@ export const methodSpecs = {
     auth: 'session',
     summary: 'The generated credentials meant for the operator (only on this explicit call).',
   },
+  'app.addresses': {
+    params: Empty,
+    mutating: false,
+    auth: 'session',
+    summary:
+      "Each app's authenticated address on the node (issue 17): its port on the node's host, the launch path and the paths reachable without sign-in.",
+  },
   'job.list': {
     params: z
       .strictObject({ appId: AppId.optional(), limit: z.number().int().min(1).max(1000).default(50) })
@@ -971,6 +989,7 @@ export interface MethodResults {
   'app.uninstall': Job;
   'app.logs': { lines: LogLine[] };
   'app.credentials': { credentials: AppCredential[] };
+  'app.addresses': AppAddress[];
   'job.list': Job[];
   'job.get': Job;
   'job.logs': { lines: JobLogLine[] };

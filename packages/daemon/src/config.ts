@@ -14,6 +14,8 @@ export const Config = z.strictObject({
   /** Address to listen on: loopback unless the operator explicitly opens it to the LAN. */
   host: z.string().min(1),
   port: z.number().int().min(0).max(65535),
+  /** gateway (issue 17): the first port of the range app addresses get (one port per app); 0: any free port (tests). */
+  gatewayPortBase: z.number().int().min(0).max(65535),
   /** The unprivileged user the daemon and Podman run as. */
   serviceUser: z.string().min(1),
   /** The catalog shipped with the software: the repository's apps/ directory (unsigned: used until the signed snapshot is built). */
@@ -83,6 +85,7 @@ export const defaults: Config = {
   dataRoot: '/var/lib/archipelago',
   host: '127.0.0.1',
   port: 8420,
+  gatewayPortBase: 8500,
   serviceUser: 'archy',
   shippedCatalog: `${repoRoot}apps`,
   officialCatalog: `${repoRoot}build/official-catalog`,

@@ -7,6 +7,7 @@ import { Auth, loadAuthKeys } from './auth/auth.ts';
 import { LoginThrottle } from './auth/rate-limit.ts';
 import { AuthStore } from './auth/store.ts';
 import type { Config } from './config.ts';
+import { createGatewayService } from './gateway-service.ts';
 import { createHttpServer } from './http/server.ts';
 import { IdentityService } from './identity/service.ts';
 import { Installer } from './install.ts';
@@ -63,8 +64,33 @@ export async function startDaemon(
   // monitor (issue 20): sampling, history, alerts and the Prometheus endpoint
   const monitor = services.monitor ? await createMonitor(config, services.monitor, log) : undefined;
   const metricsToken = monitor ? ensureMetricsToken(config.dataRoot) : '';
+  let listenPort = 0;
+  const gateway = createGatewayService({
+    config,
+    auth,
+    apps: services.apps,
+    log,
+    node: () => ({ port: listenPort, https: tls.plan.https }),
+    // A getter: listeners opened after a renewal start with the current certificate.
+    tls: keeper
+      ? {
+          get current() {
+            return keeper.current;
+          },
+          onChange: (fn) => keeper.onChange(fn),
+        }
+      : null,
+  });
   const handlers = timedHandlers(
-    createHandlers({ services, auth, installer: new Installer(services), system, identity, monitor }),
+    createHandlers({
+      services,
+      auth,
+      installer: new Installer(services),
+      system,
+      identity,
+      monitor,
+      gateway,
+    }),
     monitor,
   );
   const dispatcher = new Dispatcher(handlers, auth, log);
@@ -79,6 +105,7 @@ export async function startDaemon(
     log,
     icon: (id) => services.catalog.icon(id),
     didDocument: () => identity.didDocument(),
+    gateway,
     metrics: monitor && {
       text: () => monitor.metrics.text(),
       contentType: monitor.metrics.contentType,
@@ -101,6 +128,12 @@ export async function startDaemon(
     throw error;
   }
   system.setListenPort(port);
+  listenPort = port;
+  // Addresses follow the installed apps: opened now, and again when an app's state changes.
+  await gateway.refresh();
+  const unwatchGateway = services.apps.subscribe((event) => {
+    if (event.type === 'app-state') void gateway.refresh();
+  });
   monitor?.start();
   const unwatchJobs = monitor ? watchJobs(monitor, services.apps) : () => {};
   keeper?.start();
@@ -134,6 +167,8 @@ export async function startDaemon(
         push.close();
         logs.close();
         unsubscribe();
+        unwatchGateway();
+        await gateway.close();
         unwatchJobs();
         await monitor?.stop();
         await services.apps.close();

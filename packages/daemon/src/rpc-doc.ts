@@ -42,6 +42,7 @@ const results: Record<MethodName, string> = {
   'app.uninstall': 'Job',
   'app.logs': '{ lines: LogLine[] }',
   'app.credentials': '{ credentials: AppCredential[] }',
+  'app.addresses': 'AppAddress[]',
   'job.list': 'Job[]',
   'job.get': 'Job',
   'job.logs': '{ lines: JobLogLine[] }',

@@ -26,6 +26,8 @@ export const LIMITS = {
   exports: 64,
   dependencies: 32,
   permissions: 64,
+  /** Paths of the app's address reachable without sign-in (issue 17). */
+  public_paths: 32,
   credentials: 32,
   /** Files rendered into volumes, and post-install hook steps. */
   files: 128,

@@ -392,6 +392,15 @@ export const Dependency = z.strictObject({
   ...DependencyLinks,
 });
 
+/**
+ * A public path pattern: `/webhook` (that path only) or `/webhook/*` (everything under it). Only
+ * unreserved path characters; `*` only as the whole last segment; no query or fragment.
+ */
+export const PublicPath = Text(LIMITS.url).regex(
+  /^\/(?:[A-Za-z0-9._~!$&'()+,;=:@%-]+\/)*(?:[A-Za-z0-9._~!$&'()+,;=:@%-]+|\*)?$/,
+  'a public path is an absolute path such as /webhook or a prefix such as /webhook/* (a * only as the last segment, no query)',
+);
+
 export const Launch = z.strictObject({
   /** Member that serves the UI. */
   container: DnsLabel.describe('Member that serves the UI.'),
@@ -399,6 +408,12 @@ export const Launch = z.strictObject({
   port: Port.describe("Its container port; must be published in that member's `ports`."),
   path: Text(LIMITS.url).startsWith('/').default('/'),
   scheme: z.enum(['http', 'https']).default('http'),
+  /** Paths of the app's address that skip the node's sign-in (webhooks, share links): exact, or a prefix ending in `/*`. */
+  public_paths: List(PublicPath, LIMITS.public_paths, 'public paths')
+    .default([])
+    .describe(
+      "Paths of the app's address that skip the node's sign-in (webhooks, share links): an exact path or a prefix ending in `/*`; shown to the operator as a permission.",
+    ),
 });
 
 const Reason = Text(LIMITS.reason).min(1);

@@ -225,6 +225,7 @@ function checkProbesAndLaunch(m: Manifest, out: Finding[]): void {
     }
   }
   if (m.launch) {
+    checkPublicPaths(m.launch.public_paths, out);
     const entry = byName.get(m.launch.container);
     if (!entry) {
       out.push(
@@ -253,6 +254,56 @@ function checkProbesAndLaunch(m: Manifest, out: Finding[]): void {
           ),
         );
       }
+    }
+  }
+}
+
+/**
+ * Public paths skip the node's sign-in, so each must be narrow: not the whole address (`/`, `/*`), no
+ * dot segments (a path the browser or the app resolves elsewhere), no path claimed twice or already
+ * covered by another pattern of the same app (each app has its own origin, so two apps never share one).
+ */
+function checkPublicPaths(paths: readonly string[], out: Finding[]): void {
+  const seen = new Map<string, number>();
+  paths.forEach((path, i) => {
+    const at: PathSegment[] = ['launch', 'public_paths', i];
+    const segments = path.split('/').slice(1);
+    if (path === '/' || path === '/*') {
+      out.push(
+        error(
+          at,
+          'public_path_everything',
+          `"${path}" would make the whole app reachable without sign-in; name the paths that must be public (e.g. /webhook/*)`,
+        ),
+      );
+      return;
+    }
+    // The pattern's syntax (schema) already rules out empty segments; dot segments pass it.
+    if (segments.some((s) => s === '.' || s === '..')) {
+      out.push(error(at, 'public_path_segments', `"${path}" has a "." or ".." segment`));
+      return;
+    }
+    const first = seen.get(path);
+    if (first !== undefined) {
+      out.push(
+        error(at, 'public_path_duplicate', `"${path}" is claimed twice (also launch.public_paths[${first}])`),
+      );
+      return;
+    }
+    seen.set(path, i);
+  });
+  for (const [path, i] of seen) {
+    for (const [other, j] of seen) {
+      if (i === j || !other.endsWith('/*')) continue;
+      const prefix = other.slice(0, -1);
+      if (path.startsWith(prefix) || path === prefix.slice(0, -1))
+        out.push(
+          error(
+            ['launch', 'public_paths', i],
+            'public_path_covered',
+            `"${path}" is already covered by "${other}" (launch.public_paths[${j}])`,
+          ),
+        );
     }
   }
 }

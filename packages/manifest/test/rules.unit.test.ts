@@ -305,6 +305,44 @@ const cases: Case[] = [
     ],
   },
   {
+    rule: 'a public path may not cover the whole app (issue 17)',
+    mutate: (m) => {
+      m.launch.public_paths = ['/*', '/'];
+    },
+    errors: [
+      'launch.public_paths[0]: "/*" would make the whole app reachable without sign-in; name the paths that must be public (e.g. /webhook/*) [public_path_everything]',
+      'launch.public_paths[1]: "/" would make the whole app reachable without sign-in; name the paths that must be public (e.g. /webhook/*) [public_path_everything]',
+    ],
+  },
+  {
+    rule: 'a public path is claimed once and not covered by another',
+    mutate: (m) => {
+      m.launch.public_paths = ['/webhook/*', '/share', '/share', '/webhook/github'];
+    },
+    errors: [
+      'launch.public_paths[2]: "/share" is claimed twice (also launch.public_paths[1]) [public_path_duplicate]',
+      'launch.public_paths[3]: "/webhook/github" is already covered by "/webhook/*" (launch.public_paths[0]) [public_path_covered]',
+    ],
+  },
+  {
+    rule: 'a public path has no dot segments',
+    mutate: (m) => {
+      m.launch.public_paths = ['/hooks/../admin'];
+    },
+    errors: ['launch.public_paths[0]: "/hooks/../admin" has a "." or ".." segment [public_path_segments]'],
+  },
+  {
+    rule: 'a public path is a path pattern (a * only as the last segment, no query)',
+    mutate: (m) => {
+      m.launch.public_paths = ['/a*', 'webhook', '/x?y=1'];
+    },
+    errors: [
+      'launch.public_paths[0]: a public path is an absolute path such as /webhook or a prefix such as /webhook/* (a * only as the last segment, no query) [schema.invalid_format]',
+      'launch.public_paths[1]: a public path is an absolute path such as /webhook or a prefix such as /webhook/* (a * only as the last segment, no query) [schema.invalid_format]',
+      'launch.public_paths[2]: a public path is an absolute path such as /webhook or a prefix such as /webhook/* (a * only as the last segment, no query) [schema.invalid_format]',
+    ],
+  },
+  {
     rule: 'the launch port is published',
     mutate: (m) => {
       m.launch.port = 9000;

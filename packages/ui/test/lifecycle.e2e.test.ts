@@ -38,7 +38,7 @@ async function goto(path: string): Promise<void> {
   await page.goto(`${node.url}${path}`);
 }
 
-/** Fetches a path of the installed web fixture on the port the UI's Open link points at. */
+/** Fetches a path of the installed web fixture (at its published port: no sign-in in the way). */
 async function fetchFromApp(href: string, path: string): Promise<string> {
   const response = await fetch(new URL(path, href));
   assert.equal(response.status, 200, `GET ${path} of the app`);
@@ -189,11 +189,15 @@ describe('web UI against a real node', { timeout: 900_000 }, () => {
     },
   );
 
-  step('opens the running app at its published port and reveals its credentials', async () => {
+  step('opens the running app at its gateway address and reveals its credentials', async () => {
     await waitForState(catalog.web.id, 'running');
+    // gateway (issue 17): Open goes to the app's own authenticated address, not its published port.
+    const address = (await node.client.call('app.addresses')).find((a) => a.appId === catalog.web.id);
+    assert.ok(address, 'the app has a gateway address');
     const open = page.getByTestId('open-app').first();
+    await page.locator(`[data-testid=open-app][href="http://127.0.0.1:${address.port}/"]`).first().waitFor();
     const href = await open.getAttribute('href');
-    assert.equal(href, `http://127.0.0.1:${catalog.web.hostPort}/`);
+    assert.equal(href, `http://127.0.0.1:${address.port}/`);
     // The first opening shows the app's sign-in details before the app.
     await open.click();
     const dialog = page.locator('dialog[open]');
@@ -213,11 +217,29 @@ describe('web UI against a real node', { timeout: 900_000 }, () => {
     assert.equal(appPage.url(), href);
     await appPage.getByRole('heading', { name: 'fx-web is running' }).waitFor();
     await appPage.close();
-    const boots = await fetchFromApp(href!, '/boots.txt');
+    // Signed in, the browser went through the node's sign-in round trip and is back on the app's address.
+    const boots = await fetchFromApp(`http://127.0.0.1:${catalog.web.hostPort}/`, '/boots.txt');
     assert.equal(boots.trim().split('\n').length, 1);
 
     await page.getByTestId('log-tail').getByText('serving /data on :8080').waitFor({ timeout: 30_000 });
     await browser.shoot('09-app-running');
+  });
+
+  step("signed out, the app's address leads through the node's sign-in and back to the app", async () => {
+    const address = (await node.client.call('app.addresses')).find((a) => a.appId === catalog.web.id);
+    assert.ok(address);
+    const appHref = `http://127.0.0.1:${address.port}/`;
+    await page.getByTestId('logout').click();
+    await page.waitForURL(/\/login/);
+    // Signing out of the node ended the app origin's session too: the app's address sends us to sign in.
+    await page.goto(appHref);
+    await page.waitForURL(new RegExp(`^${node.url}/login\\?next=`));
+    await page.getByLabel('Password').fill(password);
+    await page.getByTestId('login-submit').click();
+    await page.waitForURL(appHref);
+    await page.getByRole('heading', { name: 'fx-web is running' }).waitFor();
+    await browser.shoot('09b-app-after-sign-in');
+    await goto('/apps');
   });
 
   step('shows a failing app as failed with its reason', async () => {
@@ -287,7 +309,8 @@ describe('web UI against a real node', { timeout: 900_000 }, () => {
     await page.waitForURL(new RegExp(`/apps/${catalog.web.id}$`));
     await waitForState(catalog.web.id, 'running', INSTALL_TIMEOUT);
     const href = await page.getByTestId('open-app').first().getAttribute('href');
-    const boots = await fetchFromApp(href!, '/boots.txt');
+    // Signed in, the browser went through the node's sign-in round trip and is back on the app's address.
+    const boots = await fetchFromApp(`http://127.0.0.1:${catalog.web.hostPort}/`, '/boots.txt');
     // One line per start: the first install, the start after stop, the reinstall.
     assert.ok(boots.trim().split('\n').length >= 3, `boots.txt kept its earlier starts:\n${boots}`);
   });

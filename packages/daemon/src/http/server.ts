@@ -6,6 +6,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
+import { AUTHORIZE_PATH } from '@archipelago/gateway';
 import {
   CA_CERT_PATH,
   DID_DOCUMENT_PATH,
@@ -47,6 +48,10 @@ export interface HttpDeps {
   /** How the node serves (tls/mode.ts), the serving certificate when HTTPS, and the node CA (public) if any. */
   tls: { plan: ServePlan; secure: SecureSide | null; caPem(): string | null };
   /** monitor (issue 20): the Prometheus exposition, behind a session or the scrape token. */
+  /** gateway (issue 17): the node's end of an app's sign-in round trip (GET /gateway/authorize). */
+  gateway?:
+    | { authorize(req: IncomingMessage, res: ServerResponse, nodeToken: string | null): void }
+    | undefined;
   metrics?:
     | { text(): Promise<string>; contentType: string; tokenOk(bearer: string | null): boolean }
     | undefined;
@@ -86,6 +91,7 @@ export function createHttpServer({
   didDocument,
   tls,
   metrics,
+  gateway,
 }: HttpDeps): Listener {
   const maxAgeSecs = config.sessionHours * 3600;
   /** TLS is on for this request: it came over our HTTPS, or through the operator's TLS-terminating proxy. */
@@ -254,6 +260,11 @@ export function createHttpServer({
         'cache-control': 'no-cache',
       });
       res.end(req.method === 'HEAD' ? undefined : body);
+      return;
+    }
+    if (gateway && path === AUTHORIZE_PATH && (req.method === 'GET' || req.method === 'HEAD')) {
+      res.setHeader('cache-control', 'no-store');
+      gateway.authorize(req, res, readSessionCookie(req));
       return;
     }
     const work =

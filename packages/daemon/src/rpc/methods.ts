@@ -2,7 +2,7 @@
 // schemas, auth level and whether a method mutates live beside the types in
 // api.ts (methodSpecs); the dispatcher enforces them before a handler runs.
 import { hostname } from 'node:os';
-import type { SessionInfo } from '../api.ts';
+import type { AppAddress, SessionInfo } from '../api.ts';
 import type { Auth, NewSession, Session } from '../auth/auth.ts';
 import type { IdentityService } from '../identity/service.ts';
 import type { Installer } from '../install.ts';
@@ -19,6 +19,8 @@ export interface HandlerDeps {
   identity: IdentityService;
   /** Absent when the node runs without the monitor (a backend with no engine facts). */
   monitor?: Monitor | undefined;
+  /** gateway (issue 17): each app's authenticated address; absent when the gateway is not composed. */
+  gateway?: { addresses(): AppAddress[] } | undefined;
 }
 
 function sessionInfo(
@@ -44,6 +46,7 @@ export function createHandlers({
   system,
   identity,
   monitor,
+  gateway,
 }: HandlerDeps): Handlers {
   const { apps, catalog, backup } = services;
   // What the authenticator app lists the account as: the node's name tells several nodes apart.
@@ -92,6 +95,7 @@ export function createHandlers({
     'app.uninstall': (p) => apps.uninstall(p.id, p.purge),
     'app.logs': async (p) => ({ lines: await apps.logs(p.id, { member: p.member, tail: p.tail }) }),
     'app.credentials': async (p) => ({ credentials: await apps.credentials(p.id) }),
+    'app.addresses': async () => gateway?.addresses() ?? [],
 
     'job.list': (p) => apps.listJobs(p),
     'job.get': (p) => apps.getJob(p.id),

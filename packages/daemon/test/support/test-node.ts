@@ -86,7 +86,11 @@ export async function startTestNode(options: TestNodeOptions = {}): Promise<Test
         '--shipped-catalog',
         catalog,
       ],
-      { env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] },
+      {
+        // App addresses on free ports: test nodes run side by side, and the default range would collide.
+        env: { ARCHY_GATEWAY_PORT_BASE: '0', ...process.env, ...options.env },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
     );
     child = proc;
     return new Promise<number>((resolve, reject) => {

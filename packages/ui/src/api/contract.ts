@@ -5,6 +5,7 @@
 import type { InstalledApp } from '@archipelago/daemon/api';
 
 export type {
+  AppAddress,
   AppCredential,
   AppState,
   CatalogApp,

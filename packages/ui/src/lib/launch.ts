@@ -1,7 +1,9 @@
-// Where an installed app's UI opens: the node's host name as the browser
-// reached it, the host port the manifest PUBLISHES the launch member's
-// container port on, and the manifest's launch path.
-import type { Manifest } from '../api/contract.ts';
+// Where an installed app's UI opens: its authenticated address on the node's
+// gateway (issue 17: the node's host name as the browser reached it, the app's
+// own gateway port, the launch path) — or, when the node gives the app no
+// gateway address, the host port the manifest PUBLISHES the launch member's
+// container port on.
+import type { AppAddress, Manifest } from '../api/contract.ts';
 
 export interface LaunchTarget {
   scheme: 'http' | 'https';
@@ -25,4 +27,12 @@ export function launchUrl(nodeHostname: string, target: LaunchTarget): string {
     nodeHostname.includes(':') && !nodeHostname.startsWith('[') ? `[${nodeHostname}]` : nodeHostname;
   const path = target.path.startsWith('/') ? target.path : `/${target.path}`;
   return `${target.scheme}://${host}:${target.hostPort}${path}`;
+}
+
+/** The app's address through the node's gateway (its own origin, behind the node's sign-in). */
+export function gatewayUrl(
+  nodeHostname: string,
+  address: Pick<AppAddress, 'scheme' | 'port' | 'path'>,
+): string {
+  return launchUrl(nodeHostname, { scheme: address.scheme, hostPort: address.port, path: address.path });
 }

@@ -61,3 +61,11 @@ export function consentItems(requests: readonly PermissionRequest[]): ConsentIte
 export function allGranted(items: readonly ConsentItem[], ticked: ReadonlySet<string>): boolean {
   return items.every((item) => ticked.has(item.key));
 }
+
+/**
+ * gateway (issue 17): the paths of the app's address anyone can reach without signing in to the node
+ * (webhooks, share links), each as the line the operator reads.
+ */
+export function publicPathNotices(launch: { public_paths?: readonly string[] } | undefined): string[] {
+  return (launch?.public_paths ?? []).map((path) => `Reachable without sign-in: ${path}`);
+}
