@@ -92,6 +92,7 @@ export {
   type ImportOptions,
   type ImportResult,
   importApp,
+  IMPORTED_MANIFEST,
   importedManifestYaml,
   PEER_FILES,
   type PeerFormat,

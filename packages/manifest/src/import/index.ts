@@ -16,6 +16,9 @@ export type { ImportOptions, ImportResult, PeerFormat, SourceFiles } from './typ
 
 type Json = Record<string, unknown>;
 
+/** The `file` of issues found in the imported manifest itself. */
+export const IMPORTED_MANIFEST = 'manifest.yml (imported)';
+
 /** Compose file names, in the order a peer's tooling prefers them. */
 export const COMPOSE_FILES = [
   'docker-compose.yml',
@@ -180,7 +183,8 @@ export function importApp(files: SourceFiles, options: ImportOptions = {}): Impo
     credentials: peer.credentials.length > 0 ? peer.credentials : undefined,
     permissions: mapped.permissions.length > 0 ? mapped.permissions : undefined,
   });
-  const checked = validateManifestValue(document, `${format} import of ${composeFile}`);
+  // Issues of the result name the manifest the import would write, not a peer file.
+  const checked = validateManifestValue(document, IMPORTED_MANIFEST);
   if (!checked.ok) return fail(format, checked.errors, [], [...warnings, ...checked.warnings]);
   return {
     ok: true,
