@@ -87,6 +87,13 @@ export {
 export { renderKubeSet, setRenderContext } from './render-kube-set.ts';
 export { JSON_SCHEMA_PATH, manifestJsonSchema } from './json-schema.ts';
 export {
+  compareVersions,
+  imageRepository,
+  type KnownReleases,
+  staleImageFindings,
+  tagVersion,
+} from './provenance.ts';
+export {
   COMPOSE_FILES,
   detectFormat,
   type ImportOptions,
