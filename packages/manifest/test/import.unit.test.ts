@@ -51,6 +51,7 @@ const TABLE: Record<string, { format: string; refused?: string[] }> = {
   'runtipi-gitea': { format: 'runtipi' },
   'runtipi-vaultwarden': { format: 'runtipi' },
   'runtipi-nextcloud': { format: 'runtipi' },
+  'runtipi-vaultwarden-json': { format: 'runtipi' },
   'runtipi-uptime-kuma': { format: 'runtipi', refused: ['services.uptime-kuma.volumes[0]'] },
   'runtipi-portainer': { format: 'runtipi', refused: ['services.portainer.volumes[0]'] },
   'casaos-vaultwarden': { format: 'casaos' },
@@ -221,6 +222,33 @@ test('runtipi: random form fields become generated secrets', () => {
     [['paste_secret', 'hex', 32]],
   );
   assert.equal(r.manifest.containers[0]!.env['SECRET_KEY'], '{{secret:paste_secret}}');
+});
+
+test("runtipi: the dynamic docker-compose.json converts to Compose; issues name the JSON's keys", () => {
+  const r = ok(importApp(readApp(join(FIXTURES, 'runtipi-vaultwarden-json'))));
+  const web = r.manifest.containers[0]!;
+  assert.deepEqual(
+    web.ports.map((p) => [p.container, p.host]),
+    [[80, 8107]],
+  );
+  assert.deepEqual(web.volumes, [{ volume: 'data', target: '/data', read_only: false }]);
+  assert.ok(
+    r.warnings.some((w) => w.code === 'unknown_variable' && w.path === 'services[0].environment.ADMIN_TOKEN'),
+  );
+  const refused = importApp({
+    'config.json': JSON.stringify({ id: 'x', name: 'X', version: '1', port: 8000, form_fields: [] }),
+    'docker-compose.json': JSON.stringify({
+      services: [
+        { name: 'x', image: 'example/x:1.0', isMain: true, internalPort: 80, privileged: true, gpu: true },
+      ],
+    }),
+  });
+  assert.ok(!refused.ok);
+  assert.deepEqual(
+    refused.refusals.map((x) => [x.path, x.code, x.line]),
+    [['services[0].privileged', 'refused_privileged', 1]],
+  );
+  assert.ok(refused.warnings.some((w) => w.code === 'unmapped_key' && w.path === 'services[0].gpu'));
 });
 
 const compose = (body: string) => ({ 'docker-compose.yml': body });

@@ -12,7 +12,22 @@ export interface ComposeInput {
   file: string;
   value: Record<string, unknown>;
   locate: Locator;
+  /**
+   * For a file in another shape converted to Compose (Runtipi's docker-compose.json): the path in that
+   * file of a Compose path, so issues name the key as the author wrote it.
+   */
+  sourcePath?: (path: readonly PathSegment[]) => PathSegment[];
 }
+
+/** Converts a file that is not Compose itself into Compose, or returns undefined to read it as Compose. */
+export type ComposeAdapter = (value: Record<string, unknown>) =>
+  | {
+      value: Record<string, unknown>;
+      sourcePath: (path: readonly PathSegment[]) => PathSegment[];
+      /** Keys of the source with no Compose equivalent, as source paths. */
+      unmapped: { path: PathSegment[]; message: string }[];
+    }
+  | undefined;
 
 /**
  * The packaged schema says `$schema: http://json-schema.org/draft/2019-09/schema#`
@@ -106,11 +121,16 @@ function schemaIssue(file: string, locate: Locator, e: ErrorObject): Issue {
 }
 
 /** Parses and checks a Compose file; `errors` is non-empty when it cannot be imported. */
-export function readCompose(text: string, file: string): { input?: ComposeInput; errors: Issue[] } {
+export function readCompose(
+  text: string,
+  file: string,
+  adapt?: ComposeAdapter,
+): { input?: ComposeInput; errors: Issue[]; warnings: Issue[] } {
   const none: Locator = () => ({ line: 0, column: 0 });
   if (Buffer.byteLength(text, 'utf8') > LIMITS.manifestBytes) {
     return {
       errors: [issue(file, none, [], 'compose.too_large', `larger than ${LIMITS.manifestBytes} bytes`)],
+      warnings: [],
     };
   }
   const lineCounter = new LineCounter();
@@ -131,6 +151,7 @@ export function readCompose(text: string, file: string): { input?: ComposeInput;
           severity: 'error' as const,
         };
       }),
+      warnings: [],
     };
   }
   let value: unknown;
@@ -138,22 +159,50 @@ export function readCompose(text: string, file: string): { input?: ComposeInput;
     value = doc.toJS({ maxAliasCount: 100 });
   } catch (err) {
     const reason = err instanceof Error ? err.message : String(err);
-    return { errors: [issue(file, locate, [], 'yaml.unreadable', `cannot read YAML: ${reason}`)] };
+    return {
+      errors: [issue(file, locate, [], 'yaml.unreadable', `cannot read YAML: ${reason}`)],
+      warnings: [],
+    };
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     return {
       errors: [issue(file, locate, [], 'compose.not_a_map', 'a Compose file is a map with "services"')],
+      warnings: [],
     };
   }
+  const adapted = adapt?.(value as Record<string, unknown>);
+  const warnings = (adapted?.unmapped ?? []).map(
+    (u): Issue => ({ ...issue(file, locate, u.path, 'unmapped_key', u.message), severity: 'warning' }),
+  );
+  const sourcePath = adapted?.sourcePath;
+  if (adapted !== undefined) value = adapted.value;
+  const at: Locator = sourcePath === undefined ? locate : (p) => locate(sourcePath(p));
   const validate = composeValidator();
   if (!validate(value)) {
-    return { errors: (validate.errors ?? []).map((e) => schemaIssue(file, locate, e)) };
+    return {
+      errors: (validate.errors ?? []).map((e) => {
+        const found = schemaIssue(file, at, e);
+        if (sourcePath === undefined) return found;
+        return { ...found, path: keyPath(sourcePath(pointerPath(e.instancePath))) };
+      }),
+      warnings,
+    };
   }
   const services = (value as Record<string, unknown>)['services'];
   if (services === null || typeof services !== 'object' || Object.keys(services).length === 0) {
     return {
       errors: [issue(file, locate, ['services'], 'compose.no_services', 'has no services to import')],
+      warnings,
     };
   }
-  return { input: { file, value: value as Record<string, unknown>, locate }, errors: [] };
+  return {
+    input: {
+      file,
+      value: value as Record<string, unknown>,
+      locate,
+      ...(sourcePath !== undefined ? { sourcePath } : {}),
+    },
+    errors: [],
+    warnings,
+  };
 }

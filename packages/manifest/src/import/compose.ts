@@ -131,8 +131,10 @@ class Findings {
     this.input = input;
   }
   private issue(path: PathSegment[], code: string, message: string, severity: 'error' | 'warning'): Issue {
-    const { line, column } = this.input.locate(path);
-    return { file: this.input.file, line, column, path: keyPath(path), message, code, severity };
+    // Named as the author wrote it: a converted file (Runtipi's docker-compose.json) has its own paths.
+    const shown = this.input.sourcePath?.(path) ?? path;
+    const { line, column } = this.input.locate(shown);
+    return { file: this.input.file, line, column, path: keyPath(shown), message, code, severity };
   }
   refuse(path: PathSegment[], code: string, message: string): void {
     this.refusals.push(this.issue(path, code, message, 'error'));

@@ -8,7 +8,7 @@ import { prepareCasaos, prepareCompose } from './casaos.ts';
 import { mapCompose } from './compose.ts';
 import { readCompose } from './compose-input.ts';
 import { fileIssue, type PeerApp } from './peer.ts';
-import { prepareRuntipi } from './runtipi.ts';
+import { prepareRuntipi, runtipiDynamicCompose } from './runtipi.ts';
 import type { ImportOptions, ImportResult, PeerFormat, SourceFiles } from './types.ts';
 import { prepareUmbrel } from './umbrel.ts';
 
@@ -75,8 +75,12 @@ export function importApp(files: SourceFiles, options: ImportOptions = {}): Impo
     );
   }
   const { format, composeFile } = detected;
-  const read = readCompose(files[composeFile]!, composeFile);
-  if (read.input === undefined) return fail(format, read.errors, [], []);
+  const read = readCompose(
+    files[composeFile]!,
+    composeFile,
+    format === 'runtipi' && composeFile === 'docker-compose.json' ? runtipiDynamicCompose : undefined,
+  );
+  if (read.input === undefined) return fail(format, read.errors, [], read.warnings);
   const compose = read.input;
 
   let peer: PeerApp;
@@ -108,7 +112,7 @@ export function importApp(files: SourceFiles, options: ImportOptions = {}): Impo
   if (options.id !== undefined) peer.meta['id'] = options.id;
 
   const mapped = mapCompose(compose, peer.context);
-  const warnings = [...peer.warnings, ...mapped.warnings];
+  const warnings = [...read.warnings, ...peer.warnings, ...mapped.warnings];
   const refusals = [...peer.refusals, ...mapped.refusals];
   if (refusals.length > 0) return fail(format, [], refusals, warnings);
 

@@ -1,7 +1,7 @@
 // Runtipi apps: `config.json` (metadata, the UI port, form fields the
 // operator fills in, some of them random secrets) and a Compose file.
 import type { Issue } from '../issues.ts';
-import type { ComposeInput } from './compose-input.ts';
+import type { ComposeAdapter, ComposeInput } from './compose-input.ts';
 import { DATA_DIR, PEER_ROOT, type Resolver } from './interpolate.ts';
 import { appId, fileIssue, manifestVersion, type PeerApp, secretName, text } from './peer.ts';
 
@@ -106,3 +106,128 @@ export function prepareRuntipi(config: Json, compose: ComposeInput): PeerApp {
     refusals: [],
   };
 }
+
+/** Runtipi's dynamic-compose keys (docker-compose.json) → the Compose key they stand for. */
+const DYNAMIC_KEYS: Record<string, string> = {
+  image: 'image',
+  command: 'command',
+  entrypoint: 'entrypoint',
+  environment: 'environment',
+  volumes: 'volumes',
+  healthCheck: 'healthcheck',
+  dependsOn: 'depends_on',
+  user: 'user',
+  privileged: 'privileged',
+  networkMode: 'network_mode',
+  capAdd: 'cap_add',
+  capDrop: 'cap_drop',
+  devices: 'devices',
+  hostname: 'hostname',
+  workingDir: 'working_dir',
+  stopGracePeriod: 'stop_grace_period',
+  stopSignal: 'stop_signal',
+  readOnly: 'read_only',
+  pid: 'pid',
+  shmSize: 'shm_size',
+  extraHosts: 'extra_hosts',
+  sysctls: 'sysctls',
+  securityOpt: 'security_opt',
+  ulimits: 'ulimits',
+  tty: 'tty',
+  stdinOpen: 'stdin_open',
+  logging: 'logging',
+  deploy: 'deploy',
+};
+/** Keys that describe Runtipi's own routing, no container setting: dropped silently. */
+const DYNAMIC_PLATFORM_KEYS = new Set([
+  'name',
+  'isMain',
+  'internalPort',
+  'addPorts',
+  'extraLabels',
+  'addToMainNetwork',
+]);
+
+const HEALTH_KEYS: Record<string, string> = {
+  test: 'test',
+  interval: 'interval',
+  timeout: 'timeout',
+  retries: 'retries',
+  startPeriod: 'start_period',
+  startInterval: 'start_interval',
+};
+
+/**
+ * Runtipi's newer apps describe their services in docker-compose.json, a shape of Runtipi's own
+ * (`services` is a list of `{ name, image, isMain, internalPort, volumes: [{ hostPath, containerPath }] … }`)
+ * that Runtipi turns into Compose. The same conversion happens here, before the Compose schema check, and
+ * issues name the keys of the JSON file.
+ */
+export const runtipiDynamicCompose: ComposeAdapter = (value) => {
+  const list = value['services'];
+  if (!Array.isArray(list)) return undefined;
+  const services: Json = {};
+  const index = new Map<string, number>();
+  const unmapped: { path: (string | number)[]; message: string }[] = [];
+  list.forEach((s, i) => {
+    if (!isMap(s) || typeof s['name'] !== 'string') {
+      unmapped.push({ path: ['services', i], message: 'a service without a name; dropped' });
+      return;
+    }
+    index.set(s['name'], i);
+    const svc: Json = {};
+    const ports: string[] = [];
+    if (s['isMain'] === true && s['internalPort'] !== undefined)
+      ports.push(`\${APP_PORT}:${String(s['internalPort'])}`);
+    if (Array.isArray(s['addPorts'])) {
+      for (const p of s['addPorts']) {
+        if (!isMap(p)) continue;
+        const bind = `${String(p['hostPort'])}:${String(p['containerPort'])}`;
+        if (p['tcp'] !== false) ports.push(bind);
+        if (p['udp'] === true) ports.push(`${bind}/udp`);
+      }
+    }
+    if (ports.length > 0) svc['ports'] = ports;
+    for (const [key, v] of Object.entries(s)) {
+      if (DYNAMIC_PLATFORM_KEYS.has(key)) continue;
+      const composeKey = DYNAMIC_KEYS[key];
+      if (composeKey === undefined) {
+        unmapped.push({
+          path: ['services', i, key],
+          message: `"${key}" is not a known Runtipi service key; dropped`,
+        });
+        continue;
+      }
+      if (key === 'volumes' && Array.isArray(v)) {
+        svc['volumes'] = v.map((m) =>
+          isMap(m)
+            ? `${String(m['hostPath'])}:${String(m['containerPath'])}${m['readOnly'] === true ? ':ro' : ''}`
+            : m,
+        );
+      } else if (key === 'environment' && Array.isArray(v)) {
+        svc['environment'] = Object.fromEntries(
+          v
+            .filter(isMap)
+            .map((e) => [String(e['key']), e['value'] === undefined ? null : String(e['value'])]),
+        );
+      } else if (key === 'healthCheck' && isMap(v)) {
+        svc['healthcheck'] = Object.fromEntries(Object.entries(v).map(([k, x]) => [HEALTH_KEYS[k] ?? k, x]));
+      } else svc[composeKey] = v;
+    }
+    services[s['name']] = svc;
+  });
+  const dynamicKeyOf = new Map(Object.entries(DYNAMIC_KEYS).map(([d, c]) => [c, d]));
+  return {
+    value: { services },
+    unmapped,
+    sourcePath: (path) => {
+      const [top, name, key, ...rest] = path;
+      if (top !== 'services' || typeof name !== 'string' || !index.has(name)) return [...path];
+      const at: (string | number)[] = ['services', index.get(name)!];
+      if (key === undefined) return at;
+      // Ports come from isMain/internalPort and addPorts; point at the service.
+      if (key === 'ports') return at;
+      return [...at, dynamicKeyOf.get(String(key)) ?? key, ...rest];
+    },
+  };
+};
