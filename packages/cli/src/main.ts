@@ -18,6 +18,10 @@ const commands: Record<string, { summary: string; load: Loader; serviceUser?: tr
     summary: 'render a manifest as libpod specs, Quadlet units or Kubernetes YAML',
     load: () => import('./commands/app-render.ts'),
   },
+  'app import': {
+    summary: "turn a peer's app (Umbrel, Runtipi, CasaOS, Compose) into a manifest, or say why not",
+    load: () => import('./commands/app-import.ts'),
+  },
   'app list': {
     summary: 'installed apps and their measured state',
     load: () => import('./commands/app-list.ts'),

@@ -95,6 +95,25 @@ export {
 export { renderKubeSet, setRenderContext } from './render-kube-set.ts';
 export { JSON_SCHEMA_PATH, manifestJsonSchema } from './json-schema.ts';
 export {
+  compareVersions,
+  imageRepository,
+  type KnownReleases,
+  staleImageFindings,
+  tagVersion,
+} from './provenance.ts';
+export {
+  COMPOSE_FILES,
+  detectFormat,
+  type ImportOptions,
+  type ImportResult,
+  importApp,
+  IMPORTED_MANIFEST,
+  importedManifestYaml,
+  PEER_FILES,
+  type PeerFormat,
+  type SourceFiles,
+} from './import/index.ts';
+export {
   RATING_BASE,
   RATING_MAX,
   RATING_MIN,

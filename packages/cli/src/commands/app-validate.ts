@@ -1,13 +1,17 @@
-// archy app validate <path…> [--json]
+// archy app validate <path…> [--releases FILE] [--json]
 // Checks manifests offline: every issue as file:line:column field: message,
 // warnings too, and — given several manifests — the checks across them
-// (dependency exports, host ports, duplicate ids). Exit 0 valid, 1 invalid, 2 usage.
-import { readdir, stat } from 'node:fs/promises';
+// (dependency exports, host ports, duplicate ids). With --releases, images
+// pinned to an older release than the newest one known are warned about
+// (image_stale). Exit 0 valid, 1 invalid, 2 usage.
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
   formatIssue,
+  formatPath,
   type Issue,
+  type KnownReleases,
   loadManifestFile,
   type ParseResult,
   RATING_MAX,
@@ -15,6 +19,7 @@ import {
   requiredPermissions,
   type SecurityRating,
   securityRating,
+  staleImageFindings,
   validateManifestSet,
 } from '@archipelago/manifest';
 import { CliError } from '../errors.ts';
@@ -30,11 +35,14 @@ export const processOutput: Output = {
   err: (text) => process.stderr.write(text),
 };
 
-const USAGE = `usage: archy app validate <manifest.yml | app-dir | apps-dir>... [--json]
+const USAGE = `usage: archy app validate <manifest.yml | app-dir | apps-dir>... [--releases FILE] [--json]
   Checks each manifest (a file, a directory holding manifest.yml, or a directory
   of such app directories) and, when there are several, the checks across them.
   Exit 0 valid, 1 invalid, 2 usage.
-  --json   print the same data as JSON`;
+  --releases FILE  a JSON map of image repository to its newest release tag
+                   ({"docker.io/lightninglabs/lnd": "v0.21.0-beta"}): images pinned
+                   to an older release get an image_stale warning
+  --json           print the same data as JSON`;
 
 /** node:util parseArgs with usage errors as exit code 2. */
 export function parseCommandArgs<T extends Record<string, { type: 'string' | 'boolean'; short?: string }>>(
@@ -75,13 +83,26 @@ export interface ValidateReport {
   summary: { manifests: number; valid: number; invalid: number; errors: number; warnings: number };
 }
 
-export function buildReport(results: readonly ParseResult[]): ValidateReport {
+/** The image_stale warnings of a valid manifest, placed in its file. */
+function staleWarnings(r: ParseResult, releases: KnownReleases | undefined): Issue[] {
+  if (!r.ok || releases === undefined) return [];
+  return staleImageFindings(r.manifest, releases).map((f) => ({
+    file: r.source.file,
+    ...r.source.locate(f.path),
+    path: formatPath(f.path),
+    message: f.message,
+    code: f.code,
+    severity: f.severity,
+  }));
+}
+
+export function buildReport(results: readonly ParseResult[], releases?: KnownReleases): ValidateReport {
   const manifests: ValidatedFile[] = results.map((r) => ({
     file: r.source.file,
     id: r.ok ? r.manifest.id : null,
     ok: r.ok,
     errors: r.ok ? [] : r.errors,
-    warnings: r.warnings,
+    warnings: [...r.warnings, ...staleWarnings(r, releases)],
     permissions: r.ok ? requiredPermissions(r.manifest) : [],
     security: r.ok ? securityRating({ manifest: r.manifest }) : null,
   }));
@@ -155,8 +176,30 @@ async function exists(path: string): Promise<boolean> {
   );
 }
 
+/** Reads the --releases map; anything but an object of strings is a usage error naming the file and key. */
+export async function readReleases(file: string): Promise<KnownReleases> {
+  let value: unknown;
+  try {
+    value = JSON.parse(await readFile(file, 'utf8'));
+  } catch (err) {
+    const reason = err instanceof Error ? err.message : String(err);
+    throw new CliError('usage', `--releases ${file}: cannot read a JSON map: ${reason}`, 2);
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new CliError('usage', `--releases ${file}: must be a JSON object of image → newest tag`, 2);
+  }
+  const out: Record<string, string> = {};
+  for (const [image, tag] of Object.entries(value)) {
+    if (typeof tag !== 'string' || tag === '') {
+      throw new CliError('usage', `--releases ${file}: "${image}" must map to a tag (a non-empty string)`, 2);
+    }
+    out[image] = tag;
+  }
+  return out;
+}
+
 export async function run(args: string[], io: Output = processOutput): Promise<number> {
-  const { values, positionals } = parseCommandArgs(args, {}, USAGE);
+  const { values, positionals } = parseCommandArgs(args, { releases: { type: 'string' } }, USAGE);
   if (values.help) {
     io.out(`${USAGE}\n`);
     return 0;
@@ -164,8 +207,9 @@ export async function run(args: string[], io: Output = processOutput): Promise<n
   if (positionals.length === 0)
     throw new CliError('usage', `give at least one manifest file or app directory\n${USAGE}`, 2);
   const paths = (await Promise.all(positionals.map(expandAppsDirectory))).flat();
+  const releases = typeof values.releases === 'string' ? await readReleases(values.releases) : undefined;
   const results = await Promise.all(paths.map((p) => loadManifestFile(p)));
-  const report = buildReport(results);
+  const report = buildReport(results, releases);
   io.out(values.json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report));
   return report.ok ? 0 : 1;
 }
