@@ -124,7 +124,13 @@ function ok(result: ImportResult) {
 test('umbrel: the launch member is published on the peer port, hostnames become member names', () => {
   const r = ok(importApp(readApp(join(FIXTURES, 'umbrel-gitea'))));
   const server = r.manifest.containers.find((c) => c.name === 'server')!;
-  assert.deepEqual(r.manifest.launch, { container: 'server', port: 8085, path: '/', scheme: 'http' });
+  assert.deepEqual(r.manifest.launch, {
+    container: 'server',
+    port: 8085,
+    path: '/',
+    scheme: 'http',
+    public_paths: [],
+  });
   assert.ok(server.ports.some((p) => p.container === 8085 && p.host === 8085));
   assert.ok(
     server.ports.some((p) => p.container === 2222 && p.host === 2222),
