@@ -144,6 +144,7 @@ export function importApp(files: SourceFiles, options: ImportOptions = {}): Impo
         container: member,
         port: peer.launch.port,
         ...(peer.launch.path ? { path: peer.launch.path } : {}),
+        ...(peer.launch.publicPaths ? { public_paths: peer.launch.publicPaths } : {}),
       };
     }
   }

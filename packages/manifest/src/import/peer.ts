@@ -16,7 +16,14 @@ export interface PeerApp {
   exports: Record<string, string>;
   dependencies: string[];
   /** The service and container port of the web UI, and the host port the peer publishes it on. */
-  launch?: { service: string; port: number; hostPort?: number | undefined; path?: string | undefined };
+  launch?: {
+    service: string;
+    port: number;
+    hostPort?: number | undefined;
+    path?: string | undefined;
+    /** Paths that skip the sign-in on the peer and may skip the node's (launch.public_paths). */
+    publicPaths?: string[] | undefined;
+  };
   credentials: Json[];
   warnings: Issue[];
   refusals: Issue[];

@@ -7,6 +7,7 @@ import type { Issue } from '../issues.ts';
 import type { ComposeInput } from './compose-input.ts';
 import { DATA_DIR, depDataDir, interpolate, PEER_ROOT, type Resolver } from './interpolate.ts';
 import { appId, fileIssue, manifestVersion, type PeerApp, secretName, text } from './peer.ts';
+import { mapProxyAuth } from './umbrel-proxy-auth.ts';
 import type { SourceFiles } from './types.ts';
 
 type Json = Record<string, unknown>;
@@ -206,11 +207,20 @@ export function prepareUmbrel(files: SourceFiles, compose: ComposeInput): PeerAp
       Object.keys(services).find((s) => s.toLowerCase() === host);
     if (service !== undefined && Number.isInteger(port) && port > 0) {
       const hostPort = Number(m['port']);
+      const envText = (name: string) =>
+        env[name] === undefined ? undefined : interpolate(String(env[name]), resolve).text;
+      const auth = mapProxyAuth(
+        envText('PROXY_AUTH_WHITELIST'),
+        envText('PROXY_AUTH_BLACKLIST'),
+        compose.file,
+      );
+      warnings.push(...auth.warnings);
       launch = {
         service,
         port,
         hostPort: Number.isInteger(hostPort) && hostPort > 0 ? hostPort : undefined,
         ...(typeof m['path'] === 'string' && m['path'].startsWith('/') ? { path: m['path'] } : {}),
+        ...(auth.publicPaths.length > 0 ? { publicPaths: auth.publicPaths } : {}),
       };
     } else {
       warnings.push(
