@@ -68,10 +68,17 @@ test('install from a local manifest directory, then stop, start, restart and uni
 
   const list = await archy(node, ['app', 'list', '--json']);
   assert.equal(list.code, 0, list.stderr);
-  const apps = JSON.parse(list.stdout) as { id: string; intent: string }[];
+  const apps = JSON.parse(list.stdout) as { id: string; intent: string; address: string | null }[];
   assert.equal(apps.find((a) => a.id === APP)?.intent, 'running');
+  // The app's gateway address: the node's host as the CLI reaches it, the app's own port (issue 17).
+  const [gateway] = (await node.client.call('app.addresses', {})).filter((a) => a.appId === APP);
+  assert.ok(gateway, 'the node gives the app a gateway address');
+  const expected = `${gateway.scheme}://${new URL(node.cliEnv()['ARCHY_URL']!).hostname}:${gateway.port}${gateway.path}`;
+  assert.equal(apps.find((a) => a.id === APP)?.address, expected);
   const human = await archy(node, ['app', 'list']);
   assert.match(human.stdout, new RegExp(`^${APP}\\s+1\\.0\\.0\\s+`, 'm'));
+  assert.match(human.stdout, /\bADDRESS\b/);
+  assert.ok(human.stdout.includes(expected), human.stdout);
 
   const stop = await archy(node, ['app', 'stop', APP, '--json']);
   assert.equal(stop.code, 0, stop.stderr);
