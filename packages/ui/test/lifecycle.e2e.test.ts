@@ -276,6 +276,12 @@ describe('web UI against a real node', { timeout: 900_000 }, () => {
 
   step('uninstalls keeping the data, and the app is gone from every list', async () => {
     await goto(`/apps/${catalog.web.id}`);
+    // The app page says where the app opens: its gateway address, behind the node's sign-in (issue 17).
+    const address = (await node.client.call('app.addresses')).find((a) => a.appId === catalog.web.id);
+    assert.ok(address, 'the app has a gateway address');
+    const shown = page.getByTestId('app-address');
+    await shown.waitFor();
+    assert.match(await text(shown), new RegExp(`http://127\\.0\\.0\\.1:${address.port}/.*sign-in`));
     await page.getByTestId('uninstall-app').click();
     assert.equal(await page.getByTestId('keep-data').isChecked(), true, 'keeping data is the default');
     await browser.shoot('12-uninstall-confirm');
