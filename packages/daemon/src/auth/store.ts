@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { chmodSync, closeSync, openSync } from 'node:fs';
 import { DatabaseSync } from 'node:sqlite';
 import { z } from 'zod';
+import { DaemonError } from '../errors.ts';
 
 export type SessionKind = 'browser' | 'cli';
 
@@ -67,11 +68,28 @@ export class AuthStore {
     const version = z
       .object({ user_version: z.number() })
       .parse(this.#db.prepare('PRAGMA user_version').get()).user_version;
+    // A file written by a newer daemon is refused rather than used with tables
+    // this code does not know: a manual downgrade must never corrupt it quietly.
+    if (version > migrations.length) {
+      this.#db.close();
+      throw new DaemonError(
+        'auth.schema_too_new',
+        `${file} is at auth schema version ${version}, newer than this version of Archipelago understands ` +
+          `(${migrations.length}). Upgrade Archipelago instead of downgrading it.`,
+      );
+    }
     for (let v = version; v < migrations.length; v++) {
+      // The bump commits with its migration, so a crash leaves a whole version.
       this.#db.exec('BEGIN');
-      this.#db.exec(migrations[v]!);
-      this.#db.exec(`PRAGMA user_version = ${v + 1}`);
-      this.#db.exec('COMMIT');
+      try {
+        this.#db.exec(migrations[v]!);
+        this.#db.exec(`PRAGMA user_version = ${v + 1}`);
+        this.#db.exec('COMMIT');
+      } catch (error) {
+        this.#db.exec('ROLLBACK');
+        this.#db.close();
+        throw error;
+      }
     }
   }
 
