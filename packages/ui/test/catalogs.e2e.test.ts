@@ -133,6 +133,14 @@ describe('third-party catalogs in the browser', { timeout: 300_000 }, () => {
     await page.getByTestId('add-source').click();
     const source = page.locator('[data-testid=source]', { hasText: 'Third Party Labs' });
     await source.waitFor();
+    // The page claims per catalog only what is true: this one is signed by its publisher key but not TUF; local manifests are not signed.
+    assert.match(
+      (await source.getByTestId('signature').textContent()) ?? '',
+      /^Signed by the publisher key below; verified by the node, not through TUF\.$/,
+    );
+    const local = page.locator('[data-testid=source]', { hasText: 'Local manifests' });
+    assert.match((await local.getByTestId('signature').textContent()) ?? '', /^Not signed/);
+    assert.equal(await page.getByText('Every catalog is signed').count(), 0, 'no blanket claim');
     await browser.shoot('21-catalog-added');
 
     await page.goto(`${node.url}/store/${APP}`);

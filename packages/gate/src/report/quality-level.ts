@@ -1,7 +1,7 @@
 // The proven quality level of an app, 0–8, from what a gate run measured, in
 // the manner of YunoHost's package_check levels: each level needs every level
 // below it. Pure: a report in, a level with its reasons out. The scale is
-// documented in docs/quality-level.md; change both together.
+// documented in docs/quality-levels.md; change both together.
 import type { StepName } from '../matrix.ts';
 import type { AppResult, GateReport } from '../result.ts';
 
