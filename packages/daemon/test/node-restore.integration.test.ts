@@ -8,7 +8,7 @@
 // on the restored root, the operator signs in with the backup's password, the
 // marker is back, the running app runs and the stopped one stays stopped.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -105,6 +105,9 @@ test('a wiped node comes back whole from its backup through backup.restoreNode',
     (c) => c.label === 'Password',
   )?.value;
   assert.ok(secretBefore);
+  const identityBefore = await node.client.call('identity.get', {});
+  const keyFile = join(node.dataRoot, 'identity', 'keys.json');
+  const keyFileText = readFileSync(keyFile, 'utf8');
 
   const repo = join(repoParent, 'repo');
   const target = { id: 'usb', kind: 'local', path: repo };
@@ -176,6 +179,18 @@ test('a wiped node comes back whole from its backup through backup.restoreNode',
     secretBefore,
     'the generated secret came back unchanged',
   );
+  // The node's identity is the one from before the wipe, not a new one.
+  const identityAfter = await b.call('identity.get', {});
+  assert.equal(identityAfter.did, identityBefore.did);
+  assert.equal(identityAfter.npub, identityBefore.npub);
+  assert.equal(
+    statSync(keyFile).mode & 0o777,
+    0o600,
+    'the identity keys came back readable by the node alone',
+  );
+  const stored = (JSON.parse(keyFileText) as { current: { ed25519: string; nostr: string } }).current;
+  for (const secret of [stored.ed25519, stored.nostr])
+    assert.ok(!node.logs().includes(secret), 'an identity secret key reached the log');
   // The node is set up now: another whole-node restore is refused.
   await assert.rejects(
     b.call('backup.restoreNode', { target, password: PASSPHRASE }),
