@@ -8,10 +8,18 @@
 // - each app's generated secrets (<root>/secrets/<app>);
 // - the platform's state: copies of its SQLite databases taken through
 //   SQLite's backup API, and the apps' intent as JSON, in a staging folder;
-// - the node's keys and certificates (<root>/tls, <root>/auth-key) and
-//   catalog trust (<root>/registry/trust.json).
+// - the node's own files, NODE_FILES below: its identity keys (did:key and
+//   Nostr, <root>/identity), TLS certificate and key (<root>/tls), the session
+//   signing key (<root>/auth-key), catalog trust (<root>/registry/trust.json),
+//   the gateway's port book that keeps each app's address stable
+//   (<root>/gateway-ports.json), the monitor's alert settings and channel
+//   secrets (<root>/alerts.json) and the Prometheus scrape token
+//   (<root>/metrics-token). The operator password and TOTP secret live in
+//   daemon.db, copied with the databases. restic keeps each file's mode, so
+//   the 0600 keys come back 0600.
 // It never holds the copies taken before updates (<root>/backups), the
-// catalog cache, or the CLI token (made again at start).
+// catalog cache, the monitor's sample history (<root>/monitor.db, rebuilt by
+// sampling), the daemon's log, or the CLI token (made again at start).
 import { join } from 'node:path';
 import type { BackupPolicy, Manifest } from '@archipelago/manifest';
 
@@ -96,6 +104,20 @@ export function planApp(dataRoot: string, app: AppToBackUp): AppPlan {
   };
 }
 
+/**
+ * The node's own files and folders, relative to the data root: taken as they
+ * are, and moved back into place by the whole-node restore.
+ */
+export const NODE_FILES: readonly string[] = [
+  'identity',
+  'tls',
+  'auth-key',
+  join('registry', 'trust.json'),
+  'gateway-ports.json',
+  'alerts.json',
+  'metrics-token',
+];
+
 export function planBackup(dataRoot: string, apps: readonly AppToBackUp[]): BackupPlan {
   const staging = stagingDir(dataRoot);
   const node: NodePlan = {
@@ -104,7 +126,7 @@ export function planBackup(dataRoot: string, apps: readonly AppToBackUp[]): Back
       { source: join(dataRoot, 'daemon.db'), copy: join(staging, 'daemon.db') },
     ],
     intentFile: join(staging, 'intent.json'),
-    files: [join(dataRoot, 'tls'), join(dataRoot, 'auth-key'), join(dataRoot, 'registry', 'trust.json')],
+    files: NODE_FILES.map((rel) => join(dataRoot, rel)),
   };
   const planned = [...apps].sort((a, b) => a.id.localeCompare(b.id)).map((a) => planApp(dataRoot, a));
   const paths = [

@@ -252,9 +252,13 @@ backup:
   });
   assert.deepEqual(plan.paths, [
     '/srv/archy/backup/staging',
+    '/srv/archy/identity',
     '/srv/archy/tls',
     '/srv/archy/auth-key',
     '/srv/archy/registry/trust.json',
+    '/srv/archy/gateway-ports.json',
+    '/srv/archy/alerts.json',
+    '/srv/archy/metrics-token',
     '/srv/archy/secrets/notes',
     '/srv/archy/apps/notes/data',
   ]);

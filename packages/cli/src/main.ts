@@ -113,7 +113,7 @@ const commands: Record<string, { summary: string; load: Loader; serviceUser?: tr
     load: () => import('./commands/backup-list.ts'),
   },
   'backup restore': {
-    summary: 'restore one app’s data from a snapshot',
+    summary: 'restore one app’s data from a snapshot, or (--node) the whole node onto a fresh install',
     load: () => import('./commands/backup-restore.ts'),
   },
   'backup check': {

@@ -8,9 +8,11 @@
 // on the restored root, the operator signs in with the backup's password, the
 // marker is back, the running app runs and the stopped one stays stopped.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
 import { engineSecretPrefix, LABELS } from '@archipelago/manifest';
 import { PodmanClient, runInUserNamespace } from '@archipelago/podman';
@@ -18,6 +20,31 @@ import type { NodeRestoreJob } from '../src/api.ts';
 import { type ArchyClient, RpcError } from '../src/client.ts';
 import { copyFixture, type FixtureCopy } from './support/fixtures.ts';
 import { startTestNode, type TestNode } from './support/test-node.ts';
+
+const ARCHY = fileURLToPath(new URL('../../cli/bin/archy', import.meta.url));
+
+// The CLI as the operator runs it, against this node.
+function archy(
+  node: TestNode,
+  args: string[],
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(ARCHY, args, {
+      env: { ...process.env, ...node.cliEnv() },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => {
+      stdout += c.toString();
+    });
+    child.stderr.on('data', (c: Buffer) => {
+      stderr += c.toString();
+    });
+    child.once('error', reject);
+    child.once('exit', (code) => resolve({ code, stdout, stderr }));
+  });
+}
 
 const PASSPHRASE = 'the passphrase of this node backup';
 const suffix = Math.random().toString(36).slice(2, 8);
@@ -105,6 +132,9 @@ test('a wiped node comes back whole from its backup through backup.restoreNode',
     (c) => c.label === 'Password',
   )?.value;
   assert.ok(secretBefore);
+  const identityBefore = await node.client.call('identity.get', {});
+  const keyFile = join(node.dataRoot, 'identity', 'keys.json');
+  const keyFileText = readFileSync(keyFile, 'utf8');
 
   const repo = join(repoParent, 'repo');
   const target = { id: 'usb', kind: 'local', path: repo };
@@ -141,9 +171,29 @@ test('a wiped node comes back whole from its backup through backup.restoreNode',
   assert.equal(wrongEnded.error?.code, 'backup.wrong_password', JSON.stringify(wrongEnded));
   assert.equal((await until('the daemon back', () => b.call('auth.session'))).setupRequired, true);
 
-  // The restore with the recovery key.
-  const job = await b.call('backup.restoreNode', { target, password: added.recoveryKey ?? '' });
-  const ended = await restoreEnded(b, job.id);
+  // The restore with the recovery key, through `archy backup restore --node`, which follows the job to its end.
+  const keyPath = join(repoParent, 'recovery-key');
+  writeFileSync(keyPath, `${added.recoveryKey ?? ''}\n`, { mode: 0o600 });
+  const cli = await archy(node, [
+    'backup',
+    'restore',
+    '--node',
+    '--local',
+    repo,
+    '--recovery-key-file',
+    keyPath,
+  ]);
+  assert.equal(cli.code, 0, cli.stdout + cli.stderr);
+  assert.match(cli.stdout, /restored the node from snapshot/);
+  assert.match(cli.stdout, /operator password the backup was taken with/);
+  assert.ok(
+    !(cli.stdout + cli.stderr).includes(added.recoveryKey ?? '-'),
+    'the CLI printed the recovery key',
+  );
+  const ended = await until(
+    'the restore job',
+    async () => (await b.call('backup.restoreNodeStatus')) ?? undefined,
+  );
   assert.equal(ended.state, 'succeeded', JSON.stringify(ended));
   assert.equal(ended.percent, 100);
   assert.deepEqual(
@@ -176,6 +226,18 @@ test('a wiped node comes back whole from its backup through backup.restoreNode',
     secretBefore,
     'the generated secret came back unchanged',
   );
+  // The node's identity is the one from before the wipe, not a new one.
+  const identityAfter = await b.call('identity.get', {});
+  assert.equal(identityAfter.did, identityBefore.did);
+  assert.equal(identityAfter.npub, identityBefore.npub);
+  assert.equal(
+    statSync(keyFile).mode & 0o777,
+    0o600,
+    'the identity keys came back readable by the node alone',
+  );
+  const stored = (JSON.parse(keyFileText) as { current: { ed25519: string; nostr: string } }).current;
+  for (const secret of [stored.ed25519, stored.nostr])
+    assert.ok(!node.logs().includes(secret), 'an identity secret key reached the log');
   // The node is set up now: another whole-node restore is refused.
   await assert.rejects(
     b.call('backup.restoreNode', { target, password: PASSPHRASE }),

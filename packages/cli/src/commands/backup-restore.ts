@@ -1,14 +1,16 @@
 // archy backup restore <app-id> --target ID --snapshot S --confirm <app-id> [--detach] [--json]
 // Restores one app's data to the point in time of a snapshot; --confirm names the app whose current data is replaced.
+// With --node: the whole node onto a fresh install (backup-restore-node.ts).
 import { parseArgs } from '../client/args.ts';
 import { runJob } from '../client/job-command.ts';
 import { print } from '../client/output.ts';
 import { CliError } from '../errors.ts';
+import { nodeUsage, runNode } from './backup-restore-node.ts';
 
-const usage =
-  'archy backup restore <app-id> --target ID --snapshot ID --confirm <app-id> [--detach] [--json]';
+const usage = `archy backup restore <app-id> --target ID --snapshot ID --confirm <app-id> [--detach] [--json]\n${nodeUsage}`;
 
 export async function run(args: string[]): Promise<number> {
+  if (args.includes('--node')) return runNode(args);
   const parsed = parseArgs(args, {
     usage,
     values: ['target', 'snapshot', 'confirm'],

@@ -54,7 +54,7 @@ function scheduleFrom(v: Record<string, string | undefined>): {
   return { schedule, ...keep };
 }
 
-function targetFrom(id: string, v: Record<string, string | undefined>): Record<string, unknown> {
+export function targetFrom(id: string, v: Record<string, string | undefined>): Record<string, unknown> {
   const kinds = ['local', 'sftp', 'rest', 's3'].filter((k) => v[k] !== undefined);
   if (kinds.length !== 1)
     throw new CliError('usage', `give exactly one of --local, --sftp, --rest, --s3\nusage: ${usage}`, 2);

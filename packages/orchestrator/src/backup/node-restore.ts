@@ -9,7 +9,14 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { dirname, join } from 'node:path';
-import { BackupError, checkSnapshotId, Restic, stagingDir, type Target } from '@archipelago/backup';
+import {
+  BackupError,
+  checkSnapshotId,
+  NODE_FILES,
+  Restic,
+  stagingDir,
+  type Target,
+} from '@archipelago/backup';
 import { StateStore } from '../state/index.ts';
 import { IntentFile } from './intent-file.ts';
 import { SNAPSHOT_TAGS } from './node-backup.ts';
@@ -35,7 +42,8 @@ export interface NodeRestoreOutcome {
 }
 
 /** What is moved into the data root, relative to it; the state database goes last. */
-const PLACED = ['apps', 'secrets', 'tls', 'auth-key', join('registry', 'trust.json')];
+// Everything the backup plan took besides the databases, so nothing backed up is left behind.
+const PLACED = ['apps', 'secrets', ...NODE_FILES];
 
 function appsOnNode(dataRoot: string): string[] {
   const file = join(dataRoot, 'state.db');
