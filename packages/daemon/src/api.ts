@@ -4,7 +4,7 @@
 // against the server: a renamed method or a changed result fails their build.
 // The server's method table (rpc/methods.ts) is typed by `MethodName`, so it
 // cannot drift from this list either.
-import type { Manifest } from '@archipelago/manifest';
+import type { Manifest, SecurityRating } from '@archipelago/manifest';
 import type { AlertSettingsView, Condition, HistoryPoint, Snapshot } from '@archipelago/monitor';
 import { z } from 'zod';
 
@@ -183,6 +183,18 @@ export interface CatalogApp {
   overrides: string[];
   /** Whether an app with this id is installed on the node. */
   installed: boolean;
+  /** How contained the app would run with everything it asks for (docs/security-rating.md), with every reason. */
+  security: SecurityRating;
+  /** The proven quality level the signed official catalog publishes for it (docs/quality-levels.md); null: not rated. */
+  quality: AppQuality | null;
+}
+
+/** A gate run's result condensed to a level 0–8, as the signed catalog publishes it. */
+export interface AppQuality {
+  level: number;
+  /** When the gate run that proved it finished. */
+  run_at: string;
+  reasons: string[];
 }
 
 export interface RejectedApp {

@@ -115,10 +115,21 @@ describe('web UI against a real node', { timeout: 900_000 }, () => {
     const tiles = page.getByTestId('store-app');
     await page.waitForFunction(() => document.querySelectorAll('[data-testid=store-app]').length === 1);
     assert.equal(await tiles.first().getAttribute('data-app-id'), catalog.web.id);
+    // issue 23: the card carries the node's security rating and the quality level (none published here).
+    const entry = await node.client.call('catalog.get', { id: catalog.web.id });
+    assert.equal(
+      await text(tiles.first().getByTestId('tile-security')),
+      `Security ${entry.security.score}/8`,
+    );
+    assert.equal(await text(tiles.first().getByTestId('tile-quality')), 'Not rated');
     await tiles.first().click();
     await page.getByRole('heading', { name: catalog.web.name, level: 1 }).waitFor();
     assert.match(await text(page.getByTestId('trust')), /Shipped with the node/);
     await page.getByText('Serves the files you share with it.').waitFor();
+    const safety = page.getByTestId('safety-card');
+    assert.equal(await text(safety.getByTestId('security-score')), `Security ${entry.security.score}/8`);
+    for (const reason of entry.security.reasons) await safety.getByText(reason.message).first().waitFor();
+    assert.match(await text(safety), /No gate run is published/);
     await browser.shoot('05-store-app');
   });
 

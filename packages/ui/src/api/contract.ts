@@ -6,6 +6,7 @@ import type { InstalledApp } from '@archipelago/daemon/api';
 
 export type {
   AppAddress,
+  AppQuality,
   AppCredential,
   AppState,
   CatalogApp,
