@@ -32,7 +32,6 @@ export class Sampler {
   }
 
   async sample(): Promise<Snapshot> {
-    const at = this.#now();
     const t0 = performance.now();
     let facts: AppContainerFact[] = [];
     let engineLatencyMs: number | null = null;
@@ -52,10 +51,11 @@ export class Sampler {
     const table = byApp.size > 0 ? await scanProc(this.#procRoot) : null;
     const apps: AppSample[] = [];
     for (const [appId, containers] of [...byApp].sort(([a], [b]) => a.localeCompare(b))) {
-      apps.push(await this.#sampleApp(appId, containers, table, at));
+      apps.push(await this.#sampleApp(appId, containers, table));
     }
     for (const id of this.#prevTicks.keys()) if (!byApp.has(id)) this.#prevTicks.delete(id);
-    const node = await this.#node.sample(at, engineLatencyMs);
+    // Stamped now, not at the pass's start: the engine list and the apps before it can take seconds.
+    const node = await this.#node.sample(this.#now(), engineLatencyMs);
     return { node, apps };
   }
 
@@ -63,12 +63,12 @@ export class Sampler {
     appId: string,
     containers: AppContainerFact[],
     table: Awaited<ReturnType<typeof scanProc>> | null,
-    at: number,
   ): Promise<AppSample> {
     const running = containers.filter((c) => c.running && c.pid > 0);
     const sample: AppSample = {
       appId,
-      at,
+      // Replaced below by the moment the figures were read; a sample with no running container has none.
+      at: this.#now(),
       cpuPercent: null,
       cpuSource: 'none',
       rssBytes: null,
@@ -89,6 +89,8 @@ export class Sampler {
       const engine = await this.#tryEngine(running);
       if (engine) {
         Object.assign(sample, engine);
+        // The engine's stats call is the slow part: the figures are as of its answer, not its request.
+        sample.at = this.#now();
       }
     }
     if (sample.memorySource === 'none' && table && running.length > 0) {
@@ -97,6 +99,9 @@ export class Sampler {
         table.parents,
       );
       const use = await readTreeUse(pids, table, this.#procRoot);
+      // CPU percent divides ticks by elapsed time, so the time must be that of this read.
+      const at = this.#now();
+      sample.at = at;
       const prev = this.#prevTicks.get(appId);
       sample.cpuPercent = cpuPercent(prev?.ticks, use.cpuTicks, prev ? at - prev.at : 0);
       this.#prevTicks.set(appId, { ticks: use.cpuTicks, at });
