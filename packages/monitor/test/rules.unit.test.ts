@@ -111,6 +111,42 @@ test('a filling disk is predicted before it is full', () => {
   assert.match(soon.message, /full in about 45 min/);
 });
 
+test("a node's start-up churn (a few KB) predicts nothing; a real fill does", () => {
+  const MiB = 1024 * 1024;
+  // Seen on a 64 MiB filesystem: the node's first writes, then 5 MiB a second.
+  const kb = [65268, 65248, 65244, 65240, 65224];
+  const window = (free: number[]) =>
+    free.map((f, i) => ({
+      node: node(i * 1000, {
+        filesystems: [
+          {
+            path: '/small',
+            holds: ['the data root'],
+            totalBytes: 64 * MiB,
+            freeBytes: f * 1024,
+            usedPercent: 100 - (f * 1024 * 100) / (64 * MiB),
+          },
+        ],
+      }),
+      apps: [],
+    }));
+  const quiet = evaluate({ window: window(kb), thresholds: DEFAULT_THRESHOLDS, appThresholds: {} });
+  assert.equal(
+    quiet.find((c) => c.kind === 'disk.full_soon'),
+    undefined,
+    JSON.stringify(quiet),
+  );
+  const filling = evaluate({
+    window: window([...kb, 60080, 49820, 44688]),
+    thresholds: DEFAULT_THRESHOLDS,
+    appThresholds: {},
+  });
+  assert.ok(
+    filling.find((c) => c.kind === 'disk.full_soon'),
+    'a fill of several MiB is predicted',
+  );
+});
+
 test('a deletion ends the prediction: only the trend since free space last rose counts', () => {
   const free = [50, 49, 48, 47, 46, 45, 80, 80, 80, 80, 80];
   const w = free.map((f, i) => ({

@@ -102,7 +102,11 @@ export function evaluate({ window, thresholds: t, appThresholds }: RuleInput): C
       }),
       fs.totalBytes / 100,
     );
-    const ttf = points.length >= 5 ? timeToZeroMs(points) : null;
+    // A prediction needs a fall worth the name: at least 1 % of the filesystem over the points. A node's own
+    // start writes a few dozen KB, which a line through five points turns into "full in 2 hours" on a small
+    // disk — announced once, that false alarm would also mask the real prediction while it holds.
+    const fell = points.length > 0 ? points[0]!.y - points[points.length - 1]!.y : 0;
+    const ttf = points.length >= 5 && fell >= fs.totalBytes / 100 ? timeToZeroMs(points) : null;
     if (ttf !== null && ttf < t.diskFullWithinMs)
       out.push({
         key: `disk.full_soon:${fs.path}`,
