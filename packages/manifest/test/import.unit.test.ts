@@ -4,7 +4,7 @@
 // one at a time, on small Compose files.
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import {
   detectFormat,
@@ -15,18 +15,9 @@ import {
 } from '@archipelago/manifest';
 import { interpolate } from '../src/import/interpolate.ts';
 import { durationSecs, shellWords } from '../src/import/compose.ts';
+import { readApp } from './peer-app-files.ts';
 
 const FIXTURES = join(import.meta.dirname, 'fixtures', 'import');
-
-function readApp(dir: string): Record<string, string> {
-  const files: Record<string, string> = {};
-  for (const e of readdirSync(dir, { recursive: true, withFileTypes: true })) {
-    if (!e.isFile() || e.name === 'SOURCE.md') continue;
-    const path = join(e.parentPath, e.name);
-    files[relative(dir, path).split('\\').join('/')] = readFileSync(path, 'utf8');
-  }
-  return files;
-}
 
 /** Each fixture and what must come of it: `imports`, or the keys its refusal names (all of them, in order). */
 const TABLE: Record<string, { format: string; refused?: string[] }> = {

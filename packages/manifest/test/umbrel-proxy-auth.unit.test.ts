@@ -4,11 +4,10 @@
 // The rule under test: the node is never more open than the peer was.
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { readdirSync, readFileSync } from 'node:fs';
-import { relative } from 'node:path';
 import { test } from 'node:test';
 import { importApp } from '@archipelago/manifest';
 import { mapProxyAuth } from '../src/import/umbrel-proxy-auth.ts';
+import { readApp } from './peer-app-files.ts';
 
 const rows: { white?: string; black?: string; paths: string[]; codes: string[] }[] = [
   { paths: [], codes: [] },
@@ -36,16 +35,6 @@ for (const row of rows) {
       assert.equal(w.severity, 'warning');
     }
   });
-}
-
-function readApp(dir: string): Record<string, string> {
-  const files: Record<string, string> = {};
-  for (const e of readdirSync(dir, { recursive: true, withFileTypes: true })) {
-    if (!e.isFile() || e.name === 'SOURCE.md') continue;
-    const path = join(e.parentPath, e.name);
-    files[relative(dir, path).split('\\').join('/')] = readFileSync(path, 'utf8');
-  }
-  return files;
 }
 
 test('an imported Umbrel app keeps its let-through paths as launch.public_paths, interpolated', () => {
