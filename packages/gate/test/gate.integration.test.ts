@@ -44,7 +44,7 @@ test(`gate: fixture apps pass the whole lifecycle (${repeat} round(s)${chaos ? '
     'fixtures build offline and are never skipped',
   );
   assert.ok(reportPassed(report), formatReport(report, 'human'));
-  // The proven quality level from this real run: the whole lifecycle is 5, three rounds 6, chaos 7 (docs/quality-level.md).
+  // The proven quality level from this real run: the whole lifecycle is 5, three rounds 6, chaos 7 (docs/quality-levels.md).
   const expected = repeat >= 3 ? (chaos ? 7 : 6) : 5;
   for (const q of qualityLevels(report, { vm: false })) {
     assert.equal(q.level, expected, `${q.app}: ${q.reasons.join('; ')}`);

@@ -78,7 +78,7 @@ export type CatalogAppEntry = {
   overrides: string[];
   /** The security rating from the manifest (docs/security-rating.md). */
   security: SecurityRating;
-  /** The proven quality level its catalog publishes (docs/quality-level.md), null when it publishes none. */
+  /** The proven quality level its catalog publishes (docs/quality-levels.md), null when it publishes none. */
   quality: QualityClaim | null;
 };
 

@@ -125,7 +125,9 @@ export {
   INDEX_TARGET,
   IndexApp,
   manifestTarget,
+  QUALITY_FILE_TYPE,
   QualityClaim,
+  QualityFile,
   TUF_CATALOG_FORMAT,
   TUF_CATALOG_TYPE,
 } from './tuf/layout.ts';

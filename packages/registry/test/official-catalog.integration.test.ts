@@ -7,7 +7,13 @@ import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, describe, test } from 'node:test';
-import { buildOfficialCatalog, CatalogService, metadataPath, SHIPPED_SOURCE_ID } from '@archipelago/registry';
+import {
+  buildOfficialCatalog,
+  CatalogService,
+  metadataPath,
+  QUALITY_FILE_TYPE,
+  SHIPPED_SOURCE_ID,
+} from '@archipelago/registry';
 import { tempDir } from './support/tuf-fixtures.ts';
 
 const APPS = fileURLToPath(new URL('../../../apps', import.meta.url));
@@ -56,6 +62,77 @@ describe('the official catalog', () => {
       const resolved = await service.resolveApp(builtApp.id);
       assert.ok(resolved.dir?.startsWith(join(b.work, 'data')), resolved.dir ?? 'no dir');
     }
+  });
+
+  test('the levels a gate run proved are published for the versions it ran, and a bad quality file stops the build', async () => {
+    const work = await tempDir('official-quality');
+    cleanups.push(work);
+    const opts = (qualityFile: string) => ({
+      appsDir: APPS,
+      keysDir: join(work, 'keys'),
+      outDir: join(work, 'catalog'),
+      rootFile: join(work, 'official-root.json'),
+      generateDevKeys: true,
+      qualityFile,
+    });
+    const plain = await built();
+    const probe = await CatalogService.open({
+      dataDir: join(plain.work, 'data'),
+      shippedAppsDir: APPS,
+      officialCatalog: { dir: plain.dir, root: plain.root },
+    });
+    const [first, second] = probe.listApps().filter((a) => a.source === SHIPPED_SOURCE_ID);
+    assert.ok(first && second);
+    // What `archy gate --quality FILE` writes: one app proven at its version, one at a version it no longer has.
+    const file = join(work, 'quality.json');
+    await writeFile(
+      file,
+      JSON.stringify({
+        _type: QUALITY_FILE_TYPE,
+        format: 1,
+        apps: {
+          [first.id]: {
+            version: first.version,
+            level: 6,
+            run_at: '2026-12-01T10:00:00.000Z',
+            reasons: ['x'],
+          },
+          [second.id]: { version: '0.0.1-old', level: 7, run_at: '2026-12-01T10:00:00.000Z', reasons: [] },
+        },
+      }),
+    );
+    const r = await buildOfficialCatalog(opts(file));
+    assert.equal(r.rated, 1);
+    const service = await CatalogService.open({
+      dataDir: join(work, 'data'),
+      shippedAppsDir: APPS,
+      officialCatalog: { dir: join(work, 'catalog'), root: join(work, 'official-root.json') },
+    });
+    assert.equal(service.officialRefusal(), null);
+    const listed = service.listApps();
+    assert.deepEqual(listed.find((a) => a.id === first.id)?.quality, {
+      level: 6,
+      run_at: '2026-12-01T10:00:00.000Z',
+      reasons: ['x'],
+    });
+    assert.equal(
+      listed.find((a) => a.id === second.id)?.quality,
+      null,
+      'a level never carries to another version',
+    );
+
+    await writeFile(
+      file,
+      JSON.stringify({ _type: QUALITY_FILE_TYPE, format: 1, apps: { [first.id]: { level: 9 } } }),
+    );
+    await assert.rejects(buildOfficialCatalog(opts(file)), (err: Error) => {
+      assert.match(err.message, /quality file .*quality\.json: apps\./);
+      return true;
+    });
+    await assert.rejects(
+      buildOfficialCatalog(opts(join(work, 'missing.json'))),
+      /cannot read the quality file/,
+    );
   });
 
   test('one byte of the shipped snapshot changed on disk: refused at start, no shipped app, the reason shown', async () => {

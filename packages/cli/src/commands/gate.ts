@@ -1,9 +1,12 @@
-// archy gate [app…] --repeat N [--chaos] [--report human|tap|junit|json] [--out FILE] [--dir DIR]… [--vm]
+// archy gate [app…] --repeat N [--chaos] [--report human|tap|junit|json] [--out FILE] [--quality FILE] [--dir DIR]… [--vm]
 // Runs the lifecycle matrix on a node of its own (a fresh data root, its own
 // daemon, the service user's real Podman) and exits 0 only when every runnable
 // app passed every round. Apps whose images cannot be had are listed as skipped.
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import type { GateReport } from '@archipelago/gate';
+import { qualityLevels } from '@archipelago/gate/quality';
+import { QUALITY_FILE_TYPE, type QualityFile } from '@archipelago/registry';
 import { CliError } from '../errors.ts';
 
 export interface GateOptions {
@@ -13,16 +16,20 @@ export interface GateOptions {
   chaos: boolean;
   report: 'human' | 'tap' | 'junit' | 'json';
   out?: string;
+  /** Where to write the proven quality levels for the official catalog build (docs/quality-levels.md). */
+  quality?: string;
   vm: boolean;
 }
 
-const help = `usage: archy gate [app…] [--repeat N] [--chaos] [--report human|tap|junit|json] [--out FILE] [--dir DIR]… [--vm]
+const help = `usage: archy gate [app…] [--repeat N] [--chaos] [--report human|tap|junit|json] [--out FILE] [--quality FILE] [--dir DIR]… [--vm]
 
   Runs every app (or the named ones) through install → reachable → stop → start → restart →
   daemon restart → reboot → uninstall → reinstall → purge, N times, on a node of its own.
   --dir DIR   where manifests live (repeatable; default: apps)
   --chaos     also kill the daemon mid-install/uninstall, kill a container's process,
               remove a container behind the platform's back, stop the engine for a while
+  --quality FILE  write each app's proven quality level 0–8 with the run's date, which the
+              official catalog build publishes (docs/quality-levels.md)
   --vm        run inside a Debian 13 VM (systemd, Podman 5, Quadlet) with real reboots
   --json      same as --report json`;
 
@@ -35,6 +42,7 @@ export function parseGateArgs(args: string[]): GateOptions {
       chaos: { type: 'boolean', default: false },
       report: { type: 'string', default: 'human' },
       out: { type: 'string' },
+      quality: { type: 'string' },
       dir: { type: 'string', multiple: true },
       vm: { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
@@ -57,13 +65,34 @@ export function parseGateArgs(args: string[]): GateOptions {
     chaos: values.chaos,
     report,
     ...(values.out ? { out: values.out } : {}),
+    ...(values.quality ? { quality: values.quality } : {}),
     vm: values.vm,
   };
 }
 
 const userName = () => process.env['USER'] ?? String(process.getuid?.() ?? '?');
 
-function writeReport(file: string, text: string): void {
+/** The catalog index bounds each reason (docs/catalog-format.md): a long list of failed steps is cut, not refused. */
+const REASON_MAX = 300;
+
+/** The levels of one run as the official catalog build reads them. */
+export function qualityFileOf(report: GateReport, vm: boolean): QualityFile {
+  const apps: QualityFile['apps'] = {};
+  for (const q of qualityLevels(report, { vm })) {
+    if (!q.version) continue;
+    apps[q.app] = {
+      version: q.version,
+      level: q.level,
+      run_at: q.runAt,
+      reasons: q.reasons
+        .slice(0, 20)
+        .map((r) => (r.length > REASON_MAX ? `${r.slice(0, REASON_MAX - 1)}…` : r)),
+    };
+  }
+  return { _type: QUALITY_FILE_TYPE, format: 1, apps };
+}
+
+function writeReport(file: string, text: string, flag = '--out'): void {
   try {
     writeFileSync(file, text);
   } catch (err) {
@@ -72,7 +101,7 @@ function writeReport(file: string, text: string): void {
     const code = (err as NodeJS.ErrnoException).code ?? String(err);
     throw new CliError(
       'GATE_OUTPUT',
-      `cannot write the report to --out ${file} (${code}, as user ${userName()}); it was printed above`,
+      `cannot write the ${flag === '--out' ? 'report' : 'quality levels'} to ${flag} ${file} (${code}, as user ${userName()}); it was printed above`,
       1,
     );
   }
@@ -126,6 +155,8 @@ export async function runGateCommand(opts: GateOptions): Promise<number> {
     const text = formatReport(report, opts.report);
     if (opts.out) writeReport(opts.out, text);
     else process.stdout.write(text);
+    if (opts.quality)
+      writeReport(opts.quality, `${JSON.stringify(qualityFileOf(report, opts.vm), null, 2)}\n`, '--quality');
     return reportPassed(report) ? 0 : 1;
   } finally {
     if (onSignal) {

@@ -28,12 +28,25 @@ export function contextTarget(id: string): string {
   return `apps/${id}/context.json`;
 }
 
-/** The proven quality level, as the gate computed it (docs/quality-level.md). */
+/** The proven quality level, as the gate computed it (docs/quality-levels.md). */
 export const QualityClaim = z.strictObject({
   level: z.number().int().min(0).max(8),
   /** When the gate run that proved it finished. */
   run_at: z.iso.datetime({ offset: true }),
   reasons: z.array(z.string().max(300)).max(20).default([]),
+});
+
+export const QUALITY_FILE_TYPE = 'archipelago-quality';
+
+/**
+ * What `archy gate --quality FILE` writes and the official catalog build reads:
+ * the proven level of each app of one gate run, with the version it was proven
+ * for, so a level never carries over to a version the gate did not run.
+ */
+export const QualityFile = z.strictObject({
+  _type: z.literal(QUALITY_FILE_TYPE),
+  format: z.literal(1),
+  apps: z.record(AppId, QualityClaim.extend({ version: z.string().min(1).max(128) })),
 });
 
 export const IndexApp = z.strictObject({
@@ -76,6 +89,7 @@ export const CatalogIndex = z
   });
 
 export type QualityClaim = z.infer<typeof QualityClaim>;
+export type QualityFile = z.infer<typeof QualityFile>;
 export type IndexApp = z.infer<typeof IndexApp>;
 export type CatalogIndex = z.infer<typeof CatalogIndex>;
 export { Sha256Ref };

@@ -10,7 +10,7 @@ import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Metadata, MetadataKind, type Root } from '@tufjs/models';
 import { packContext } from '../context-bundle.ts';
-import { RegistryError } from '../errors.ts';
+import { MalformedDocumentError, RegistryError } from '../errors.ts';
 import { loadAppsDir } from '../files.ts';
 import {
   generatePublisherKey,
@@ -18,6 +18,7 @@ import {
   publisherKeyFromJson,
   publisherKeyToJson,
 } from '../keys.ts';
+import { QualityFile } from './layout.ts';
 import { metadataBytes, TOP_ROLES, type TopRole } from './publish.ts';
 import { catalogTargets, type PublishedApp, TufRepository } from './repository.ts';
 import { writeRepository } from './repo-files.ts';
@@ -44,7 +45,38 @@ export type OfficialBuildOptions = {
   days?: number;
   /** Generate dev keys when `keysDir` has none (never for a release). */
   generateDevKeys?: boolean;
+  /** The levels a gate run proved (`archy gate --quality FILE`, docs/quality-levels.md); none published without it. */
+  qualityFile?: string;
 };
+
+/** Read the gate's quality file; a file that is there but wrong stops the build (a release must not lose its levels silently). */
+async function readQuality(file: string): Promise<QualityFile> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    throw new RegistryError(
+      'quality_file_unreadable',
+      `cannot read the quality file ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`,
+    );
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    throw new MalformedDocumentError('', `the quality file ${file} is not JSON: ${(err as Error).message}`);
+  }
+  const parsed = QualityFile.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const field = issue?.path.join('.') ?? '';
+    throw new MalformedDocumentError(
+      field,
+      `the quality file ${file}: ${field || '(top)'}: ${issue?.message}`,
+    );
+  }
+  return parsed.data;
+}
 
 async function exists(path: string): Promise<boolean> {
   try {
@@ -90,10 +122,16 @@ async function roleKeys(
 }
 
 /** Build and sign the snapshot. Throws a RegistryError naming the manifest when an app in `appsDir` is invalid. */
-export async function buildOfficialCatalog(
-  options: OfficialBuildOptions,
-): Promise<{ apps: number; version: number; generatedKeys: boolean; publisher: string }> {
+export async function buildOfficialCatalog(options: OfficialBuildOptions): Promise<{
+  apps: number;
+  version: number;
+  generatedKeys: boolean;
+  publisher: string;
+  /** Apps that publish a proven level (their version matched the gate run's). */
+  rated: number;
+}> {
   const now = options.now ?? new Date();
+  const quality = options.qualityFile ? (await readQuality(options.qualityFile)).apps : {};
   const loaded = await loadAppsDir(options.appsDir);
   if (loaded.problems.length > 0)
     throw new RegistryError(
@@ -105,6 +143,11 @@ export async function buildOfficialCatalog(
     const entry: PublishedApp = { manifest: JSON.parse(JSON.stringify(app.manifest)) };
     if (app.icon) entry.icon = { bytes: app.icon.bytes, ext: EXT[app.icon.ref.media_type] ?? 'png' };
     if (app.manifest.containers.some((c) => c.build)) entry.context = (await packContext(app.dir)).bytes;
+    const proven = quality[app.manifest.id];
+    if (proven && proven.version === app.manifest.version) {
+      const { version: _, ...claim } = proven;
+      entry.quality = claim;
+    }
     apps.push(entry);
   }
   const { keys, root, generated } = await roleKeys(options, now);
@@ -117,5 +160,11 @@ export async function buildOfficialCatalog(
   await rm(options.outDir, { recursive: true, force: true });
   await writeRepository(options.outDir, repo.files());
   await writeFile(options.rootFile, metadataBytes(root));
-  return { apps: apps.length, version, generatedKeys: generated, publisher: keys.root.did };
+  return {
+    apps: apps.length,
+    version,
+    generatedKeys: generated,
+    publisher: keys.root.did,
+    rated: apps.filter((a) => a.quality).length,
+  };
 }
