@@ -69,6 +69,8 @@ const byCode: Record<string, RpcCodeValue> = {
   secret_key_missing: RpcCode.Internal,
   // registry
   malformed_document: RpcCode.CatalogRefused,
+  // the official catalog build (build time, never an RPC in practice): a missing quality file is the node's fault
+  quality_file_unreadable: RpcCode.Internal,
   bad_signature: RpcCode.CatalogRefused,
   unknown_key: RpcCode.CatalogRefused,
   threshold_not_met: RpcCode.CatalogRefused,
