@@ -167,7 +167,7 @@ describe('installing an app from a third-party catalog', () => {
   test('without the grant the install is refused and nothing is installed', async () => {
     let refused: unknown;
     try {
-      await node.client.call('app.install', { id: APP, grants: [] });
+      await node.client.call('app.install', { id: APP, grants: [], acceptLowQuality: true });
     } catch (err) {
       refused = err;
     }
@@ -181,7 +181,7 @@ describe('installing an app from a third-party catalog', () => {
   });
 
   test('with the grant it installs, runs and answers', async () => {
-    const job = await node.client.call('app.install', { id: APP, grants: [GRANT] });
+    const job = await node.client.call('app.install', { id: APP, grants: [GRANT], acceptLowQuality: true });
     const done = await node.waitForJob(job, 180_000);
     assert.equal(done.state, 'succeeded', done.error?.message);
     const installed = (await node.client.call('app.list')).find((a) => a.id === APP);

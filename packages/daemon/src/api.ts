@@ -187,6 +187,15 @@ export interface CatalogApp {
   security: SecurityRating;
   /** The proven quality level the signed official catalog publishes for it (docs/quality-levels.md); null: not rated. */
   quality: AppQuality | null;
+  /** Set when installing it needs an explicit "install anyway" (`acceptLowQuality`): its level is below the node's minimum, or it is not rated. */
+  lowQuality: LowQuality | null;
+}
+
+/** Why an install asks for confirmation: the node's minimum level (setting `minQuality`), the app's level (null: not rated), a sentence. */
+export interface LowQuality {
+  minimum: number;
+  level: number | null;
+  reason: string;
 }
 
 /** A gate run's result condensed to a level 0–8, as the signed catalog publishes it. */
@@ -516,6 +525,10 @@ export const methodSpecs = {
         id: AppId.optional().describe('catalog app id'),
         path: z.string().min(1).optional().describe('directory or manifest.yml on the node (developer loop)'),
         grants: z.array(z.string().min(1)).default([]).describe('permission keys the operator consents to'),
+        acceptLowQuality: z
+          .boolean()
+          .default(false)
+          .describe("install a catalog app whose proven quality is below the node's minimum, or not rated"),
       })
       .refine((p) => (p.id === undefined) !== (p.path === undefined), {
         message: 'give exactly one of "id" (a catalog app) or "path" (a local manifest directory)',
@@ -524,7 +537,7 @@ export const methodSpecs = {
     mutating: true,
     auth: 'session',
     summary:
-      'Install an app from the catalog (`id`) or a local manifest directory (`path`); refused unless `grants` covers every permission it asks for. Returns the job.',
+      "Install an app from the catalog (`id`) or a local manifest directory (`path`); refused unless `grants` covers every permission it asks for, and, for a catalog app below the node's minimum quality level or not rated, unless `acceptLowQuality` is true. Returns the job.",
   },
   'app.start': {
     params: z.strictObject({ id: AppId }),

@@ -73,6 +73,12 @@ export const Config = z.strictObject({
    * reverse proxy that serves the UI under another name or port. Any other Origin is refused.
    */
   allowedOrigins: z.array(z.string().url('must be an origin like https://node.example:443')),
+  /**
+   * Installing a catalog app whose proven quality level (docs/quality-levels.md) is below this, or that is
+   * not rated, needs an explicit "install anyway" (the UI's checkbox, `archy app install --accept-low-quality`).
+   * 5: the whole lifecycle was proven once; 0: never ask.
+   */
+  minQuality: z.number().int().min(0).max(8),
   // monitor (issue 20)
   /** An install is refused before it starts while the data root has less free space than this (MiB). */
   minFreeDiskMb: z.number().int().min(0).max(1048576),
@@ -103,6 +109,7 @@ export const defaults: Config = {
   engineSocket: '',
   allowedHosts: [],
   allowedOrigins: [],
+  minQuality: 5,
   minFreeDiskMb: 256,
   monitorIntervalMs: 10_000,
 };

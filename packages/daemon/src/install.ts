@@ -20,6 +20,16 @@ export class PermissionRefusedError extends DaemonError {
   }
 }
 
+/** A catalog app below the node's minimum quality (or not rated) that the operator did not accept. */
+export class LowQualityRefusedError extends DaemonError {
+  constructor(appId: string, reason: string) {
+    super(
+      'install.quality_not_accepted',
+      `${reason} Install "${appId}" anyway only if you accept that risk (acceptLowQuality; archy app install --accept-low-quality).`,
+    );
+  }
+}
+
 export async function loadLocalManifest(path: string): Promise<ResolvedManifest> {
   if (!isAbsolute(path))
     throw new ManifestSourceError(path, 'the path must be absolute (the CLI resolves it for you)');
@@ -48,7 +58,13 @@ export class Installer {
     id?: string | undefined;
     path?: string | undefined;
     grants: string[];
+    acceptLowQuality?: boolean | undefined;
   }): Promise<Job> {
+    if (request.id !== undefined && request.acceptLowQuality !== true) {
+      // Asked before anything is fetched or built: the same answer the store showed beside its Install button.
+      const entry = await this.#services.catalog.get(request.id);
+      if (entry.lowQuality) throw new LowQualityRefusedError(request.id, entry.lowQuality.reason);
+    }
     const resolved = await this.#resolve(request.id, request.path);
     this.#checkGrants(resolved, request.grants);
     return this.#services.apps.install(resolved, request.grants);

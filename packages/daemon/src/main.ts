@@ -117,7 +117,7 @@ async function serve(config: Config, log: Logger): Promise<'stopped' | 'restart'
   // A shipped catalog that fails verification is refused: loudly, at every start, until it is rebuilt.
   const refusal = registry.officialRefusal();
   if (refusal) log.error('official catalog refused', { code: refusal.code, reason: refusal.message });
-  const catalog = catalogPort(registry, apps);
+  const catalog = catalogPort(registry, apps, { minQuality: config.minQuality });
   let restartRequested = () => {};
   const nodeRestore = new NodeRestore({
     dataRoot: config.dataRoot,

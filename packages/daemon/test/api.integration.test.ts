@@ -359,8 +359,31 @@ describe('apps, jobs and the push channel (real Podman)', () => {
     if (stats.containersError !== null) assert.match(stats.containersError, /cgroup|stats/);
   });
 
+  test('a catalog app that is not rated installs only with an explicit "install anyway"', async () => {
+    // The test catalog publishes no quality levels; the node's default minimum is level 5.
+    const entry = await node.client.call('catalog.get', { id: APP });
+    assert.equal(entry.quality, null);
+    assert.equal(entry.lowQuality?.minimum, 5);
+    assert.equal(entry.lowQuality?.level, null);
+    assert.match(entry.lowQuality?.reason ?? '', /is not rated/);
+    const refused = await rpcError(node.client.call('app.install', { id: APP }));
+    assert.equal(refused.code, RpcCode.PermissionNotGranted);
+    assert.equal(refused.data?.code, 'install.quality_not_accepted');
+    assert.match(refused.message, /not rated.*--accept-low-quality/s);
+    assert.equal(
+      (await node.client.call('app.list')).some((a) => a.id === APP),
+      false,
+      'nothing was installed',
+    );
+    assert.equal(
+      (await node.client.call('job.list', {})).some((j) => j.appId === APP),
+      false,
+      'no job was started',
+    );
+  });
+
   test('install is refused without every required grant', async () => {
-    const refused = await rpcError(node.client.call('app.install', { id: GATED }));
+    const refused = await rpcError(node.client.call('app.install', { id: GATED, acceptLowQuality: true }));
     assert.equal(refused.code, RpcCode.PermissionNotGranted);
     assert.deepEqual(refused.data?.missing, ['capability:NET_BIND_SERVICE']);
     assert.equal(
@@ -372,7 +395,7 @@ describe('apps, jobs and the push channel (real Podman)', () => {
   test('install from the catalog: the job’s stages arrive pushed, in order, to success', async () => {
     const stream = node.client.events({ onEvent: (e) => events.push(e) });
     await stream.opened;
-    installJob = await node.client.call('app.install', { id: APP });
+    installJob = await node.client.call('app.install', { id: APP, acceptLowQuality: true });
     const done = await node.waitForJob(installJob);
     assert.equal(done.state, 'succeeded', done.error?.message);
     // The terminal event may trail waitForJob's own read by a moment.
@@ -726,7 +749,7 @@ describe('a third-party catalog source: preview, add, list, trust, refresh, remo
   test('a third-party app with a build: member installs from its signed build context', async () => {
     const added = await node.client.call('catalog.addSource', { url, key: key.did, name: 'Test catalog' });
     try {
-      const job = await node.client.call('app.install', { id: REMOTE_BUILT });
+      const job = await node.client.call('app.install', { id: REMOTE_BUILT, acceptLowQuality: true });
       const done = await node.waitForJob(job);
       assert.equal(done.state, 'succeeded', done.error?.message);
       const port = Object.values(built.ports)[0];

@@ -76,7 +76,9 @@ after(async () => {
 });
 
 test('an installed app has live and historical CPU, memory and disk, each with its source', async () => {
-  const job = await node.waitForJob(await node.client.call('app.install', { id: APP }));
+  const job = await node.waitForJob(
+    await node.client.call('app.install', { id: APP, acceptLowQuality: true }),
+  );
   assert.equal(job.state, 'succeeded', job.error?.message);
   await node.waitForApp(APP, 'running');
   const sample = await until('the app sampled twice (CPU needs two readings)', async () => {
@@ -179,7 +181,9 @@ test('an install the disk cannot hold is refused before it starts, saying "disk"
   writeFileSync(fill, Buffer.alloc(Math.max(0, s.bavail * s.bsize - 4 * MiB), 1));
   try {
     const jobsBefore = (await small.client.call('job.list', {})).length;
-    const refused = await small.client.call('app.install', { id: SECOND }).catch((e: Error) => e);
+    const refused = await small.client
+      .call('app.install', { id: SECOND, acceptLowQuality: true })
+      .catch((e: Error) => e);
     assert.ok(refused instanceof Error, 'the install was refused');
     assert.match(refused.message, /Not enough disk to install/);
     assert.equal((await small.client.call('job.list', {})).length, jobsBefore, 'no job was started');

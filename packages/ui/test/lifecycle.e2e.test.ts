@@ -148,6 +148,10 @@ describe('web UI against a real node', { timeout: 900_000 }, () => {
       );
       await browser.shoot('06-install-consent');
       await permission.locator('input[type=checkbox]').check();
+      // The fixture catalog publishes no quality level: the node's minimum asks for an explicit "install anyway".
+      assert.match(await text(page.getByTestId('low-quality')), /fx-web is not rated/);
+      assert.equal(await confirm.isDisabled(), true, 'install waits for "install anyway" below the minimum');
+      await page.getByTestId('accept-low-quality').check();
       assert.equal(await confirm.isEnabled(), true);
       await confirm.click();
       await page.waitForURL(new RegExp(`/apps/${catalog.web.id}$`));
@@ -257,6 +261,7 @@ describe('web UI against a real node', { timeout: 900_000 }, () => {
     await goto(`/store/${catalog.crash.id}`);
     await page.getByTestId('install-app').click();
     await page.getByTestId('no-permissions').waitFor();
+    await page.getByTestId('accept-low-quality').check();
     await page.getByTestId('confirm-install').click();
     await page.waitForURL(new RegExp(`/apps/${catalog.crash.id}$`));
     // Either the install fails (and is rolled back) or the app is installed and
@@ -322,6 +327,7 @@ describe('web UI against a real node', { timeout: 900_000 }, () => {
   step('reinstalls and finds the data it kept', async () => {
     await page.getByTestId('install-app').click();
     await page.getByTestId('permission').locator('input[type=checkbox]').check();
+    await page.getByTestId('accept-low-quality').check();
     await page.getByTestId('confirm-install').click();
     await page.waitForURL(new RegExp(`/apps/${catalog.web.id}$`));
     await waitForState(catalog.web.id, 'running', INSTALL_TIMEOUT);

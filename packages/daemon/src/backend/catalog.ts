@@ -1,15 +1,25 @@
 // Adapts the registry's CatalogService to the daemon's CatalogPort. The wire
 // types in api.ts mirror the registry's (checked here by the compiler), so
-// this is mostly a pass-through; it adds `installed` from the orchestrator's list.
+// this is mostly a pass-through; it adds `installed` from the orchestrator's list and
+// `lowQuality` from the node's minimum quality setting.
 import type { CatalogService } from '@archipelago/registry';
 import type { CatalogApp } from '../api.ts';
+import { lowQuality } from '../install-quality.ts';
 import type { AppsPort, CatalogPort } from '../services.ts';
 
-export function catalogPort(service: CatalogService, apps: Pick<AppsPort, 'list'>): CatalogPort {
+export function catalogPort(
+  service: CatalogService,
+  apps: Pick<AppsPort, 'list'>,
+  options: { minQuality: number },
+): CatalogPort {
   const installedIds = async () => new Set((await apps.list()).map((a) => a.id));
-  const withInstalled = (entry: Omit<CatalogApp, 'installed'>, installed: Set<string>): CatalogApp => ({
+  const withInstalled = (
+    entry: Omit<CatalogApp, 'installed' | 'lowQuality'>,
+    installed: Set<string>,
+  ): CatalogApp => ({
     ...entry,
     installed: installed.has(entry.id),
+    lowQuality: lowQuality(entry.manifest.name, entry.quality, options.minQuality),
   });
   return {
     list: async () => {

@@ -39,6 +39,8 @@ const byCode: Record<string, RpcCodeValue> = {
   'job.not_found': RpcCode.NotFound,
   'job.cancelled': RpcCode.OperationFailed,
   'install.permission_not_granted': RpcCode.PermissionNotGranted,
+  // consent like a permission: the operator's explicit "install anyway"
+  'install.quality_not_accepted': RpcCode.PermissionNotGranted,
   'manifest.invalid': RpcCode.InvalidManifest,
   'argument.invalid': RpcCode.InvalidParams,
   'dependency.missing': RpcCode.Conflict,
