@@ -149,7 +149,7 @@ describe('web UI against a real node', { timeout: 900_000 }, () => {
       await browser.shoot('06-install-consent');
       await permission.locator('input[type=checkbox]').check();
       // The fixture catalog publishes no quality level: the node's minimum asks for an explicit "install anyway".
-      assert.match(await text(page.getByTestId('low-quality')), /fx-web is not rated/);
+      assert.match(await text(page.getByTestId('low-quality')), /Web Fixture is not rated/);
       assert.equal(await confirm.isDisabled(), true, 'install waits for "install anyway" below the minimum');
       await page.getByTestId('accept-low-quality').check();
       assert.equal(await confirm.isEnabled(), true);
