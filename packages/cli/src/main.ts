@@ -95,6 +95,10 @@ const commands: Record<string, { summary: string; load: Loader; serviceUser?: tr
     summary: 'serve a catalog directory over plain HTTP',
     load: () => import('./commands/catalog-serve.ts'),
   },
+  'release serve': {
+    summary: 'serve a platform release repository over plain HTTP (a LAN mirror, tests)',
+    load: () => import('./commands/release-serve.ts'),
+  },
   'catalog announce': {
     summary: 'announce a catalog on Nostr relays (NIP-78)',
     load: () => import('./commands/catalog-announce.ts'),

@@ -149,10 +149,13 @@ export class NostrError extends RegistryError {
  * `catalog.untrusted_root` (no trusted root, or the publisher is not its key),
  * `catalog.malformed` (not TUF metadata at all).
  */
+/** A TUF refusal's code: `catalog.…` for catalogs, `release.…` for platform releases (same attack classes). */
+export type TufRefusalCode = `catalog.${string}` | `release.${string}`;
+
 export class TufRefusedError extends RegistryError {
   /** The repository's URL or the shipped copy's directory. */
   readonly where: string;
-  constructor(code: `catalog.${string}`, where: string, message: string) {
+  constructor(code: TufRefusalCode, where: string, message: string) {
     super(code, message);
     this.name = 'TufRefusedError';
     this.where = where;

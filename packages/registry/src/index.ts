@@ -106,7 +106,8 @@ export {
   verifyCatalog,
 } from './verify.ts';
 // Catalogs as TUF repositories (docs/catalog-format.md, format 2).
-export { TufRefusedError } from './errors.ts';
+export { TufRefusedError, type TufRefusalCode } from './errors.ts';
+export { CATALOG_SUBJECT, type TufSubject, tufRefusal } from './tuf/refusal.ts';
 export {
   checkInitialRoot,
   fetchTufCatalog,
@@ -145,12 +146,15 @@ export {
   type TargetInput,
   targetFilePath,
   type TopRole,
+  tufTime,
 } from './tuf/publish.ts';
 export { writeRepository } from './tuf/repo-files.ts';
 export { catalogTargets, DEFAULT_EXPIRY_DAYS, type PublishedApp, TufRepository } from './tuf/repository.ts';
 export {
   buildOfficialCatalog,
+  loadReleaseKeys,
   OFFICIAL_CATALOG_NAME,
   type OfficialBuildOptions,
+  type ReleaseKeys,
 } from './tuf/official-build.ts';
 export { isOfficialCatalogBuilt, loadOfficialCatalog, type OfficialCatalogPaths } from './tuf/official.ts';

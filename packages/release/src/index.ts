@@ -6,3 +6,4 @@ export {
   productionPackages,
 } from './build.ts';
 export { ReleaseError, type ReleaseErrorCode } from './errors.ts';
+export { type PublishOptions, type Published, publishRelease, RELEASE_EXPIRY_DAYS } from './publish.ts';

@@ -1,39 +1,100 @@
 // scripts/release: the release builder's command line.
+//   build   [--commit REV] [--out DIR]
+//   publish --repo DIR [--keys DIR] [--channel stable|beta] [--min-from V] [--notes TEXT] [--commit REV] ARTIFACT
+import { spawnSync } from 'node:child_process';
+import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { buildRelease } from './build.ts';
 import { ReleaseError } from './errors.ts';
+import { publishRelease } from './publish.ts';
 
-const USAGE = 'usage: scripts/release build [--commit REV] [--out DIR]';
+const USAGE = `usage: scripts/release build [--commit REV] [--out DIR]
+       scripts/release publish --repo DIR [--keys DIR] [--channel stable|beta] [--min-from VERSION]
+                               [--notes TEXT] [--commit REV] build/releases/archipelago-<version>.tar.gz`;
 
-function main(argv: string[]): number {
+function usage(message: string): number {
+  process.stderr.write(`release: ${message}\n${USAGE}\n`);
+  return 2;
+}
+
+function build(rest: string[]): number {
+  const { values } = parseArgs({
+    args: rest,
+    options: { commit: { type: 'string' }, out: { type: 'string' } },
+    strict: true,
+  });
+  const built = buildRelease({
+    repo: process.cwd(),
+    ...(values.commit ? { commit: values.commit } : {}),
+    ...(values.out ? { outDir: values.out } : {}),
+  });
+  process.stdout.write(
+    `${built.path}\nversion ${built.version}\ncommit ${built.commit}\nlength ${built.length}\nsha256 ${built.sha256}\n`,
+  );
+  return 0;
+}
+
+async function publish(rest: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: rest,
+    allowPositionals: true,
+    options: {
+      repo: { type: 'string' },
+      keys: { type: 'string' },
+      channel: { type: 'string' },
+      'min-from': { type: 'string' },
+      notes: { type: 'string' },
+      commit: { type: 'string' },
+    },
+    strict: true,
+  });
+  if (!values.repo) return usage('publish: --repo DIR (the release repository) is required');
+  if (positionals.length !== 1) return usage('publish: give exactly one artifact');
+  const artifact = positionals[0]!;
+  const version = /^archipelago-(.+)\.tar\.gz$/.exec(basename(artifact))?.[1];
+  if (!version) return usage(`publish: ${artifact} is not named archipelago-<version>.tar.gz`);
+  const channel = values.channel ?? 'stable';
+  if (channel !== 'stable' && channel !== 'beta')
+    return usage(`publish: --channel ${channel}: stable or beta`);
+  const rev = spawnSync('git', ['rev-parse', '--verify', `${values.commit ?? 'HEAD'}^{commit}`], {
+    encoding: 'utf8',
+  });
+  if (rev.status !== 0) return usage(`publish: --commit ${values.commit ?? 'HEAD'} is not a commit here`);
+  // Development keys are made on first use in the git-ignored .release-keys/; a real release names --keys.
+  const keysDir = values.keys ?? join(process.cwd(), '.release-keys');
+  const published = await publishRelease({
+    repoDir: values.repo,
+    keysDir,
+    artifact,
+    info: {
+      version,
+      channel,
+      commit: rev.stdout.trim(),
+      min_from: values['min-from'] ?? '0.0.0',
+      notes: values.notes ?? '',
+    },
+    generateDevKeys: values.keys === undefined,
+  });
+  process.stdout.write(
+    `published ${published.target} (targets version ${published.targetsVersion})\nlength ${published.length}\nsha256 ${published.sha256}\n`,
+  );
+  return 0;
+}
+
+async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
-  if (command !== 'build') {
-    process.stderr.write(`release: unknown command ${command ?? '(none)'}\n${USAGE}\n`);
-    return 2;
-  }
-  let values: { commit?: string; out?: string };
   try {
-    ({ values } = parseArgs({
-      args: rest,
-      options: { commit: { type: 'string' }, out: { type: 'string' } },
-      strict: true,
-    }));
+    if (command === 'build') return build(rest);
+    if (command === 'publish') return await publish(rest);
+    return usage(`unknown command ${command ?? '(none)'}`);
   } catch (err) {
-    process.stderr.write(`release build: ${(err as Error).message}\n${USAGE}\n`);
-    return 2;
-  }
-  try {
-    const built = buildRelease({
-      repo: process.cwd(),
-      ...(values.commit ? { commit: values.commit } : {}),
-      ...(values.out ? { outDir: values.out } : {}),
-    });
-    process.stdout.write(
-      `${built.path}\nversion ${built.version}\ncommit ${built.commit}\nlength ${built.length}\nsha256 ${built.sha256}\n`,
-    );
-    return 0;
-  } catch (err) {
-    if (err instanceof ReleaseError) {
+    if (err instanceof TypeError && 'code' in err && String(err.code).startsWith('ERR_PARSE_ARGS'))
+      return usage(err.message);
+    // ReleaseError, and the registry's errors while loading keys: each has a code and a sentence.
+    if (
+      err instanceof ReleaseError ||
+      (err instanceof Error && 'code' in err && typeof err.code === 'string')
+    ) {
       process.stderr.write(`${err.message}\n`);
       return 1;
     }
@@ -41,4 +102,4 @@ function main(argv: string[]): number {
   }
 }
 
-process.exitCode = main(process.argv.slice(2));
+process.exitCode = await main(process.argv.slice(2));

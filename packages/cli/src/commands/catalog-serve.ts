@@ -19,13 +19,16 @@ const TYPES: Record<string, string> = {
   '.svg': 'image/svg+xml',
   '.jpg': 'image/jpeg',
   '.webp': 'image/webp',
+  '.gz': 'application/gzip',
 };
 
+/** `index`: the file `/` answers (a catalog's catalog.json); null: `/` is not found (a release repository). */
 export async function startStaticServer(
   dir: string,
   port: number,
   host: string,
-): Promise<{ server: Server; url: string }> {
+  index: string | null = 'catalog.json',
+): Promise<{ server: Server; url: string; base: string }> {
   const root = await realpath(dir);
   const server = createServer((req, res) => {
     void (async () => {
@@ -34,7 +37,7 @@ export async function startStaticServer(
         return;
       }
       const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
-      const file = resolve(root, `.${path === '/' ? '/catalog.json' : path}`);
+      const file = resolve(root, `.${path === '/' && index ? `/${index}` : path}`);
       let real: string;
       try {
         real = await realpath(file);
@@ -69,7 +72,8 @@ export async function startStaticServer(
   const address = server.address();
   const actual = typeof address === 'object' && address ? address.port : port;
   const shownHost = host.includes(':') ? `[${host}]` : host;
-  return { server, url: `http://${shownHost}:${actual}/catalog.json` };
+  const base = `http://${shownHost}:${actual}`;
+  return { server, base, url: index ? `${base}/${index}` : `${base}/` };
 }
 
 export async function run(args: string[]): Promise<number> {

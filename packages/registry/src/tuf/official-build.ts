@@ -87,10 +87,25 @@ async function exists(path: string): Promise<boolean> {
   }
 }
 
-async function roleKeys(
-  options: OfficialBuildOptions,
+export type ReleaseKeys = { keys: Record<TopRole, PublisherKey>; root: Metadata<Root>; generated: boolean };
+
+/**
+ * The release keys (one per top-level role) and the signed root they belong to: what signs the official
+ * catalog and the platform's releases (@archipelago/release). Dev keys are generated on first use only when
+ * asked (never for a real release).
+ */
+export function loadReleaseKeys(
+  keysDir: string,
   now: Date,
-): Promise<{ keys: Record<TopRole, PublisherKey>; root: Metadata<Root>; generated: boolean }> {
+  options: { generateDevKeys?: boolean | undefined } = {},
+): Promise<ReleaseKeys> {
+  return roleKeys({ keysDir, generateDevKeys: options.generateDevKeys }, now);
+}
+
+async function roleKeys(
+  options: { keysDir: string; generateDevKeys?: boolean | undefined },
+  now: Date,
+): Promise<ReleaseKeys> {
   const file = (role: TopRole) => join(options.keysDir, `${role}.key.json`);
   if (!(await exists(file('root')))) {
     if (!options.generateDevKeys)

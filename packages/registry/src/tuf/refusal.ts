@@ -1,15 +1,28 @@
 // What tuf-js and @tufjs/models throw, turned into the registry's refusals:
 // one code per attack class, and a sentence that says what was wrong and
-// where, with the client's own words after it. Pure.
-import { FetchError, RegistryError, TufRefusedError } from '../errors.ts';
+// where, with the client's own words after it. Pure. Catalogs and platform
+// releases (@archipelago/update) are both TUF repositories: the subject only
+// changes the codes' prefix and the words.
+import { FetchError, RegistryError, TufRefusedError, type TufRefusalCode } from '../errors.ts';
+
+export type TufSubject = { prefix: 'catalog' | 'release'; noun: string };
+export const CATALOG_SUBJECT: TufSubject = { prefix: 'catalog', noun: 'the catalog' };
 
 /** tuf-js's error classes, matched by name: its two packages each define some, and names are stable API. */
-export function tufRefusal(err: unknown, where: string): RegistryError {
+export function tufRefusal(
+  err: unknown,
+  where: string,
+  subject: TufSubject = CATALOG_SUBJECT,
+): RegistryError {
   if (err instanceof RegistryError) return err;
   const name = err instanceof Error ? err.constructor.name : '';
   const detail = err instanceof Error ? err.message : String(err);
   const refuse = (code: `catalog.${string}`, what: string) =>
-    new TufRefusedError(code, where, `the catalog at ${where} is refused: ${what} (${detail})`);
+    new TufRefusedError(
+      code.replace(/^catalog\./, `${subject.prefix}.`) as TufRefusalCode,
+      where,
+      `${subject.noun} at ${where} is refused: ${what} (${detail})`,
+    );
   switch (name) {
     case 'UnsignedMetadataError':
       return refuse(
@@ -37,10 +50,10 @@ export function tufRefusal(err: unknown, where: string): RegistryError {
         'a file is longer than the size its metadata allows; the download was cut',
       );
     case 'DownloadHTTPError':
-      return new FetchError(where, `the catalog at ${where} could not be fetched: ${detail}`);
+      return new FetchError(where, `${subject.noun} at ${where} could not be fetched: ${detail}`);
     case 'TypeError':
       if (detail === 'fetch failed')
-        return new FetchError(where, `the catalog at ${where} is unreachable: ${describeCause(err)}`);
+        return new FetchError(where, `${subject.noun} at ${where} is unreachable: ${describeCause(err)}`);
       return refuse('catalog.malformed', 'its metadata is not valid TUF metadata');
     case 'ValueError':
     case 'RepositoryError':
