@@ -66,6 +66,10 @@ const commands: Record<string, { summary: string; load: Loader; serviceUser?: tr
     summary: 'how the daemon runs (service or foreground), since when, and where the UI is',
     load: () => import('./commands/node-status.ts'),
   },
+  'node update check': {
+    summary: 'check the release repository (verified through TUF) for a newer platform release',
+    load: () => import('./commands/node-update-check.ts'),
+  },
   'auth status': {
     summary: 'how this client is signed in; whether two-factor sign-in is on',
     load: () => import('./commands/auth-status.ts'),
@@ -147,8 +151,10 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${usage()}\n`);
     return argv.length === 0 ? 2 : 0;
   }
+  // The longest command name that the words start with: `node update check` before `node status`.
+  const three = argv.slice(0, 3).join(' ');
   const two = argv.slice(0, 2).join(' ');
-  const key = commands[two] ? two : commands[argv[0]!] ? argv[0]! : undefined;
+  const key = [three, two, argv[0]!].find((k) => commands[k]);
   if (!key) {
     process.stderr.write(`archy: unknown command "${argv.slice(0, 2).join(' ')}"\n\n${usage()}\n`);
     return 2;

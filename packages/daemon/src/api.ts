@@ -198,6 +198,36 @@ export interface LowQuality {
   reason: string;
 }
 
+/** A platform release as its signed metadata describes it (issue 19). */
+export interface ReleaseView {
+  version: string;
+  channel: 'stable' | 'beta';
+  commit: string;
+  /** The oldest running version that may update to it directly. */
+  minFrom: string;
+  notes: string;
+  publishedAt: string;
+  length: number;
+  sha256: string;
+}
+
+/** What `node.updateCheck` found, verified through TUF. */
+export interface UpdateCheckView {
+  installed: string;
+  channel: 'stable' | 'beta';
+  source: string;
+  /** The newest release this node may take now; null: it is up to date (or may take none). */
+  available: ReleaseView | null;
+  /** The newest release of its channel, taken or not. */
+  latest: ReleaseView | null;
+  /** Newer releases it will not take, each with a `release.` code and why. */
+  refused: { version: string | null; code: string; reason: string }[];
+  rootVersion: number;
+  /** The earliest expiry of the release repository's signed metadata. */
+  expires: string;
+  checkedAt: string;
+}
+
 /** A gate run's result condensed to a level 0–8, as the signed catalog publishes it. */
 export interface AppQuality {
   level: number;
@@ -711,6 +741,14 @@ export const methodSpecs = {
     summary:
       'Versions, data root, listen address, TLS (scheme, certificate source, node CA fingerprint, certificate expiry), engine.',
   },
+  'node.updateCheck': {
+    params: Empty,
+    // It refreshes the node's trusted release metadata (tuf-js's cache): a change of state, so it needs CSRF.
+    mutating: true,
+    auth: 'session',
+    summary:
+      'Check the configured release repository (ARCHY_RELEASE_URL) through TUF: the running version, the newest release this node may take, and each newer one it refuses with why.',
+  },
   'system.stats': {
     params: Empty,
     mutating: false,
@@ -1029,6 +1067,7 @@ export interface MethodResults {
   'catalog.refresh': RefreshResult[];
   'catalog.discover': CatalogCandidate[];
   'system.info': SystemInfo;
+  'node.updateCheck': UpdateCheckView;
   'system.stats': SystemStats;
   'notification.list': Notification[];
   'notification.ack': { ok: true };

@@ -79,6 +79,13 @@ export const Config = z.strictObject({
    * 5: the whole lifecycle was proven once; 0: never ask.
    */
   minQuality: z.number().int().min(0).max(8),
+  // platform updates (issue 19)
+  /** The platform release repository (a TUF repository, `archy release serve` or a mirror); empty: none configured. */
+  releaseUrl: z.union([z.literal(''), z.url('must be an http(s) URL of a release repository')]),
+  /** The release root shipped with the software (the release keys also sign the official catalog). */
+  releaseRoot: z.string().startsWith('/'),
+  /** Which releases the node takes: stable, or beta (beta and stable). */
+  releaseChannel: z.enum(['stable', 'beta']),
   // monitor (issue 20)
   /** An install is refused before it starts while the data root has less free space than this (MiB). */
   minFreeDiskMb: z.number().int().min(0).max(1048576),
@@ -110,6 +117,9 @@ export const defaults: Config = {
   allowedHosts: [],
   allowedOrigins: [],
   minQuality: 5,
+  releaseUrl: '',
+  releaseRoot: `${repoRoot}build/official-root.json`,
+  releaseChannel: 'stable',
   minFreeDiskMb: 256,
   monitorIntervalMs: 10_000,
 };

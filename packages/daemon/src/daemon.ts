@@ -18,7 +18,8 @@ import { PushChannel } from './push/socket.ts';
 import { Dispatcher } from './rpc/dispatch.ts';
 import { createHandlers } from './rpc/methods.ts';
 import type { Services } from './services.ts';
-import { SystemMonitor } from './system.ts';
+import { SystemMonitor, VERSION } from './system.ts';
+import { UpdateService } from './update-service.ts';
 import {
   createMonitor,
   ensureMetricsToken,
@@ -88,6 +89,7 @@ export async function startDaemon(
       installer: new Installer(services),
       system,
       identity,
+      update: new UpdateService(config, VERSION),
       monitor,
       gateway,
     }),

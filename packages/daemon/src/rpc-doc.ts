@@ -58,6 +58,7 @@ const results: Record<MethodName, string> = {
   'catalog.discover': 'CatalogCandidate[]',
   'system.info': 'SystemInfo',
   'system.stats': 'SystemStats',
+  'node.updateCheck': 'UpdateCheckView',
   'notification.list': 'Notification[]',
   'notification.ack': '{ ok: true }',
   'identity.get': 'IdentityView',

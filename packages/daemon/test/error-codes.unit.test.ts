@@ -13,9 +13,9 @@ import { RpcCode } from '../src/api.ts';
 import { explicitRpcCode, mapError } from '../src/rpc/error-map.ts';
 
 const packagesDir = fileURLToPath(new URL('../../', import.meta.url));
-const PACKAGES = ['manifest', 'podman', 'orchestrator', 'registry', 'identity', 'daemon'];
+const PACKAGES = ['manifest', 'podman', 'orchestrator', 'registry', 'identity', 'update', 'daemon'];
 const CODE_FIRST =
-  '(?:super|new (?:SourceError|RegistryError|RenderError|OrchestratorError|TemplateError|IdentityError))';
+  '(?:super|new (?:SourceError|RegistryError|RenderError|OrchestratorError|TemplateError|IdentityError|UpdateError))';
 const PATTERNS = [new RegExp(`${CODE_FIRST}\\(\\s*'([A-Za-z_.]+)'`, 'g'), /readonly code = '([A-Za-z_.]+)'/g];
 
 function sources(dir: string): string[] {

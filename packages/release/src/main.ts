@@ -56,10 +56,13 @@ async function publish(rest: string[]): Promise<number> {
   const channel = values.channel ?? 'stable';
   if (channel !== 'stable' && channel !== 'beta')
     return usage(`publish: --channel ${channel}: stable or beta`);
-  const rev = spawnSync('git', ['rev-parse', '--verify', `${values.commit ?? 'HEAD'}^{commit}`], {
-    encoding: 'utf8',
-  });
-  if (rev.status !== 0) return usage(`publish: --commit ${values.commit ?? 'HEAD'} is not a commit here`);
+  // A full commit hash is recorded as given (the artifact may have been built elsewhere); a name is resolved here.
+  let commit = values.commit ?? 'HEAD';
+  if (!/^[0-9a-f]{40}$/.test(commit)) {
+    const rev = spawnSync('git', ['rev-parse', '--verify', `${commit}^{commit}`], { encoding: 'utf8' });
+    if (rev.status !== 0) return usage(`publish: --commit ${commit} is not a commit here`);
+    commit = rev.stdout.trim();
+  }
   // Development keys are made on first use in the git-ignored .release-keys/; a real release names --keys.
   const keysDir = values.keys ?? join(process.cwd(), '.release-keys');
   const published = await publishRelease({
@@ -69,7 +72,7 @@ async function publish(rest: string[]): Promise<number> {
     info: {
       version,
       channel,
-      commit: rev.stdout.trim(),
+      commit,
       min_from: values['min-from'] ?? '0.0.0',
       notes: values.notes ?? '',
     },

@@ -122,6 +122,14 @@ const byPrefix: [string, RpcCodeValue][] = [
   ['monitor.delivery_failed', RpcCode.OperationFailed],
   ['monitor.unavailable', RpcCode.NotImplemented],
   ['install.insufficient_disk', RpcCode.Conflict],
+  // platform updates (issue 19): the release repository refused through TUF, like a catalog; the rest are
+  // the node saying no to a release (older, below its minimum, over-size) or a setting that is missing
+  ['release.not_configured', RpcCode.NotImplemented],
+  ['release.no_root', RpcCode.OperationFailed],
+  ['release.not_newer', RpcCode.Conflict],
+  ['release.below_minimum', RpcCode.Conflict],
+  ['release.too_large', RpcCode.Conflict],
+  ['release.', RpcCode.CatalogRefused],
   // backups (issue 18): a failed backup, restore or check is an operation that failed, with restic's reason
   ['backup.', RpcCode.OperationFailed],
 ];

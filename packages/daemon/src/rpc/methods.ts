@@ -8,6 +8,7 @@ import type { IdentityService } from '../identity/service.ts';
 import type { Installer } from '../install.ts';
 import type { Services } from '../services.ts';
 import type { SystemMonitor } from '../system.ts';
+import type { UpdateService } from '../update-service.ts';
 import { type Monitor, MonitorUnavailableError } from '@archipelago/monitor';
 import type { Handlers } from './dispatch.ts';
 
@@ -17,6 +18,8 @@ export interface HandlerDeps {
   installer: Installer;
   system: SystemMonitor;
   identity: IdentityService;
+  /** Platform updates (issue 19). */
+  update: UpdateService;
   /** Absent when the node runs without the monitor (a backend with no engine facts). */
   monitor?: Monitor | undefined;
   /** gateway (issue 17): each app's authenticated address; absent when the gateway is not composed. */
@@ -45,6 +48,7 @@ export function createHandlers({
   installer,
   system,
   identity,
+  update,
   monitor,
   gateway,
 }: HandlerDeps): Handlers {
@@ -117,6 +121,7 @@ export function createHandlers({
 
     'system.info': () => system.info(),
     'system.stats': () => system.stats(),
+    'node.updateCheck': () => update.check(),
 
     'notification.list': (p) => apps.listNotifications(p),
     'notification.ack': async (p) => {
