@@ -109,6 +109,11 @@ describe("the app page shows the monitor's figures", { timeout: 600_000 }, () =>
     );
     assert.match(await text('use-members'), /web\s*101 MB declared/);
 
+    assert.match(
+      await text('monitor-sources'),
+      /^Measured from (the app’s processes \(\/proc\)|the engine’s statistics) ·/,
+    );
+
     // The same figures the monitor serves: its latest sample of this app has memory in the same unit.
     const { snapshot } = await node.client.call('monitor.current');
     const sample = snapshot?.apps.find((a) => a.appId === APP);
@@ -148,6 +153,11 @@ describe("the app page shows the monitor's figures", { timeout: 600_000 }, () =>
       .waitFor({ timeout: 120_000 });
     await page.locator('[data-testid=resource-message][data-reason=stopped]').waitFor({ timeout: 30_000 });
     assert.equal(await text('resource-message'), 'Not running, nothing to measure.');
+    // The History card names no source for figures it no longer has.
+    await page
+      .getByTestId('monitor-sources')
+      .getByText('CPU and memory not measured now')
+      .waitFor({ timeout: 30_000 });
     await browser.shoot('app-resources-stopped');
   });
 });
