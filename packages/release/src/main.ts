@@ -1,6 +1,6 @@
 // scripts/release: the release builder's command line.
 //   build   [--commit REV] [--out DIR]
-//   publish --repo DIR [--keys DIR] [--channel stable|beta] [--min-from V] [--notes TEXT] [--commit REV] ARTIFACT
+//   publish --repo DIR [--keys DIR] [--channel stable|beta] [--min-from V] [--notes TEXT] [--commit REV] [--dev-keys] ARTIFACT
 import { spawnSync } from 'node:child_process';
 import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -10,7 +10,7 @@ import { publishRelease } from './publish.ts';
 
 const USAGE = `usage: scripts/release build [--commit REV] [--out DIR]
        scripts/release publish --repo DIR [--keys DIR] [--channel stable|beta] [--min-from VERSION]
-                               [--notes TEXT] [--commit REV] build/releases/archipelago-<version>.tar.gz`;
+                               [--notes TEXT] [--commit REV] [--dev-keys] build/releases/archipelago-<version>.tar.gz`;
 
 function usage(message: string): number {
   process.stderr.write(`release: ${message}\n${USAGE}\n`);
@@ -45,6 +45,7 @@ async function publish(rest: string[]): Promise<number> {
       'min-from': { type: 'string' },
       notes: { type: 'string' },
       commit: { type: 'string' },
+      'dev-keys': { type: 'boolean' },
     },
     strict: true,
   });
@@ -76,7 +77,8 @@ async function publish(rest: string[]): Promise<number> {
       min_from: values['min-from'] ?? '0.0.0',
       notes: values.notes ?? '',
     },
-    generateDevKeys: values.keys === undefined,
+    // --dev-keys: development keys made in --keys DIR when it has none (tests, a developer's own mirror).
+    generateDevKeys: values.keys === undefined || values['dev-keys'] === true,
   });
   process.stdout.write(
     `published ${published.target} (targets version ${published.targetsVersion})\nlength ${published.length}\nsha256 ${published.sha256}\n`,

@@ -2,10 +2,16 @@
 // Podman: first run, sign-in, installing a fixture web app from the store with
 // permission consent, its live stages, opening it, stop/start, uninstall
 // keeping data, reinstall with the data still there, and a failing app shown
-// failed with its reason. Screenshots of every screen, desktop and phone.
+// failed with its reason, and a platform update check against a real signed
+// release repository served on loopback. Screenshots of every screen, desktop and phone.
 import assert from 'node:assert/strict';
-import { rmSync } from 'node:fs';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { startTestNode, type TestNode } from '@archipelago/daemon/test-node';
 import type { Locator, Page } from 'playwright-core';
 import { openBrowser, screenshotDir, type TestBrowser } from './support/browser.ts';
@@ -21,6 +27,65 @@ let browser: TestBrowser;
 let catalog: UiCatalog;
 let uiBuild: { root: string; ui: string };
 let page: Page;
+const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
+/** A release repository signed with development release keys of its own, by the release engineer's commands. */
+const releases = mkdtempSync(join(tmpdir(), 'archy-ui-releases-'));
+let releaseServer: ChildProcess | undefined;
+const installedVersion = (
+  JSON.parse(readFileSync(join(repoRoot, 'packages/daemon/package.json'), 'utf8')) as { version: string }
+).version;
+const [major, minor, patch] = installedVersion.split('.').map(Number) as [number, number, number];
+/** The next release, and one that needs the next first. */
+const nextVersion = `${major}.${minor}.${patch + 1}`;
+const farVersion = `${major + 1}.0.0`;
+
+/** `scripts/release publish` two releases, then `archy release serve` them; resolves with the served URL. */
+async function serveReleases(): Promise<string> {
+  for (const [version, minFrom] of [
+    [nextVersion, installedVersion],
+    [farVersion, nextVersion],
+  ] as const) {
+    const artifact = join(releases, `archipelago-${version}.tar.gz`);
+    writeFileSync(artifact, randomBytes(8 * 1024));
+    const args = [
+      'publish',
+      '--repo',
+      join(releases, 'repo'),
+      '--keys',
+      join(releases, 'keys'),
+      '--dev-keys',
+    ];
+    args.push(
+      '--commit',
+      'f'.repeat(40),
+      '--min-from',
+      minFrom,
+      '--notes',
+      `What ${version} brings.`,
+      artifact,
+    );
+    const r = spawnSync('bash', [join(repoRoot, 'scripts/release'), ...args], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+  }
+  const server = spawn(
+    join(repoRoot, 'packages/cli/bin/archy'),
+    ['release', 'serve', join(releases, 'repo'), '--port', '0', '--json'],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
+  releaseServer = server;
+  return new Promise<string>((resolve, reject) => {
+    let out = '';
+    server.stdout!.on('data', (b: Buffer) => {
+      out += b.toString();
+      try {
+        resolve((JSON.parse(out) as { url: string }).url);
+      } catch {}
+    });
+    server.once('exit', (code) => reject(new Error(`archy release serve exited ${code}: ${out}`)));
+  });
+}
 
 /** The state badge of an app card or page reaches `state`. */
 async function waitForState(appId: string, state: string, timeout = STATE_TIMEOUT): Promise<void> {
@@ -69,7 +134,16 @@ describe('web UI against a real node', { timeout: 900_000 }, () => {
   before(async () => {
     const suffix = Math.random().toString(36).slice(2, 7);
     [uiBuild, catalog] = await Promise.all([buildUi(), makeUiCatalog(suffix)]);
-    node = await startTestNode({ password: false, catalog: catalog.dir, env: { ARCHY_UI_DIR: uiBuild.ui } });
+    const releaseUrl = await serveReleases();
+    node = await startTestNode({
+      password: false,
+      catalog: catalog.dir,
+      env: {
+        ARCHY_UI_DIR: uiBuild.ui,
+        ARCHY_RELEASE_URL: releaseUrl,
+        ARCHY_RELEASE_ROOT: join(releases, 'keys/root.metadata.json'),
+      },
+    });
     browser = await openBrowser();
     page = browser.page;
   });
@@ -77,6 +151,8 @@ describe('web UI against a real node', { timeout: 900_000 }, () => {
   after(async () => {
     await browser?.close();
     await node?.cleanup();
+    releaseServer?.kill('SIGTERM');
+    rmSync(releases, { recursive: true, force: true });
     if (uiBuild) rmSync(uiBuild.root, { recursive: true, force: true });
     if (catalog) rmSync(catalog.root, { recursive: true, force: true });
   });
@@ -379,6 +455,26 @@ describe('web UI against a real node', { timeout: 900_000 }, () => {
     await goto('/settings');
     await page.getByText('Container engine').waitFor();
     await browser.shoot('15-settings');
+  });
+
+  step('checks for a platform update: the release it may take, and the one it refuses with why', async () => {
+    assert.equal((await node.client.call('system.info', {})).version, installedVersion);
+    await page.getByTestId('check-platform-update').click();
+    const available = page.getByTestId('platform-update-available');
+    await available.waitFor();
+    assert.match(
+      await text(available),
+      new RegExp(`Archipelago ${nextVersion.replaceAll('.', '\\.')} is available`),
+    );
+    assert.match(
+      await text(page.getByTestId('platform-update')),
+      new RegExp(`What ${nextVersion.replaceAll('.', '\\.')} brings`),
+    );
+    assert.match(
+      await text(page.getByTestId('platform-update-refused')),
+      new RegExp(`update to ${nextVersion.replaceAll('.', '\\.')} first`),
+    );
+    await browser.shoot('15b-platform-update');
   });
 
   step('changes the password, and only the new one signs in', async () => {

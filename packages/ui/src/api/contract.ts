@@ -35,6 +35,7 @@ export type {
   TotpEnrolment,
   TotpStatus,
   TrustReport,
+  UpdateCheckView,
 } from '@archipelago/daemon/api';
 
 export type Manifest = InstalledApp['manifest'];
