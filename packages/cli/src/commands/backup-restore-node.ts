@@ -12,7 +12,7 @@ import { type Parsed, parseArgs } from '../client/args.ts';
 import { connect, EXIT_FAILED } from '../client/connect.ts';
 import { print, printJson } from '../client/output.ts';
 import { CliError } from '../errors.ts';
-import { targetFrom } from './backup-targets.ts';
+import { TARGET_FLAGS, targetFrom } from './backup-targets.ts';
 
 export const nodeUsage = [
   'archy backup restore --node (--local DIR | --sftp USER@HOST[:PORT]/PATH [--identity FILE] [--known-hosts FILE]',
@@ -74,19 +74,7 @@ export function parseNodeArgs(args: readonly string[]): Parsed {
   return parseArgs(args, {
     usage: nodeUsage,
     booleans: ['node'],
-    values: [
-      'local',
-      'sftp',
-      'rest',
-      's3',
-      'bucket',
-      'prefix',
-      'identity',
-      'known-hosts',
-      'passphrase-file',
-      'recovery-key-file',
-      'snapshot',
-    ],
+    values: [...TARGET_FLAGS, 'passphrase-file', 'recovery-key-file', 'snapshot'],
     lists: ['confirm'],
   });
 }

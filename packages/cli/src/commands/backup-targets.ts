@@ -93,18 +93,23 @@ export function targetFrom(id: string, v: Record<string, string | undefined>): R
   };
 }
 
+/** The flags that name a backup target (what `targetFrom` reads); `backup restore --node` takes the same. */
+export const TARGET_FLAGS = [
+  'local',
+  'sftp',
+  'rest',
+  's3',
+  'bucket',
+  'prefix',
+  'identity',
+  'known-hosts',
+] as const;
+
 export async function run(args: string[]): Promise<number> {
   const parsed = parseArgs(args, {
     usage,
     values: [
-      'local',
-      'sftp',
-      'rest',
-      's3',
-      'bucket',
-      'prefix',
-      'identity',
-      'known-hosts',
+      ...TARGET_FLAGS,
       'passphrase-file',
       'every',
       'at',
