@@ -82,6 +82,8 @@ export interface InstalledApp {
   updatedAt: string;
   /** The manifest snapshot installed. */
   manifest: Manifest;
+  /** How contained it runs with what the operator granted (docs/security-rating.md), with every reason. */
+  security: SecurityRating;
 }
 
 export type JobKind =

@@ -282,6 +282,14 @@ describe('web UI against a real node', { timeout: 900_000 }, () => {
 
   step('opens the running app at its gateway address and reveals its credentials', async () => {
     await waitForState(catalog.web.id, 'running');
+    // The installed app's rating is the one its grants give: the same figures as app.get, every reason shown.
+    const installed = await node.client.call('app.get', { id: catalog.web.id });
+    assert.ok(installed.security.reasons.length > 0, 'the granted host folder moves the rating');
+    const safety = page.getByTestId('safety-card');
+    assert.equal(await text(safety.getByTestId('security-score')), `Security ${installed.security.score}/8`);
+    for (const reason of installed.security.reasons) await safety.getByText(reason.message).first().waitFor();
+    assert.match(await text(safety), /with what you granted/);
+    assert.equal(await safety.getByTestId('quality-level').count(), 0, 'no level on the installed page');
     // gateway (issue 17): Open goes to the app's own authenticated address, not its published port.
     const address = (await node.client.call('app.addresses')).find((a) => a.appId === catalog.web.id);
     assert.ok(address, 'the app has a gateway address');

@@ -26,6 +26,7 @@ function app(id: string, state: InstalledApp['state'] = 'running', name = id): I
     installedAt: '2026-01-01T00:00:00Z',
     updatedAt: '2026-01-01T00:00:00Z',
     manifest: { name, containers: [], permissions: [] } as unknown as InstalledApp['manifest'],
+    security: { score: 6, base: 6, reasons: [] } as unknown as InstalledApp['security'],
   };
 }
 

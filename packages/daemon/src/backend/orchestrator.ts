@@ -7,6 +7,7 @@ import type {
   InstalledApp as OrchApp,
   Orchestrator,
 } from '@archipelago/orchestrator';
+import { securityRating } from '@archipelago/manifest';
 import type { InstalledApp, Job, Notification } from '../api.ts';
 import type { Redactor } from '../log.ts';
 import type { AppsPort, EventBody, ResolvedManifest } from '../services.ts';
@@ -25,6 +26,8 @@ export function toInstalledApp(app: OrchApp): InstalledApp {
     installedAt: app.installedAt,
     updatedAt: app.updatedAt,
     manifest: app.manifest,
+    // What the operator granted, not what the manifest asks for: the app runs with exactly these.
+    security: securityRating({ manifest: app.manifest, grants: app.grants }),
   };
 }
 
