@@ -3,42 +3,18 @@
 // declared limit, a table of its members, --json with the monitor's own sample, --help, the usage error,
 // an app that is not installed refused by name, and a stopped app that has nothing to measure.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
 import { copyFixture } from '../../daemon/test/support/fixtures.ts';
-import { startTestNode, type TestNode } from '../../daemon/test/support/test-node.ts';
+import { type ArchyRun, startTestNode, type TestNode } from '../../daemon/test/support/test-node.ts';
 import type { AppStatsView } from '../src/client/monitor-text.ts';
 
-const ARCHY = fileURLToPath(new URL('../bin/archy', import.meta.url));
 const APP = `cli-stats-${Math.random().toString(36).slice(2, 7)}`;
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function archy(node: TestNode, args: string[]): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(ARCHY, args, {
-      env: { ...process.env, ...node.cliEnv() },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => {
-      stdout += c.toString();
-    });
-    child.stderr.on('data', (c: Buffer) => {
-      stderr += c.toString();
-    });
-    child.once('error', reject);
-    child.once('exit', (code) => resolve({ code, stdout, stderr }));
-  });
+function archy(node: TestNode, args: string[]): Promise<ArchyRun> {
+  return node.archy(args);
 }
 
 async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {

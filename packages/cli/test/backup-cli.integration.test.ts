@@ -5,41 +5,18 @@
 // (refused until --confirm names it), and a wrong passphrase for an existing
 // repository named as such. No passphrase ever shows in the daemon's log.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { copyFixture, type FixtureCopy } from '../../daemon/test/support/fixtures.ts';
-import { startTestNode, type TestNode } from '../../daemon/test/support/test-node.ts';
+import { type ArchyRun, startTestNode, type TestNode } from '../../daemon/test/support/test-node.ts';
 
-const ARCHY = fileURLToPath(new URL('../bin/archy', import.meta.url));
 const APP = `bk-web-${Math.random().toString(36).slice(2, 7)}`;
 const PASSPHRASE = 'the cli backup passphrase';
 
-function archy(
-  node: TestNode,
-  args: string[],
-  input?: string,
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(ARCHY, args, {
-      env: { ...process.env, ...node.cliEnv() },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => {
-      stdout += c.toString();
-    });
-    child.stderr.on('data', (c: Buffer) => {
-      stderr += c.toString();
-    });
-    child.once('error', reject);
-    child.once('exit', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(input ?? '');
-  });
+function archy(node: TestNode, args: string[], input?: string): Promise<ArchyRun> {
+  return node.archy(args, input === undefined ? {} : { input });
 }
 
 let node: TestNode;

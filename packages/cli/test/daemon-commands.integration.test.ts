@@ -11,34 +11,13 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
 import { copyFixture, type FixtureCopy } from '../../daemon/test/support/fixtures.ts';
-import { startTestNode, type TestNode } from '../../daemon/test/support/test-node.ts';
+import { type ArchyRun, startTestNode, type TestNode } from '../../daemon/test/support/test-node.ts';
 
 const ARCHY = fileURLToPath(new URL('../bin/archy', import.meta.url));
 const APP = `cli-web-${Math.random().toString(36).slice(2, 7)}`;
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function archy(node: TestNode, args: string[], env: Record<string, string> = {}): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(ARCHY, args, {
-      env: { ...process.env, ...node.cliEnv(), ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => {
-      stdout += c.toString();
-    });
-    child.stderr.on('data', (c: Buffer) => {
-      stderr += c.toString();
-    });
-    child.once('error', reject);
-    child.once('exit', (code) => resolve({ code, stdout, stderr }));
-  });
+function archy(node: TestNode, args: string[], env: Record<string, string> = {}): Promise<ArchyRun> {
+  return node.archy(args, { env });
 }
 
 let node: TestNode;
@@ -110,7 +89,7 @@ test('install from a local manifest directory, then stop, start, restart and uni
   const logs = await archy(node, ['app', 'logs', APP, '--tail', '20']);
   assert.equal(logs.code, 0, logs.stderr);
   // --follow prints lines as they come; Ctrl-C ends it cleanly with exit 0.
-  const followed = await new Promise<Run>((resolve, reject) => {
+  const followed = await new Promise<ArchyRun>((resolve, reject) => {
     const child = spawn(ARCHY, ['app', 'logs', APP, '--follow', '--tail', '5'], {
       env: { ...process.env, ...node.cliEnv() },
       stdio: ['ignore', 'pipe', 'pipe'],

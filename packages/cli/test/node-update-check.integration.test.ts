@@ -4,19 +4,16 @@
 // repository whose metadata was changed without the keys refused with the reason.
 // Needs: a real daemon (its own data root; no app is installed, so no Podman work).
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { RpcCode } from '@archipelago/daemon/api';
-import { startTestNode, type TestNode } from '@archipelago/daemon/test-node';
+import { type ArchyRun, startTestNode, type TestNode } from '@archipelago/daemon/test-node';
 import { startTufHost, type TufHost } from '@archipelago/registry/tuf-host';
 import { publishRelease } from '@archipelago/release';
 
-const ARCHY = fileURLToPath(new URL('../bin/archy', import.meta.url));
 const work = mkdtempSync(join(tmpdir(), 'archy-update-check-'));
 const keysDir = join(work, 'keys');
 const repo = join(work, 'repo');
@@ -41,23 +38,8 @@ async function publish(version: string, minFrom: string): Promise<void> {
   });
 }
 
-function archy(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(ARCHY, args, {
-      env: { ...process.env, ...node.cliEnv() },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => {
-      stdout += c.toString();
-    });
-    child.stderr.on('data', (c: Buffer) => {
-      stderr += c.toString();
-    });
-    child.once('error', reject);
-    child.once('exit', (code) => resolve({ code, stdout, stderr }));
-  });
+function archy(args: string[]): Promise<ArchyRun> {
+  return node.archy(args);
 }
 
 before(async () => {

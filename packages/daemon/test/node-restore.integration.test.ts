@@ -8,42 +8,20 @@
 // on the restored root, the operator signs in with the backup's password, the
 // marker is back, the running app runs and the stopped one stays stopped.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
 import { engineSecretPrefix, LABELS } from '@archipelago/manifest';
 import { PodmanClient, runInUserNamespace } from '@archipelago/podman';
 import type { NodeRestoreJob } from '../src/api.ts';
 import { type ArchyClient, RpcError } from '../src/client.ts';
 import { copyFixture, type FixtureCopy } from './support/fixtures.ts';
-import { startTestNode, type TestNode } from './support/test-node.ts';
-
-const ARCHY = fileURLToPath(new URL('../../cli/bin/archy', import.meta.url));
+import { type ArchyRun, startTestNode, type TestNode } from './support/test-node.ts';
 
 // The CLI as the operator runs it, against this node.
-function archy(
-  node: TestNode,
-  args: string[],
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(ARCHY, args, {
-      env: { ...process.env, ...node.cliEnv() },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => {
-      stdout += c.toString();
-    });
-    child.stderr.on('data', (c: Buffer) => {
-      stderr += c.toString();
-    });
-    child.once('error', reject);
-    child.once('exit', (code) => resolve({ code, stdout, stderr }));
-  });
+function archy(node: TestNode, args: string[]): Promise<ArchyRun> {
+  return node.archy(args);
 }
 
 const PASSPHRASE = 'the passphrase of this node backup';

@@ -21,6 +21,14 @@ import { ArchyClient } from '../../src/client.ts';
 const repoRoot = fileURLToPath(new URL('../../../../', import.meta.url));
 const NODE = join(repoRoot, 'node_modules/.bin/node');
 const MAIN = join(repoRoot, 'packages/daemon/src/main.ts');
+const ARCHY = join(repoRoot, 'packages/cli/bin/archy');
+
+/** What one run of the `archy` binary printed, and how it ended. */
+export interface ArchyRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
 
 export interface TestNodeOptions {
   /** Password set through auth.setup at start; false leaves the node at first-run. Default a random one. */
@@ -47,6 +55,8 @@ export interface TestNode {
   readonly client: ArchyClient;
   /** Environment for running `archy` against this node (ARCHY_URL, ARCHY_TOKEN). */
   cliEnv(): Record<string, string>;
+  /** Run the real `archy` binary against this node, as the operator would (stdin gets `input`, or nothing). */
+  archy(args: string[], options?: { env?: Record<string, string>; input?: string }): Promise<ArchyRun>;
   /** A new browser-like client (keeps its cookie), not signed in. */
   browser(): ArchyClient;
   /** Everything the daemon logged so far (all runs of this node). */
@@ -157,6 +167,8 @@ export async function startTestNode(options: TestNodeOptions = {}): Promise<Test
       return client;
     },
     cliEnv: () => ({ ARCHY_URL: url, ARCHY_TOKEN: token() }),
+    archy: (args, options = {}) =>
+      runArchy(args, { ARCHY_URL: url, ARCHY_TOKEN: token(), ...options.env }, options.input),
     browser: () => new ArchyClient({ url, cookieJar: true }),
     logs: () => logText,
     waitForJob: async (job, timeoutMs = 300_000) => {
@@ -251,3 +263,20 @@ export async function startTestNode(options: TestNodeOptions = {}): Promise<Test
 
 const isTerminal = (job: Job) =>
   job.state === 'succeeded' || job.state === 'failed' || job.state === 'cancelled';
+
+function runArchy(args: string[], env: Record<string, string>, input: string | undefined): Promise<ArchyRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(ARCHY, args, { env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => {
+      stdout += c.toString();
+    });
+    child.stderr.on('data', (c: Buffer) => {
+      stderr += c.toString();
+    });
+    child.once('error', reject);
+    child.once('exit', (code) => resolve({ code, stdout, stderr }));
+    child.stdin.end(input ?? '');
+  });
+}
