@@ -8,9 +8,11 @@ import { serveUrls } from './serve-urls.ts';
 import type { AppsPort } from './services.ts';
 import type { TlsKeeper } from './tls/keeper.ts';
 import type { ServePlan } from './tls/mode.ts';
+// The platform's version has one source: the daemon's package.json, which `scripts/release build` also reads.
+import daemonPackage from '../package.json' with { type: 'json' };
 
 const LOW_SPACE_BYTES = 5 * 1024 ** 3;
-export const VERSION = '0.1.0';
+export const VERSION: string = daemonPackage.version;
 
 type CpuSample = { idle: number; total: number };
 function sampleCpu(): CpuSample {
