@@ -6,4 +6,10 @@ export {
   productionPackages,
 } from './build.ts';
 export { ReleaseError, type ReleaseErrorCode } from './errors.ts';
-export { type PublishOptions, type Published, publishRelease, RELEASE_EXPIRY_DAYS } from './publish.ts';
+export {
+  type PublishOptions,
+  type Published,
+  publishRelease,
+  RELEASE_EXPIRY_DAYS,
+  resignTimestamp,
+} from './publish.ts';

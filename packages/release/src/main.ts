@@ -1,16 +1,18 @@
 // scripts/release: the release builder's command line.
 //   build   [--commit REV] [--out DIR]
+//   resign  --repo DIR [--keys DIR] [--days N]   (the online timestamp key only)
 //   publish --repo DIR [--keys DIR] [--channel stable|beta] [--min-from V] [--notes TEXT] [--commit REV] [--dev-keys] ARTIFACT
 import { spawnSync } from 'node:child_process';
 import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { buildRelease } from './build.ts';
 import { ReleaseError } from './errors.ts';
-import { publishRelease } from './publish.ts';
+import { publishRelease, resignTimestamp } from './publish.ts';
 
 const USAGE = `usage: scripts/release build [--commit REV] [--out DIR]
        scripts/release publish --repo DIR [--keys DIR] [--channel stable|beta] [--min-from VERSION]
-                               [--notes TEXT] [--commit REV] [--dev-keys] build/releases/archipelago-<version>.tar.gz`;
+                               [--notes TEXT] [--commit REV] [--dev-keys] build/releases/archipelago-<version>.tar.gz
+       scripts/release resign --repo DIR [--keys DIR] [--days N]`;
 
 function usage(message: string): number {
   process.stderr.write(`release: ${message}\n${USAGE}\n`);
@@ -86,11 +88,31 @@ async function publish(rest: string[]): Promise<number> {
   return 0;
 }
 
+async function resign(rest: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: rest,
+    options: { repo: { type: 'string' }, keys: { type: 'string' }, days: { type: 'string' } },
+    strict: true,
+  });
+  if (!values.repo) return usage('resign: --repo DIR (the release repository) is required');
+  const days = values.days === undefined ? undefined : Number(values.days);
+  if (days !== undefined && (!Number.isInteger(days) || days < 1 || days > 366))
+    return usage(`resign: --days ${values.days}: a whole number of days from 1 to 366`);
+  const done = await resignTimestamp({
+    repoDir: values.repo,
+    keysDir: values.keys ?? join(process.cwd(), '.release-keys'),
+    ...(days === undefined ? {} : { days }),
+  });
+  process.stdout.write(`timestamp version ${done.version}, valid until ${done.expires}\n`);
+  return 0;
+}
+
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   try {
     if (command === 'build') return build(rest);
     if (command === 'publish') return await publish(rest);
+    if (command === 'resign') return await resign(rest);
     return usage(`unknown command ${command ?? '(none)'}`);
   } catch (err) {
     if (err instanceof TypeError && 'code' in err && String(err.code).startsWith('ERR_PARSE_ARGS'))

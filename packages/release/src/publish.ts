@@ -16,6 +16,7 @@ import {
   loadReleaseKeys,
   metadataBytes,
   metadataPath,
+  publisherKeyFromJson,
   sign,
   tufTime,
 } from '@archipelago/registry';
@@ -197,4 +198,46 @@ export async function publishRelease(options: PublishOptions): Promise<Published
   await writeAtomic(join(options.repoDir, metadataPath('snapshot', snapshot.signed.version)), snapshotBytes);
   await writeAtomic(join(options.repoDir, metadataPath('timestamp', null)), metadataBytes(timestamp));
   return { target: path, length, sha256, targetsVersion };
+}
+
+/**
+ * The online key's daily job (scripts/release resign): a fresh timestamp for the snapshot the repository
+ * already has, signed by the timestamp key alone, so the root, targets and snapshot keys can stay offline.
+ */
+export async function resignTimestamp(options: {
+  repoDir: string;
+  /** Only `timestamp.key.json` is read from it. */
+  keysDir: string;
+  now?: Date;
+  days?: number;
+}): Promise<{ version: number; expires: string }> {
+  const now = options.now ?? new Date();
+  const have = await current(options.repoDir);
+  if (have.timestampVersion === 0)
+    throw new ReleaseError(
+      'bad_repository',
+      `release resign: ${options.repoDir} has no timestamp yet; publish a release first`,
+    );
+  const keyFile = join(options.keysDir, 'timestamp.key.json');
+  let keyText: string;
+  try {
+    keyText = await readFile(keyFile, 'utf8');
+  } catch (err) {
+    throw new ReleaseError(
+      'missing_input',
+      `release resign: the timestamp key ${keyFile} cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)})`,
+    );
+  }
+  const key = publisherKeyFromJson(keyText, keyFile);
+  const snapshotBytes = await readFile(join(options.repoDir, metadataPath('snapshot', have.snapshotVersion)));
+  const timestamp = sign(
+    buildTimestamp({
+      version: have.timestampVersion + 1,
+      expires: new Date(now.getTime() + (options.days ?? RELEASE_EXPIRY_DAYS.timestamp) * DAY),
+      snapshot: { version: have.snapshotVersion, bytes: snapshotBytes },
+    }),
+    [key],
+  );
+  await writeAtomic(join(options.repoDir, metadataPath('timestamp', null)), metadataBytes(timestamp));
+  return { version: timestamp.signed.version, expires: timestamp.signed.expires };
 }

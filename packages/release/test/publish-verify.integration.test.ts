@@ -5,13 +5,21 @@
 // Needs: nothing beyond Node (no Podman).
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { startTufHost, type TufHost } from '@archipelago/registry/tuf-host';
 import { checkReleases, downloadRelease, type ReleaseSource } from '@archipelago/update';
-import { publishRelease } from '../src/publish.ts';
+import { publishRelease, resignTimestamp } from '../src/publish.ts';
 
 const work = mkdtempSync(join(tmpdir(), 'archy-release-repo-'));
 const keysDir = join(work, 'keys');
@@ -163,6 +171,29 @@ test('expired: a timestamp past its expiry is refused (an old copy replayed)', a
   await publish(dir, '2.0.0', { now: new Date(Date.now() - 10 * 86_400_000), days: { timestamp: 1 } });
   await assert.rejects(checkReleases(source(`${host.url}/expired`), '1.0.0', 'stable'), {
     code: 'release.expired',
+  });
+});
+
+test('the online key alone revives an expired timestamp; root, targets and snapshot keys stay offline', async () => {
+  const dir = join(work, 'resigned');
+  await publish(dir, '2.0.0', { now: new Date(Date.now() - 10 * 86_400_000), days: { timestamp: 1 } });
+  await assert.rejects(checkReleases(source(`${host.url}/resigned`), '1.0.0', 'stable'), {
+    code: 'release.expired',
+  });
+  const online = join(work, 'online-key-only');
+  mkdirSync(online);
+  copyFileSync(join(keysDir, 'timestamp.key.json'), join(online, 'timestamp.key.json'));
+  const done = await resignTimestamp({ repoDir: dir, keysDir: online, days: 1 });
+  assert.equal(done.version, 2);
+  const check = await checkReleases(source(`${host.url}/resigned`), '1.0.0', 'stable');
+  assert.equal(check.available?.version, '2.0.0');
+  // A timestamp signed by any other key is refused.
+  const other = join(work, 'wrong-online-key');
+  mkdirSync(other);
+  copyFileSync(join(keysDir, 'snapshot.key.json'), join(other, 'timestamp.key.json'));
+  await resignTimestamp({ repoDir: dir, keysDir: other, days: 1 });
+  await assert.rejects(checkReleases(source(`${host.url}/resigned`), '1.0.0', 'stable'), {
+    code: 'release.unsigned',
   });
 });
 
