@@ -48,7 +48,9 @@ after(async () => {
 });
 
 test('archy app stats prints the monitor’s figures, their source, the declared limit and the members', async () => {
-  const job = await node.waitForJob(await node.client.call('app.install', { id: APP }));
+  const job = await node.waitForJob(
+    await node.client.call('app.install', { id: APP, acceptLowQuality: true }),
+  );
   assert.equal(job.state, 'succeeded', job.error?.message);
   await node.waitForApp(APP, 'running');
 

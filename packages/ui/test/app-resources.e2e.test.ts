@@ -79,7 +79,9 @@ describe("the app page shows the monitor's figures", { timeout: 600_000 }, () =>
   });
 
   step('installs the fixture and signs in', async () => {
-    const job = await node.waitForJob(await node.client.call('app.install', { id: APP }));
+    const job = await node.waitForJob(
+      await node.client.call('app.install', { id: APP, acceptLowQuality: true }),
+    );
     assert.equal(job.state, 'succeeded', job.error?.message);
     await node.waitForApp(APP, 'running');
     await page.goto(`${node.url}/login`);
