@@ -73,46 +73,75 @@ export async function startStaticServer(
   const actual = typeof address === 'object' && address ? address.port : port;
   const shownHost = host.includes(':') ? `[${host}]` : host;
   const base = `http://${shownHost}:${actual}`;
-  return { server, base, url: index ? `${base}/${index}` : `${base}/` };
+  return { server, base, url: index ? `${base}/${index}` : base };
 }
 
-export async function run(args: string[]): Promise<number> {
-  const { values, positionals } = parse(args, { port: { type: 'string' }, host: { type: 'string' } }, USAGE);
+/** What differs between `archy catalog serve` and `archy release serve`; the rest is one command. */
+export type ServeSpec = {
+  usage: string;
+  defaultPort: number;
+  /** The file `/` answers, or null. */
+  index: string | null;
+  /** Throws a CliError saying why `dir` is not what this command serves. */
+  check(dir: string): Promise<void>;
+  /** "serving <what> at <url>". */
+  what(dir: string): string;
+};
+
+export async function serveCommand(args: string[], spec: ServeSpec): Promise<number> {
+  const { values, positionals } = parse(
+    args,
+    { port: { type: 'string' }, host: { type: 'string' } },
+    spec.usage,
+  );
   if (values.help) {
-    print(false, null, USAGE);
+    print(false, null, spec.usage);
     return 0;
   }
   const json = values.json === true;
-  if (positionals.length !== 1) throw usageError('give exactly one directory to serve', USAGE);
-  const port = Number(values.port ?? '8480');
+  if (positionals.length !== 1) throw usageError('give exactly one directory to serve', spec.usage);
+  const port = Number(values.port ?? String(spec.defaultPort));
   if (!Number.isInteger(port) || port < 0 || port > 65535)
-    throw usageError(`--port: "${values.port}" is not a port`, USAGE);
+    throw usageError(`--port: "${values.port}" is not a port`, spec.usage);
   const dir = positionals[0]!;
-  try {
-    if (!(await stat(dir)).isDirectory()) throw new Error('not a directory');
-    await stat(join(dir, 'catalog.json'));
-  } catch {
-    throw new CliError(
-      'not_a_catalog_dir',
-      `${dir} is not a directory with a catalog.json (build one with "archy catalog build")`,
-      1,
-    );
-  }
+  await spec.check(dir);
+  const host = values.host ?? '127.0.0.1';
   let started: Awaited<ReturnType<typeof startStaticServer>>;
   try {
-    started = await startStaticServer(dir, port, values.host ?? '127.0.0.1');
+    started = await startStaticServer(dir, port, host, spec.index);
   } catch (err) {
     throw new CliError(
       'listen_failed',
-      `cannot listen on ${values.host ?? '127.0.0.1'}:${port}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`,
+      `cannot listen on ${host}:${port}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`,
       1,
     );
   }
-  print(json, { url: started.url, dir }, `serving ${dir} at ${started.url} (Ctrl-C stops)`);
+  print(json, { url: started.url, dir }, `serving ${spec.what(dir)} at ${started.url} (Ctrl-C stops)`);
   await new Promise<void>((done) => {
     const stop = () => started.server.close(() => done());
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });
   return 0;
+}
+
+export function run(args: string[]): Promise<number> {
+  return serveCommand(args, {
+    usage: USAGE,
+    defaultPort: 8480,
+    index: 'catalog.json',
+    what: (dir) => dir,
+    check: async (dir) => {
+      try {
+        if (!(await stat(dir)).isDirectory()) throw new Error('not a directory');
+        await stat(join(dir, 'catalog.json'));
+      } catch {
+        throw new CliError(
+          'not_a_catalog_dir',
+          `${dir} is not a directory with a catalog.json (build one with "archy catalog build")`,
+          1,
+        );
+      }
+    },
+  });
 }
