@@ -90,6 +90,8 @@ describe('archy app stats view', () => {
       [app(), current([]), 'no-sample'],
       [app({ state: 'stopped', intent: 'stopped' }), current([figures({ running: 0 })]), 'stopped'],
       [app({ state: 'failed' }), current([]), 'stopped'],
+      // Stopped since the last sample: the sample still counts a running container.
+      [app({ state: 'stopped', intent: 'stopped' }), current([figures()]), 'stopped'],
       [app(), current([figures({ running: 0 })]), 'stopped'],
       [
         app(),

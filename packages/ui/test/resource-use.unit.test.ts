@@ -103,6 +103,12 @@ describe('resource use card', () => {
         'Not running, nothing to measure.',
       ],
       [
+        'stopped since the last sample',
+        { app: { id: 'web', state: 'stopped', intent: 'stopped' }, current: current([figures()]) },
+        'stopped',
+        'Not running, nothing to measure.',
+      ],
+      [
         'failed, never sampled',
         { app: { id: 'web', state: 'failed', intent: 'running' }, current: current([]) },
         'stopped',

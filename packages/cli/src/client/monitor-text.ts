@@ -60,7 +60,9 @@ function memoryText(a: AppFigures): string {
 function messageFor(app: App, current: Current): StatsMessage | null {
   const sample = current.snapshot?.apps.find((a) => a.appId === app.id);
   const notRunning = app.state === 'stopped' || app.state === 'failed' || app.intent === 'stopped';
-  if ((!sample || sample.running === 0) && notRunning)
+  // A stopped app is not running, whatever a sample taken before it stopped still says: the monitor
+  // samples every interval, so its latest sample can predate the stop by up to one interval.
+  if (app.state === 'stopped' || ((!sample || sample.running === 0) && notRunning))
     return { reason: 'stopped', text: 'Not running, nothing to measure.' };
   if (!current.snapshot)
     return { reason: 'no-snapshot', text: 'No measurement yet: the monitor has not taken its first sample.' };

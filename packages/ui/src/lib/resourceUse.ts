@@ -77,7 +77,9 @@ export function resourceUse(input: {
   const { app, current } = input;
   const sample = current?.snapshot?.apps.find((a) => a.appId === app.id);
   const notRunning = app.state === 'stopped' || app.state === 'failed' || app.intent === 'stopped';
-  if ((!sample || sample.running === 0) && notRunning)
+  // A stopped app is not running, whatever a sample taken before it stopped still says: the monitor
+  // samples every interval, so its latest sample can predate the stop by up to one interval.
+  if (app.state === 'stopped' || ((!sample || sample.running === 0) && notRunning))
     return { kind: 'message', reason: 'stopped', text: 'Not running, nothing to measure.' };
   if (!current?.snapshot)
     return {
