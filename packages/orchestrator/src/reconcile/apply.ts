@@ -3,7 +3,10 @@
 // jobs use). Actions run in the plan's order; one failing action does not stop
 // the others (a broken app must not hold the node hostage). Before anything
 // that starts a container, the app's state row is read again and asked at the
-// choke point: the operator may have pressed stop while the pass ran.
+// choke point: the operator may have pressed stop while the pass ran. A status
+// write or a file write is asked too, against the intent the pass planned with:
+// a pass that spent seconds writing an app's files must not then write its old
+// `starting` over the `stopped` the operator's stop job wrote meanwhile.
 import { LABELS, type LibpodSpec } from '@archipelago/manifest';
 import { createMember, removeMember, startMember, stopMember } from '../runtime/members.ts';
 import type { Engine } from '../runtime/engine.ts';
@@ -35,6 +38,8 @@ export interface ActionResult {
 }
 
 const STARTS: ReadonlySet<Action['kind']> = new Set(['create', 'recreate', 'start', 'restart']);
+/** Actions that write what the operator's job may have changed since the plan was made. */
+const WRITES: ReadonlySet<Action['kind']> = new Set(['setStatus', 'giveUp', 'writeFiles']);
 
 export async function applyPlan(actions: readonly Action[], ctx: ApplyContext): Promise<ActionResult[]> {
   const results: ActionResult[] = [];
@@ -49,6 +54,13 @@ export async function applyPlan(actions: readonly Action[], ctx: ApplyContext): 
       const verdict = gate(action.app, ctx);
       if (!verdict.allowed) {
         results.push({ action, ok: false, skipped: verdict.reason });
+        continue;
+      }
+    }
+    if (WRITES.has(action.kind)) {
+      const stale = changedSincePlan(action.app, ctx);
+      if (stale !== null) {
+        results.push({ action, ok: false, skipped: stale });
         continue;
       }
     }
@@ -77,6 +89,17 @@ function gate(appId: string, ctx: ApplyContext): ReturnType<typeof mayStart> {
   const fresh = ctx.source.apps().find((a) => a.id === appId);
   if (fresh === undefined) return { allowed: false, reason: 'the app was uninstalled' };
   return mayStart({ intent: fresh.intent, status: fresh.status, busy: ctx.source.busy(appId) });
+}
+
+/** Why the app is no longer as this pass saw it (null when it is): the write would be stale. */
+function changedSincePlan(appId: string, ctx: ApplyContext): string | null {
+  const fresh = ctx.source.apps().find((a) => a.id === appId);
+  if (fresh === undefined) return 'the app was uninstalled';
+  if (ctx.source.busy(appId)) return 'an operator job is working on it';
+  const planned = ctx.apps.get(appId);
+  if (planned !== undefined && planned.intent !== fresh.intent)
+    return `the operator set it ${fresh.intent} after this pass began`;
+  return null;
 }
 
 function countRestart(appId: string, ctx: ApplyContext): void {
