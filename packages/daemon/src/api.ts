@@ -598,11 +598,15 @@ export const methodSpecs = {
         .optional()
         .describe('local manifest directory (developer loop); default: the catalog'),
       grants: z.array(z.string().min(1)).default([]),
+      acceptLowQuality: z
+        .boolean()
+        .default(false)
+        .describe("take a catalog version whose proven quality is below the node's minimum, or not rated"),
     }),
     mutating: true,
     auth: 'session',
     summary:
-      'Update an app to the version its catalog (or a local manifest) offers; rolls back on failure (job).',
+      "Update an app to the version its catalog (or a local manifest) offers; rolls back on failure (job). From the catalog, a version below the node's minimum quality level or not rated needs `acceptLowQuality`, as at install.",
   },
   'app.uninstall': {
     params: z.strictObject({ id: AppId, purge: z.boolean().default(false) }),

@@ -20,12 +20,14 @@ export class PermissionRefusedError extends DaemonError {
   }
 }
 
-/** A catalog app below the node's minimum quality (or not rated) that the operator did not accept. */
+/** A catalog app (or the catalog's new version of one) below the node's minimum quality, or not rated, that the operator did not accept. */
 export class LowQualityRefusedError extends DaemonError {
-  constructor(appId: string, reason: string) {
+  constructor(appId: string, reason: string, action: 'install' | 'update' = 'install') {
     super(
       'install.quality_not_accepted',
-      `${reason} Install "${appId}" anyway only if you accept that risk (acceptLowQuality; archy app install --accept-low-quality).`,
+      action === 'install'
+        ? `${reason} Install "${appId}" anyway only if you accept that risk (acceptLowQuality; archy app install --accept-low-quality).`
+        : `${reason} Update "${appId}" to it anyway only if you accept that risk (acceptLowQuality; archy app update --accept-low-quality).`,
     );
   }
 }
@@ -70,7 +72,17 @@ export class Installer {
     return this.#services.apps.install(resolved, request.grants);
   }
 
-  async update(request: { id: string; path?: string | undefined; grants: string[] }): Promise<Job> {
+  async update(request: {
+    id: string;
+    path?: string | undefined;
+    grants: string[];
+    acceptLowQuality?: boolean | undefined;
+  }): Promise<Job> {
+    if (request.path === undefined && request.acceptLowQuality !== true) {
+      // The catalog publishes a level only for the version the gate ran: the one this update would take.
+      const entry = await this.#services.catalog.get(request.id);
+      if (entry.lowQuality) throw new LowQualityRefusedError(request.id, entry.lowQuality.reason, 'update');
+    }
     const resolved = await this.#resolve(request.path === undefined ? request.id : undefined, request.path);
     if (resolved.manifest.id !== request.id) {
       throw new ManifestSourceError(

@@ -602,6 +602,16 @@ describe('apps, jobs and the push channel (real Podman)', () => {
     assert.equal((await node.client.call('app.get', { id: APP })).version, '1.0.1');
     await node.waitForApp(APP, 'running');
     rmSync(join(next.dir, '..'), { recursive: true, force: true });
+    // From the catalog, a version that is not rated needs the same "anyway" as an install: nothing changes.
+    const unrated = await rpcError(node.client.call('app.update', { id: APP }));
+    assert.equal(unrated.data?.code, 'install.quality_not_accepted');
+    assert.match(unrated.message, /not rated.*archy app update --accept-low-quality/s);
+    assert.equal((await node.client.call('app.get', { id: APP })).version, '1.0.1');
+    assert.equal(
+      (await node.client.call('job.list', { appId: APP })).some((j) => j.state === 'running'),
+      false,
+      'no update job was started',
+    );
     const wrong = await rpcError(node.client.call('app.update', { id: APP, path: join(catalogDir, GATED) }));
     assert.equal(wrong.code, RpcCode.InvalidManifest);
     assert.equal(

@@ -16,7 +16,7 @@ import { startTestNode, type TestNode } from '@archipelago/daemon/test-node';
 import type { Locator, Page } from 'playwright-core';
 import { openBrowser, screenshotDir, type TestBrowser } from './support/browser.ts';
 import { buildUi } from './support/build-ui.ts';
-import { makeUiCatalog, type UiCatalog } from './support/catalog.ts';
+import { makeUiCatalog, publishVersion, type UiCatalog } from './support/catalog.ts';
 
 const INSTALL_TIMEOUT = 300_000;
 const STATE_TIMEOUT = 120_000;
@@ -420,6 +420,26 @@ describe('web UI against a real node', { timeout: 900_000 }, () => {
     const boots = await fetchFromApp(`http://127.0.0.1:${catalog.web.hostPort}/`, '/boots.txt');
     // One line per start: the first install, the start after stop, the reinstall.
     assert.ok(boots.trim().split('\n').length >= 3, `boots.txt kept its earlier starts:\n${boots}`);
+  });
+
+  step('updates to the catalog’s new version only after "update anyway", keeping the data', async () => {
+    publishVersion(catalog, catalog.web.id, '1.0.1');
+    await node.client.call('catalog.refresh', {});
+    await goto('/apps');
+    await page.getByRole('button', { name: `Update ${catalog.web.name} to 1.0.1` }).click();
+    const quality = page.getByTestId('update-low-quality');
+    await quality.waitFor();
+    assert.match(await text(quality), /not proven on a node.*is not rated/s);
+    assert.ok(await page.getByTestId('confirm-update').isDisabled(), 'no update before "update anyway"');
+    await browser.shoot('13b-update-low-quality');
+    await page.getByTestId('accept-low-quality-update').check();
+    await page.getByTestId('confirm-update').click();
+    // Once the app runs the catalog's version, My apps has no update left to offer.
+    await page.getByTestId('updates').waitFor({ state: 'detached', timeout: INSTALL_TIMEOUT });
+    await waitForState(catalog.web.id, 'running', INSTALL_TIMEOUT);
+    assert.equal((await node.client.call('app.get', { id: catalog.web.id })).version, '1.0.1');
+    const boots = await fetchFromApp(`http://127.0.0.1:${catalog.web.hostPort}/`, '/boots.txt');
+    assert.ok(boots.trim().split('\n').length >= 4, `boots.txt kept its earlier starts:\n${boots}`);
   });
 
   step('keeps showing the last known apps, marked stale, while the node is down', async () => {

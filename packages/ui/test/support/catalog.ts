@@ -76,3 +76,12 @@ export async function makeUiCatalog(suffix: string): Promise<UiCatalog> {
   });
   return { root: base, dir, sharedDir, web, crash };
 }
+
+/** Publishes a new version of one of the catalog's apps (the node sees it at its next catalog refresh). */
+export function publishVersion(catalog: UiCatalog, id: string, version: string): void {
+  const path = join(catalog.dir, id, 'manifest.yml');
+  const doc = parse(readFileSync(path, 'utf8')) as Doc;
+  doc['version'] = version;
+  doc['release_notes'] = `Version ${version}: the same server, a new number.`;
+  writeFileSync(path, stringify(doc));
+}
