@@ -723,7 +723,8 @@ export const methodSpecs = {
       .default({}),
     mutating: true,
     auth: 'session',
-    summary: 'Fetch and verify one or every catalog source now.',
+    summary:
+      'Fetch and verify one or every catalog source now; every source includes the shipped catalog and local directories, re-read from disk.',
   },
   'catalog.discover': {
     params: z

@@ -4,7 +4,8 @@
 // Defaults: apps/ → build/official-catalog/, trusted root build/official-root.json,
 // dev keys in .release-keys/ (git-ignored; generated on first use unless --release).
 // --quality names what `archy gate --quality FILE` wrote (docs/quality-levels.md);
-// without it, build/quality.json is used when it exists.
+// without it, the committed apps/quality.json (the levels the official catalog
+// publishes), then build/quality.json (a local gate run: its apps win), each when it exists.
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { buildOfficialCatalog, RegistryError } from '@archipelago/registry';
@@ -25,15 +26,17 @@ try {
   const { dirname } = await import('node:path');
   const { existsSync } = await import('node:fs');
   await mkdir(dirname(values.root), { recursive: true });
-  const defaultQuality = `${repo}build/quality.json`;
-  const qualityFile = values.quality ?? (existsSync(defaultQuality) ? defaultQuality : undefined);
+  const qualityFiles =
+    values.quality !== undefined
+      ? [values.quality]
+      : [`${repo}apps/quality.json`, `${repo}build/quality.json`].filter((f) => existsSync(f));
   const r = await buildOfficialCatalog({
     appsDir: values.apps,
     keysDir: values.keys,
     outDir: values.out,
     rootFile: values.root,
     generateDevKeys: !values.release,
-    ...(qualityFile ? { qualityFile } : {}),
+    qualityFiles,
   });
   console.log(
     `official catalog: ${r.apps} apps signed as version ${r.version} by ${r.publisher}, ${r.rated} with a proven level${r.generatedKeys ? ` (new dev keys in ${values.keys})` : ''}`,

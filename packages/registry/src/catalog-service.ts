@@ -709,9 +709,13 @@ export class CatalogService {
   /**
    * Fetches and verifies one source, or every remote source. A refusal or an
    * unreachable source keeps the last verified catalog; the result says why.
+   * Refreshing every source also re-reads the shipped catalog and the local
+   * directories from disk: a rebuilt official snapshot or an edited manifest
+   * is seen without a daemon restart.
    */
   refresh(id?: string): Promise<RefreshResult[]> {
     return this.exclusive(async () => {
+      if (id === undefined) await this.reloadDisk();
       const records = id === undefined ? [...this.state.sources] : [this.record(id)];
       const results: RefreshResult[] = [];
       for (const record of records) results.push(await this.refreshOne(record));

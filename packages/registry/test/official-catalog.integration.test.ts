@@ -73,7 +73,7 @@ describe('the official catalog', () => {
       outDir: join(work, 'catalog'),
       rootFile: join(work, 'official-root.json'),
       generateDevKeys: true,
-      qualityFile,
+      qualityFiles: [qualityFile],
     });
     const plain = await built();
     const probe = await CatalogService.open({

@@ -45,8 +45,12 @@ export type OfficialBuildOptions = {
   days?: number;
   /** Generate dev keys when `keysDir` has none (never for a release). */
   generateDevKeys?: boolean;
-  /** The levels a gate run proved (`archy gate --quality FILE`, docs/quality-levels.md); none published without it. */
-  qualityFile?: string;
+  /**
+   * The levels gate runs proved (`archy gate --quality FILE`, docs/quality-levels.md), in order: an app
+   * rated in a later file takes that file's level (a newer local run over the committed one). None
+   * published without any.
+   */
+  qualityFiles?: readonly string[];
 };
 
 /** Read the gate's quality file; a file that is there but wrong stops the build (a release must not lose its levels silently). */
@@ -146,7 +150,8 @@ export async function buildOfficialCatalog(options: OfficialBuildOptions): Promi
   rated: number;
 }> {
   const now = options.now ?? new Date();
-  const quality = options.qualityFile ? (await readQuality(options.qualityFile)).apps : {};
+  const quality: QualityFile['apps'] = {};
+  for (const file of options.qualityFiles ?? []) Object.assign(quality, (await readQuality(file)).apps);
   const loaded = await loadAppsDir(options.appsDir);
   if (loaded.problems.length > 0)
     throw new RegistryError(
