@@ -351,8 +351,14 @@ export interface ContainerUse {
   memoryLimitBytes: number | null;
 }
 
+/**
+ * The node's latest measurement, not one taken for the request: the daemon measures on the monitor's
+ * interval (monitorIntervalMs) and soon after an app changes, so reading it costs no engine call.
+ */
 export interface SystemStats {
+  /** When these figures were measured. */
   at: string;
+  /** usagePercent: busy share of all cores between the previous measurement and this one. */
   cpu: { cores: number; load1: number; usagePercent: number };
   memory: { totalBytes: number; usedBytes: number; availableBytes: number };
   disk: { path: string; totalBytes: number; freeBytes: number; lowSpace: boolean };
@@ -760,7 +766,8 @@ export const methodSpecs = {
     params: Empty,
     mutating: false,
     auth: 'session',
-    summary: "CPU, memory, disk of the data root, and each app container's use.",
+    summary:
+      "CPU, memory, disk of the data root, and each app container's use, as last measured (`at`; every monitor interval and after app changes).",
   },
   'notification.list': {
     params: z

@@ -134,8 +134,13 @@ export async function startDaemon(
   // Addresses follow the installed apps: opened now, and again when an app's state changes.
   await gateway.refresh();
   const unwatchGateway = services.apps.subscribe((event) => {
-    if (event.type === 'app-state') void gateway.refresh();
+    if (event.type === 'app-state') {
+      void gateway.refresh();
+      system.refreshSoon();
+    }
   });
+  // system.stats answers from this measurement, taken on the monitor's interval and after app changes.
+  system.start(config.monitorIntervalMs);
   monitor?.start();
   const unwatchJobs = monitor ? watchJobs(monitor, services.apps) : () => {};
   keeper?.start();
@@ -172,6 +177,7 @@ export async function startDaemon(
         unwatchGateway();
         await gateway.close();
         unwatchJobs();
+        await system.stop();
         await monitor?.stop();
         await services.apps.close();
         server.closeAllConnections();

@@ -1,5 +1,7 @@
 // system.info and system.stats: host measurements from node:os and statfs of
-// the data root, plus what the orchestrator measured per app container.
+// the data root, plus what the orchestrator measured per app container. The
+// stats are measured on an interval and on app changes, and requests read the
+// latest measurement (its `at` says when it was taken).
 import { statfs } from 'node:fs/promises';
 import { cpus, freemem, hostname, loadavg, networkInterfaces, totalmem } from 'node:os';
 import { CA_CERT_PATH, type SessionInfo, type SystemInfo, type SystemStats, type TlsInfo } from './api.ts';
@@ -44,6 +46,10 @@ export class SystemMonitor {
   readonly #apps: AppsPort;
   readonly #startedAt = new Date().toISOString();
   #lastCpu = sampleCpu();
+  #latest: SystemStats | null = null;
+  #measuring: Promise<SystemStats> | null = null;
+  #timer: NodeJS.Timeout | undefined;
+  #soon: NodeJS.Timeout | undefined;
   #listenPort: number;
   readonly #tls: { plan: ServePlan; keeper: TlsKeeper | null };
 
@@ -99,8 +105,54 @@ export class SystemMonitor {
     };
   }
 
-  async stats(): Promise<SystemStats> {
-    // CPU use since the previous call (or since start): busy share of all cores.
+  /**
+   * The latest measurement, never a fresh one: reading /proc, statfs and asking the engine for every
+   * container's use per request made the answer cost an engine round trip under load (issue 25). The
+   * figures are as of `at`; only a call before the first measurement ended waits for it.
+   */
+  stats(): Promise<SystemStats> {
+    return this.#latest ? Promise.resolve(this.#latest) : this.refresh();
+  }
+
+  /**
+   * Measures now (one measurement at a time: callers during one share it). Run by start()'s timer and
+   * when apps change, so the containers follow installs without a request paying for the engine.
+   */
+  refresh(): Promise<SystemStats> {
+    this.#measuring ??= this.#measure().finally(() => {
+      this.#measuring = null;
+    });
+    return this.#measuring;
+  }
+
+  /** Measures at once, then every `intervalMs` (the monitor's sampling interval). */
+  start(intervalMs: number): void {
+    if (this.#timer) return;
+    void this.refresh();
+    this.#timer = setInterval(() => void this.refresh(), intervalMs);
+    this.#timer.unref();
+  }
+
+  /** A measurement soon after a change (an app installed, stopped, removed): many changes, one measurement. */
+  refreshSoon(delayMs = 500): void {
+    if (this.#soon || !this.#timer) return;
+    this.#soon = setTimeout(() => {
+      this.#soon = undefined;
+      void this.refresh();
+    }, delayMs);
+    this.#soon.unref();
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.#timer);
+    clearTimeout(this.#soon);
+    this.#timer = undefined;
+    this.#soon = undefined;
+    await this.#measuring?.catch(() => undefined);
+  }
+
+  async #measure(): Promise<SystemStats> {
+    // CPU use since the previous measurement (or since start): busy share of all cores.
     const now = sampleCpu();
     const dTotal = now.total - this.#lastCpu.total;
     const usage = dTotal > 0 ? (1 - (now.idle - this.#lastCpu.idle) / dTotal) * 100 : 0;
@@ -114,7 +166,7 @@ export class SystemMonitor {
       containersError = error instanceof Error ? error.message : String(error);
     }
     const free = disk.bavail * disk.bsize;
-    return {
+    const stats: SystemStats = {
       at: new Date().toISOString(),
       cpu: { cores: cpus().length, load1: loadavg()[0] ?? 0, usagePercent: Math.round(usage * 10) / 10 },
       memory: { totalBytes: totalmem(), usedBytes: totalmem() - freemem(), availableBytes: freemem() },
@@ -127,5 +179,7 @@ export class SystemMonitor {
       containers,
       containersError,
     };
+    this.#latest = stats;
+    return stats;
   }
 }
