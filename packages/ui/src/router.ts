@@ -60,6 +60,12 @@ export function createAppRouter(pinia: Pinia) {
         meta: { title: 'Catalog sources' },
       },
       {
+        path: '/backups',
+        name: 'backups',
+        component: () => import('./views/BackupsView.vue'),
+        meta: { title: 'Backups' },
+      },
+      {
         path: '/settings',
         name: 'settings',
         component: () => import('./views/SettingsView.vue'),
