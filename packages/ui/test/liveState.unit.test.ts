@@ -115,6 +115,21 @@ describe('applyEvent', () => {
     assert.deepEqual(state.stages['j1'], ['prepare', 'build images', 'start']);
   });
 
+  it('asks for the app again when its job ends: an update changes more than the state', () => {
+    const known = applySnapshot(emptyLiveState, [app('web')], 1);
+    const ended = (state: Job['state']) =>
+      applyEvent(known, { seq: 1, boot: 'b1', type: 'job-progress', job: job({ state, kind: 'update' }) }, 2);
+    assert.equal(ended('succeeded').fetch, 'web');
+    assert.equal(ended('failed').fetch, 'web');
+    assert.equal(ended('running').fetch, undefined, 'not while it runs');
+    const unknown = applyEvent(
+      emptyLiveState,
+      { seq: 1, boot: 'b1', type: 'job-progress', job: job({ state: 'succeeded' }) },
+      2,
+    );
+    assert.equal(unknown.fetch, undefined, 'an app the page does not show is not fetched');
+  });
+
   it('does not revive a finished job from a late replay', () => {
     let state = applyEvent(
       emptyLiveState,

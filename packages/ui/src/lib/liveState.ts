@@ -65,8 +65,15 @@ export function applyEvent(
       };
       return { state: { ...withApp(state, app), confirmedAt: nowMs } };
     }
-    case 'job-progress':
-      return { state: withJob(state, event.job) };
+    case 'job-progress': {
+      const next = withJob(state, event.job);
+      // A state event carries the state only: what a finished job changed beside it (an update's
+      // version, manifest and grants, a stop's intent) comes with the app itself, so ask for it.
+      const finished = event.job.state !== 'queued' && event.job.state !== 'running';
+      return finished && state.apps[event.job.appId]
+        ? { state: next, fetch: event.job.appId }
+        : { state: next };
+    }
     case 'notification':
       return { state };
   }
