@@ -124,6 +124,15 @@ test('install from a local manifest directory, then stop, start, restart and uni
   const statusHuman = await archy(node, ['status']);
   assert.match(statusHuman.stdout, /apps: +1 installed/);
 
+  // The same app is in the node's catalog, unrated: an update from it asks first, and nothing changes.
+  const unrated = await archy(node, ['app', 'update', APP]);
+  assert.equal(unrated.code, 1, unrated.stdout);
+  assert.match(unrated.stderr, /not rated.*archy app update --accept-low-quality/s);
+  assert.equal(
+    (await node.client.call('job.list', { appId: APP })).filter((j) => j.kind === 'update').length,
+    0,
+  );
+
   const uninstall = await archy(node, ['app', 'uninstall', APP]);
   assert.equal(uninstall.code, 0, uninstall.stderr);
   assert.equal(
